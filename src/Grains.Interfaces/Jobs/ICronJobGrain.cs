@@ -1,0 +1,32 @@
+using Orleans.Concurrency;
+
+namespace Totallator.Grains.Interfaces.Jobs;
+
+/// <summary>One cron job, keyed by its slug. Owns the job's schedule and runs its occurrences.</summary>
+[Alias("totallator.ICronJobGrain")]
+public interface ICronJobGrain : IGrainWithStringKey
+{
+    /// <summary>Loads the job, catches up on missed occurrences and arms its next fire. Idempotent.</summary>
+    [Alias("EnsureScheduled")]
+    Task EnsureScheduledAsync();
+
+    /// <summary>The job's configuration and live state. Interleaves: it only reads, so it answers even while the grain awaits the store.</summary>
+    [Alias("GetSnapshot"), AlwaysInterleave]
+    Task<JobSnapshot> GetSnapshotAsync();
+
+    /// <summary>Runs the job now.</summary>
+    [Alias("Trigger")]
+    Task<TriggerResult> TriggerAsync(TriggerRequest request);
+
+    /// <summary>Applies an admin's change at once; throws <see cref="InvalidJobConfigurationException"/> or <see cref="JobVersionConflictException"/> and changes nothing on bad input.</summary>
+    [Alias("UpdateConfig")]
+    Task<JobSnapshot> UpdateConfigAsync(JobConfigChange change);
+
+    /// <summary>Requests cancellation of a running execution of this job; false when it is not running here.</summary>
+    [Alias("Cancel")]
+    Task<bool> CancelAsync(Guid executionId, string userId);
+
+    /// <summary>Re-reads the job from the store (after a definition sync) and re-plans.</summary>
+    [Alias("Reload")]
+    Task ReloadAsync();
+}

@@ -1,0 +1,48 @@
+namespace Totallator.Grains.Execution;
+
+/// <summary>Why a running occurrence was cancelled from outside the job.</summary>
+public enum CancelReason
+{
+    None,
+    /// <summary>An admin asked (the attempt ends failed, and is not retried).</summary>
+    Admin,
+    /// <summary>The silo is shutting down and the grace period ran out (the attempt ends abandoned).</summary>
+    Shutdown,
+}
+
+/// <summary>One occurrence being run, across its attempts: the handle that lease renewal and graceful shutdown work with.</summary>
+public sealed class ActiveRun(string jobSlug, Guid firstExecutionId) : IDisposable
+{
+    private readonly CancellationTokenSource _cts = new();
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _reason;
+
+    public string JobSlug { get; } = jobSlug;
+
+    /// <summary>The execution row of the current attempt; the lease renewer extends its lease.</summary>
+    public Guid CurrentExecutionId { get; set; } = firstExecutionId;
+
+    /// <summary>Who cancelled, by what name (for an admin cancel).</summary>
+    public string? CancelledBy { get; private set; }
+
+    public CancellationToken Token => _cts.Token;
+
+    public CancelReason Reason => (CancelReason)Volatile.Read(ref _reason);
+
+    /// <summary>Completes when the occurrence's last attempt is recorded.</summary>
+    public Task Completion => _done.Task;
+
+    /// <summary>Cancels once; the first reason wins.</summary>
+    public void Cancel(CancelReason reason, string? by = null)
+    {
+        if (Interlocked.CompareExchange(ref _reason, (int)reason, (int)CancelReason.None) == (int)CancelReason.None)
+        {
+            CancelledBy = by;
+            _cts.Cancel();
+        }
+    }
+
+    public void MarkDone() => _done.TrySetResult();
+
+    public void Dispose() => _cts.Dispose();
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Logging;
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Jobs;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Grains.Hosting;
+
+/// <summary>
+/// When the silo becomes active: syncs the definitions from code and configuration into <c>cronJob</c>, then asks every job's
+/// grain to reload and plan (in the background), so new and changed jobs are scheduled without waiting for a heartbeat.
+/// </summary>
+public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog catalog, IGrainFactory grains, TimeProvider timeProvider,
+    ILogger<DefinitionSyncStartup> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    private const int Parallelism = 32;
+    private readonly CancellationTokenSource _stopping = new();
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(nameof(DefinitionSyncStartup), ServiceLifecycleStage.Active + 1, StartAsync, _ =>
+        {
+            _stopping.Cancel();
+            return Task.CompletedTask;
+        });
+    }
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var definitions = catalog.All.ToList();
+        await store.SyncDefinitionsAsync(definitions, timeProvider.GetUtcNow(), cancellationToken);
+        var jobs = await store.ListJobsAsync(cancellationToken);
+        var orphaned = jobs.Count(j => j.IsOrphaned);
+        LogSynced(logger, definitions.Count, jobs.Count, orphaned);
+        _ = Task.Run(() => WakeAllAsync(jobs.Select(j => j.Slug).ToList()), CancellationToken.None);
+    }
+
+    private async Task WakeAllAsync(IReadOnlyList<string> slugs)
+    {
+        try
+        {
+            await Parallel.ForEachAsync(slugs, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = _stopping.Token },
+                async (slug, _) =>
+                {
+                    try
+                    {
+                        await grains.GetGrain<ICronJobGrain>(slug).ReloadAsync();
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // The heartbeat reminder retries later; one bad job must not stop the others.
+                        LogWakeFailed(logger, ex, slug);
+                    }
+                });
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Synced {Defined} job definition(s); {Stored} job(s) stored, {Orphaned} orphaned")]
+    private static partial void LogSynced(ILogger logger, int defined, int stored, int orphaned);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Could not wake job {JobSlug} at start-up; its heartbeat will")]
+    private static partial void LogWakeFailed(ILogger logger, Exception exception, string jobSlug);
+}

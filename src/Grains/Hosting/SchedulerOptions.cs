@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Options;
+
+namespace Totallator.Grains.Hosting;
+
+/// <summary>Scheduler timing, bound from configuration section <c>Cron:Scheduler</c>.</summary>
+public sealed class SchedulerOptions
+{
+    public const string SectionName = "Cron:Scheduler";
+
+    /// <summary>
+    /// Period of each job's durable Orleans reminder. The reminder is only the alarm clock that re-activates a job grain after
+    /// its silo died or the cluster restarted; on-time firing comes from a grain timer armed for the exact next occurrence.
+    /// Shorter values recover a job faster after a silo dies, at the cost of more reminder ticks. Default: 1 minute
+    /// (Orleans' own floor for reminders; lower values also lower that floor and Orleans warns about it).
+    /// </summary>
+    public TimeSpan HeartbeatPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>An occurrence run at most this late is on time; later ones are misfires handled by the job's policy. Default: 60 s.</summary>
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Most missed occurrences recorded one row each per catch-up; older ones are summarised in one row. Default: 1000.</summary>
+    public int MaxMissedRecorded { get; set; } = 1000;
+
+    /// <summary>
+    /// How long a running row's lease lasts without renewal (database clock). A run whose silo stops renewing is marked abandoned
+    /// after this. Shorter detects dead silos sooner; too short risks abandoning runs on a briefly stalled silo. Default: 30 s.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a silo renews the leases of its running rows (one statement for all). Default: 10 s; keep it well under <see cref="LeaseDuration"/>.</summary>
+    public TimeSpan LeaseRenewInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often each silo looks for expired leases to mark abandoned. Default: 10 s.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>After a timeout or cancel, how long a job gets to honour its token before it is recorded and left behind. Default: 5 s.</summary>
+    public TimeSpan CancellationGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>On graceful shutdown, how long running jobs may take to finish before they are cancelled and recorded abandoned. Default: 30 s.</summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First retry delay; doubles per attempt up to <see cref="RetryMaxDelay"/>. Default: 1 s.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Cap of the retry backoff. Default: 30 s.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Delay between retries of a store write that failed (e.g. PostgreSQL restarting). Default: 2 s.</summary>
+    public TimeSpan StoreRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The backoff before retry number <paramref name="retry"/> (1-based): base × 2^(retry−1), capped.</summary>
+    public TimeSpan RetryDelay(int retry)
+    {
+        var factor = Math.Pow(2, Math.Clamp(retry - 1, 0, 30));
+        var delay = TimeSpan.FromMilliseconds(RetryBaseDelay.TotalMilliseconds * factor);
+        return delay > RetryMaxDelay ? RetryMaxDelay : delay;
+    }
+}
+
+/// <summary>Fails start-up with a message naming the option at fault.</summary>
+public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SchedulerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        void Positive(TimeSpan value, string field)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"{SchedulerOptions.SectionName}:{field} must be positive (was {value}).");
+            }
+        }
+        Positive(options.HeartbeatPeriod, nameof(options.HeartbeatPeriod));
+        Positive(options.MisfireThreshold, nameof(options.MisfireThreshold));
+        Positive(options.LeaseDuration, nameof(options.LeaseDuration));
+        Positive(options.LeaseRenewInterval, nameof(options.LeaseRenewInterval));
+        Positive(options.SweepInterval, nameof(options.SweepInterval));
+        Positive(options.CancellationGrace, nameof(options.CancellationGrace));
+        Positive(options.ShutdownGracePeriod, nameof(options.ShutdownGracePeriod));
+        Positive(options.RetryBaseDelay, nameof(options.RetryBaseDelay));
+        Positive(options.RetryMaxDelay, nameof(options.RetryMaxDelay));
+        Positive(options.StoreRetryDelay, nameof(options.StoreRetryDelay));
+        if (options.LeaseRenewInterval * 2 > options.LeaseDuration)
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:LeaseRenewInterval ({options.LeaseRenewInterval}) must be at most half of LeaseDuration ({options.LeaseDuration}), or live runs would be abandoned.");
+        }
+        if (options.MaxMissedRecorded < 0)
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:MaxMissedRecorded must not be negative.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

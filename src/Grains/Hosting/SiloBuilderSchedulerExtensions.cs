@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
+using Totallator.Grains.Execution;
+using Totallator.Grains.Jobs;
+using Totallator.Grains.Jobs.BuiltIn;
+using Totallator.Grains.Jobs.Command;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Grains.Hosting;
+
+/// <summary>Turns a silo into a Totallator scheduler.</summary>
+public static class SiloBuilderSchedulerExtensions
+{
+    /// <summary>
+    /// Adds the scheduler: job grains' services, lease maintenance, graceful shutdown, start-up definition sync, the jobs declared
+    /// in configuration (<c>Cron:Jobs</c>) and the built-in jobs (<c>Cron:BuiltIn</c>). Pick a store with
+    /// <see cref="UsePostgresJobStore"/> or <see cref="UseInMemoryJobStore"/>. Safe to call twice.
+    /// </summary>
+    public static ISiloBuilder AddTotallatorScheduler(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(RunRegistry)))
+        {
+            return builder;
+        }
+        services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RunRegistry>();
+        services.AddSingleton<AttemptRunner>();
+        services.AddSingleton<JobCatalog>();
+        services.AddHostedService<LeaseMaintenanceService>();
+        services.AddSingleton<GracefulShutdown>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GracefulShutdown>());
+        services.AddSingleton<DefinitionSyncStartup>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DefinitionSyncStartup>());
+
+        // Reminders are only the heartbeat; allow the configured period even below Orleans' 1-minute floor.
+        var heartbeat = configuration.GetSection(SchedulerOptions.SectionName).GetValue<TimeSpan?>(nameof(SchedulerOptions.HeartbeatPeriod))
+            ?? new SchedulerOptions().HeartbeatPeriod;
+        services.Configure<ReminderOptions>(o =>
+        {
+            if (heartbeat < o.MinimumReminderPeriod)
+            {
+                o.MinimumReminderPeriod = heartbeat;
+            }
+        });
+        var membership = new MembershipTimingOptions();
+        configuration.GetSection(MembershipTimingOptions.SectionName).Bind(membership);
+        services.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = membership.ProbeTimeout;
+            o.NumMissedProbesLimit = membership.NumMissedProbesLimit;
+            o.NumVotesForDeathDeclaration = membership.NumVotesForDeathDeclaration;
+            o.DeathVoteExpirationTimeout = membership.DeathVoteExpirationTimeout;
+            o.TableRefreshTimeout = membership.TableRefreshTimeout;
+            o.IAmAliveTablePublishTimeout = membership.IAmAliveTablePublishTimeout;
+        });
+
+        services.AddCommandJobsFromConfiguration(configuration);
+        services.AddBuiltInJobs(configuration);
+        var cleanup = new HistoryCleanupOptions();
+        configuration.GetSection(HistoryCleanupOptions.SectionName).Bind(cleanup);
+        if (cleanup.Enabled)
+        {
+            services.AddCronJobDefinition(new CronJobDefinition
+            {
+                Slug = HistoryCleanupJob.Slug,
+                Name = "Execution history cleanup",
+                Description = "Deletes finished executions older than cronJobConfig.historyRetentionDays",
+                Schedule = cleanup.Schedule,
+                TimeoutMs = cleanup.TimeoutMs,
+                Factory = sp => ActivatorUtilities.CreateInstance<HistoryCleanupJob>(sp),
+            });
+        }
+        return builder;
+    }
+
+    /// <summary>Stores jobs and history in PostgreSQL (the schema is applied by <see cref="SchemaMigrator"/>).</summary>
+    public static ISiloBuilder UsePostgresJobStore(this ISiloBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        builder.Services.TryAddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.TryAddSingleton<IJobStore, PostgresJobStore>();
+        return builder;
+    }
+
+    /// <summary>Keeps jobs and history in memory: the single-node development mode only.</summary>
+    public static ISiloBuilder UseInMemoryJobStore(this ISiloBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<IJobStore, InMemoryJobStore>();
+        return builder;
+    }
+}

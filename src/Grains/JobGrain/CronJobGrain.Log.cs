@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using Totallator.Grains.Interfaces.Jobs;
+
+namespace Totallator.Grains.JobGrain;
+
+public sealed partial class CronJobGrain
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Job {JobSlug} cannot be scheduled: {Reason}")]
+    private static partial void LogInvalid(ILogger logger, string jobSlug, string reason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Job {JobSlug}: scheduling tick failed; retrying in {Delay}")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception, string jobSlug, TimeSpan delay);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Job {JobSlug}: recorded {Count} occurrence(s) as skipped or missed")]
+    private static partial void LogRecordedUnrun(ILogger logger, string jobSlug, int count);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Job {JobSlug}: occurrence {OccurrenceKey} was already claimed elsewhere; not running it here")]
+    private static partial void LogClaimLost(ILogger logger, string jobSlug, string occurrenceKey);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Debug, Message = "Job {JobSlug}: execution {ExecutionId} of {OccurrenceKey} started ({TriggeredBy})")]
+    private static partial void LogRunStarted(ILogger logger, string jobSlug, Guid executionId, string occurrenceKey, TriggerSource triggeredBy);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Job {JobSlug}: run loop of execution {ExecutionId} failed")]
+    private static partial void LogRunLoopFailed(ILogger logger, Exception exception, string jobSlug, Guid executionId);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Job {JobSlug}: execution {ExecutionId} was no longer running when it ended {Status} (its lease expired and it was marked abandoned)")]
+    private static partial void LogCompletionRefused(ILogger logger, string jobSlug, Guid executionId, ExecutionStatus status);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Job {JobSlug}: recording the end of execution {ExecutionId} failed; retrying")]
+    private static partial void LogStoreRetry(ILogger logger, Exception exception, string jobSlug, Guid executionId);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Job {JobSlug}: configuration changed by {ChangedBy} (version {Version})")]
+    private static partial void LogConfigChanged(ILogger logger, string jobSlug, string changedBy, int version);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Job {JobSlug}: cancel of execution {ExecutionId} requested by {UserId}")]
+    private static partial void LogCancelRequested(ILogger logger, string jobSlug, Guid executionId, string userId);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Job {JobSlug}: deactivating with {Count} run(s) in progress ({Reason}); waiting for them")]
+    private static partial void LogDeactivatingWithRuns(ILogger logger, string jobSlug, int count, string reason);
+}

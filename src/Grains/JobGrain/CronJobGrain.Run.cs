@@ -1,0 +1,159 @@
+using Totallator.Grains.Execution;
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Grains.JobGrain;
+
+public sealed partial class CronJobGrain
+{
+    private async Task StartScheduledAsync(DateTimeOffset scheduledFor, TriggerSource source, CancellationToken cancellationToken)
+    {
+        var claim = NewClaim(OccurrenceKeys.Scheduled(scheduledFor), scheduledFor, source, userId: null, reason: null, advances: true);
+        if (!await store.TryClaimAsync(claim, cancellationToken))
+        {
+            // Someone else holds this occurrence: a duplicate activation during a partition, or a replayed tick. The fence held.
+            LogClaimLost(logger, _slug, claim.OccurrenceKey);
+            Advance(scheduledFor);
+            return;
+        }
+        Advance(scheduledFor);
+        StartRun(claim);
+    }
+
+    private ExecutionClaim NewClaim(string occurrenceKey, DateTimeOffset scheduledFor, TriggerSource source, string? userId, string? reason, bool advances) => new()
+    {
+        ExecutionId = Guid.CreateVersion7(), CronJobId = _job!.Id, OccurrenceKey = occurrenceKey, ScheduledFor = scheduledFor,
+        StartedAt = timeProvider.GetUtcNow(), TriggeredBy = source, TriggeredByUserId = userId, RetryCount = 0,
+        LeaseOwner = siloDetails.SiloAddress.ToString(), LeaseDuration = _options.LeaseDuration, StatusReason = reason,
+        AdvancesSchedule = advances,
+    };
+
+    private void StartRun(ExecutionClaim claim)
+    {
+        var run = new ActiveRun(_slug, claim.ExecutionId);
+        _runs.Add(run);
+        registry.Add(run);
+        var job = _job!;
+        // Keep the activation for as long as every attempt and backoff could take.
+        var worstCase = TimeSpan.FromMilliseconds((double)job.TimeoutMs * (job.MaxRetries + 1))
+            + _options.RetryMaxDelay * job.MaxRetries + _options.CancellationGrace + _options.HeartbeatPeriod;
+        this.DelayDeactivation(worstCase);
+        LogRunStarted(logger, _slug, claim.ExecutionId, claim.OccurrenceKey, claim.TriggeredBy);
+        // Not awaited: the grain turn ends now. The loop's own continuations resume on this grain's scheduler.
+        _ = RunOccurrenceAsync(run, claim, _definition!);
+    }
+
+    private async Task RunOccurrenceAsync(ActiveRun run, ExecutionClaim claim, Jobs.CronJobDefinition definition)
+    {
+        try
+        {
+            while (true)
+            {
+                var info = new AttemptInfo(_slug, claim.ExecutionId, claim.OccurrenceKey, claim.ScheduledFor, claim.TriggeredBy,
+                    claim.TriggeredByUserId, claim.RetryCount);
+                var outcome = await runner.RunAsync(definition, info, TimeSpan.FromMilliseconds(_job!.TimeoutMs), run);
+                await CompleteAsync(claim.ExecutionId, outcome);
+                if (!ShouldRetry(outcome, claim.RetryCount))
+                {
+                    break;
+                }
+                var retry = claim.RetryCount + 1;
+                var delay = _options.RetryDelay(retry);
+                try
+                {
+                    await Task.Delay(delay, timeProvider, run.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                if (registry.IsStopping)
+                {
+                    break;
+                }
+                claim = claim with
+                {
+                    ExecutionId = Guid.CreateVersion7(), RetryCount = retry,
+                    TriggeredBy = TriggerSource.Retry, StartedAt = timeProvider.GetUtcNow(), AdvancesSchedule = false,
+                    StatusReason = $"retry {retry} of {_job.MaxRetries} after {delay.TotalSeconds:0.###} s backoff",
+                };
+                if (!await store.TryClaimAsync(claim, CancellationToken.None))
+                {
+                    LogClaimLost(logger, _slug, $"{claim.OccurrenceKey}#{retry}");
+                    break;
+                }
+                run.CurrentExecutionId = claim.ExecutionId;
+            }
+        }
+        catch (Exception ex)
+        {
+            // The attempt's row stays running without lease renewal from here on; the sweeper records it abandoned.
+            LogRunLoopFailed(logger, ex, _slug, claim.ExecutionId);
+        }
+        finally
+        {
+            _runs.Remove(run);
+            registry.Remove(run);
+            run.MarkDone();
+            run.Dispose();
+        }
+        await StartQueuedCatchUpAsync();
+    }
+
+    private bool ShouldRetry(AttemptOutcome outcome, int retryCount) =>
+        outcome.Status is ExecutionStatus.Failed or ExecutionStatus.TimedOut
+        && !outcome.JobStillRunning && !outcome.CancelledFromOutside
+        && retryCount < (_job?.MaxRetries ?? 0) && !registry.IsStopping;
+
+    /// <summary>Records an attempt's end, retrying through a store outage for as long as its lease could still hold.</summary>
+    private async Task CompleteAsync(Guid executionId, AttemptOutcome outcome)
+    {
+        var completion = new ExecutionCompletion
+        {
+            ExecutionId = executionId, Status = outcome.Status, CompletedAt = outcome.CompletedAt, DurationMs = outcome.DurationMs,
+            ExitCode = outcome.ExitCode, Output = outcome.Output, ErrorMessage = outcome.ErrorMessage, StackTrace = outcome.StackTrace,
+            MemoryUsageMb = outcome.MemoryUsageMb, CpuUsagePercent = outcome.CpuUsagePercent, ItemsProcessed = outcome.ItemsProcessed,
+            Metrics = outcome.Metrics, StatusReason = outcome.StatusReason,
+        };
+        var deadline = timeProvider.GetUtcNow() + _options.LeaseDuration * 2;
+        while (true)
+        {
+            try
+            {
+                if (!await store.CompleteAsync(completion, CancellationToken.None))
+                {
+                    LogCompletionRefused(logger, _slug, executionId, outcome.Status);
+                }
+                return;
+            }
+            catch (Exception ex) when (timeProvider.GetUtcNow() < deadline)
+            {
+                LogStoreRetry(logger, ex, _slug, executionId);
+                await Task.Delay(_options.StoreRetryDelay, timeProvider);
+            }
+        }
+    }
+
+    private async Task StartQueuedCatchUpAsync()
+    {
+        if (_catchUpQueue.Count == 0 || _runs.Count > 0 || !IsSchedulable || registry.IsStopping)
+        {
+            if (!IsSchedulable || registry.IsStopping)
+            {
+                _catchUpQueue.Clear();
+            }
+            return;
+        }
+        var next = _catchUpQueue.Dequeue();
+        try
+        {
+            await StartScheduledAsync(next, TriggerSource.CatchUp, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // lastScheduledFor did not move past it: it is found again as missed on the next activation.
+            LogTickFailed(logger, ex, _slug, _options.StoreRetryDelay);
+            _catchUpQueue.Clear();
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Grains.JobGrain;
+
+public sealed partial class CronJobGrain
+{
+    /// <summary>Brings the heartbeat reminder and the timer in line with the job's state, and handles anything due.</summary>
+    private async Task PlanAsync()
+    {
+        if (!IsSchedulable)
+        {
+            DisposeTimer();
+            await EnsureHeartbeatAsync(false);
+            return;
+        }
+        await EnsureHeartbeatAsync(true);
+        if (_armedFor is null || _armedFor <= timeProvider.GetUtcNow())
+        {
+            await OnTimerAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ProcessDueAsync(cancellationToken);
+            Arm();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Nothing was advanced past what the store accepted: the next tick finds the same occurrences due again.
+            LogTickFailed(logger, ex, _slug, _options.StoreRetryDelay);
+            ArmAt(timeProvider.GetUtcNow() + _options.StoreRetryDelay);
+        }
+    }
+
+    /// <summary>Handles every occurrence due in (last handled, now]: runs, catch-ups, overlaps and misses.</summary>
+    private async Task ProcessDueAsync(CancellationToken cancellationToken)
+    {
+        if (!IsSchedulable || registry.IsStopping)
+        {
+            // While the silo stops, due occurrences are left to whichever silo hosts the job next (misfire handling there).
+            return;
+        }
+        var job = _job!;
+        var now = timeProvider.GetUtcNow();
+        var plan = MisfirePlanner.Plan(_schedule!, _lastHandled, now, job.MisfirePolicy, job.MisfireRunAllCap,
+            _options.MisfireThreshold, _options.MaxMissedRecorded);
+        if (plan.Occurrences.Count == 0 && plan.UnrecordedMissed == 0)
+        {
+            return;
+        }
+
+        var unrun = new List<UnrunOccurrence>();
+        if (plan.UnrecordedMissed > 0)
+        {
+            unrun.Add(Unrun(plan.UnrecordedTo!.Value, ExecutionStatus.Missed, now,
+                $"{plan.UnrecordedMissed} occurrences from {plan.UnrecordedFrom:O} to {plan.UnrecordedTo:O} were missed while no silo ran this job; " +
+                $"only the newest {_options.MaxMissedRecorded} get a row each, this row stands for all of them."));
+        }
+        var toRun = new List<PlannedOccurrence>();
+        foreach (var occurrence in plan.Occurrences)
+        {
+            if (occurrence.Action == PlannedAction.Miss)
+            {
+                unrun.Add(Unrun(occurrence.ScheduledFor, ExecutionStatus.Missed, now, MissReason(job.MisfirePolicy, occurrence.ScheduledFor, now)));
+            }
+            else if (_runs.Count > 0)
+            {
+                unrun.Add(Unrun(occurrence.ScheduledFor, ExecutionStatus.Skipped, now,
+                    $"overlap: execution {_runs[0].CurrentExecutionId} of this job was still running when this occurrence fell due"));
+            }
+            else
+            {
+                toRun.Add(occurrence);
+            }
+        }
+        if (unrun.Count > 0)
+        {
+            await store.RecordUnrunAsync(unrun, cancellationToken);
+            Advance(unrun.Max(u => u.ScheduledFor));
+            LogRecordedUnrun(logger, _slug, unrun.Count);
+        }
+        if (toRun.Count == 0)
+        {
+            return;
+        }
+        // Several runs only happen under RunAll: they go one after another, never overlapping.
+        foreach (var later in toRun.Skip(1))
+        {
+            _catchUpQueue.Enqueue(later.ScheduledFor);
+        }
+        var first = toRun[0];
+        await StartScheduledAsync(first.ScheduledFor, first.Action == PlannedAction.Run ? TriggerSource.Scheduler : TriggerSource.CatchUp, cancellationToken);
+    }
+
+    private static string MissReason(MisfirePolicy policy, DateTimeOffset occurrence, DateTimeOffset now) => policy switch
+    {
+        MisfirePolicy.RunOnce => $"misfire (run_once): fell due {(now - occurrence).TotalSeconds:0.#} s ago while no silo ran this job; only the latest missed occurrence runs",
+        MisfirePolicy.Skip => $"misfire (skip): fell due {(now - occurrence).TotalSeconds:0.#} s ago while no silo ran this job; policy skips missed occurrences",
+        _ => $"misfire (run_all): fell due {(now - occurrence).TotalSeconds:0.#} s ago while no silo ran this job; beyond the run-all cap",
+    };
+
+    private UnrunOccurrence Unrun(DateTimeOffset scheduledFor, ExecutionStatus status, DateTimeOffset now, string reason) => new()
+    {
+        ExecutionId = Guid.CreateVersion7(), CronJobId = _job!.Id, OccurrenceKey = OccurrenceKeys.Scheduled(scheduledFor),
+        ScheduledFor = scheduledFor, Status = status, Reason = reason, RecordedAt = now,
+    };
+
+    private void Advance(DateTimeOffset handled)
+    {
+        if (handled > _lastHandled)
+        {
+            _lastHandled = handled;
+        }
+    }
+
+    /// <summary>Arms the timer for the next occurrence after the last handled one.</summary>
+    private void Arm()
+    {
+        if (!IsSchedulable)
+        {
+            DisposeTimer();
+            return;
+        }
+        var next = _schedule!.Next(_lastHandled);
+        if (next is null)
+        {
+            DisposeTimer();
+            _ = SetInvalidReasonAsync($"'{_schedule.ResolvedExpression}' fires no more after {_lastHandled:O}.", CancellationToken.None);
+            return;
+        }
+        ArmAt(next.Value);
+    }
+
+    private void ArmAt(DateTimeOffset at)
+    {
+        _timer?.Dispose();
+        var due = at - timeProvider.GetUtcNow();
+        if (due < TimeSpan.Zero)
+        {
+            due = TimeSpan.Zero;
+        }
+        _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        _armedFor = at;
+        // Stay active until just after the next fire; if the grain is lost anyway, the heartbeat reminder brings it back.
+        this.DelayDeactivation(due + _options.HeartbeatPeriod * 2);
+    }
+
+    private async Task EnsureHeartbeatAsync(bool wanted)
+    {
+        if (_reminderRegistered == wanted)
+        {
+            return;
+        }
+        var existing = await this.GetReminder(HeartbeatReminder);
+        if (wanted && existing is null)
+        {
+            await this.RegisterOrUpdateReminder(HeartbeatReminder, _options.HeartbeatPeriod, _options.HeartbeatPeriod);
+        }
+        else if (!wanted && existing is not null)
+        {
+            await this.UnregisterReminder(existing);
+        }
+        _reminderRegistered = wanted;
+    }
+}
+
+/// <summary>Occurrence identities, shared by every attempt of an occurrence.</summary>
+public static class OccurrenceKeys
+{
+    /// <summary>A scheduled (or caught-up) occurrence: its instant in UTC.</summary>
+    public static string Scheduled(DateTimeOffset scheduledFor) =>
+        "s:" + scheduledFor.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A manual run: its own identity.</summary>
+    public static string Manual(Guid executionId) => "m:" + executionId.ToString("N");
+}

@@ -1,0 +1,160 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
+using Totallator.Grains.Execution;
+using Totallator.Grains.Hosting;
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Jobs;
+using Totallator.Grains.Scheduling;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Grains.JobGrain;
+
+/// <summary>
+/// One cron job. A durable Orleans reminder (the heartbeat) re-activates it after its silo dies or the cluster restarts; while
+/// active, a grain timer armed for the exact next occurrence fires it on time. Every occurrence is claimed in the store under a
+/// unique constraint before it runs, so even a duplicate activation during a partition cannot run it twice. Occurrences that
+/// fell due while nobody was watching are found from <c>cronJob.lastScheduledFor</c> and handled by the misfire policy.
+/// </summary>
+/// <remarks>
+/// Random placement: the default placement put a whole burst of new grains on one silo (measured; see DESIGN.md).
+/// Job code runs off the grain turn (<see cref="AttemptRunner"/>); the run loop's own bookkeeping resumes on the grain's
+/// scheduler, so grain fields need no locks.
+/// </remarks>
+[RandomPlacement]
+public sealed partial class CronJobGrain(
+    IJobStore store,
+    JobCatalog catalog,
+    AttemptRunner runner,
+    RunRegistry registry,
+    TimeProvider timeProvider,
+    IOptions<SchedulerOptions> options,
+    ILocalSiloDetails siloDetails,
+    ILogger<CronJobGrain> logger) : Grain, ICronJobGrain, IRemindable
+{
+    internal const string HeartbeatReminder = "cron-heartbeat";
+
+    private readonly SchedulerOptions _options = options.Value;
+    private readonly List<ActiveRun> _runs = [];
+    private readonly Queue<DateTimeOffset> _catchUpQueue = new();
+    private string _slug = "";
+    private JobRecord? _job;
+    private CronJobDefinition? _definition;
+    private CronSchedule? _schedule;
+    private string? _invalidReason;
+    private DateTimeOffset _lastHandled;
+    private IGrainTimer? _timer;
+    private DateTimeOffset? _armedFor;
+    private bool? _reminderRegistered;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _slug = this.GetPrimaryKeyString();
+        await LoadAsync(cancellationToken);
+        // Catch-up and arming happen in a timer tick right after activation, not here: a store outage then delays the job
+        // instead of failing whatever call activated it.
+        ArmAt(timeProvider.GetUtcNow());
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        DisposeTimer();
+        if (_runs.Count > 0)
+        {
+            LogDeactivatingWithRuns(logger, _slug, _runs.Count, reason.Description);
+            try
+            {
+                await Task.WhenAll(_runs.Select(r => r.Completion)).WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Whatever is still running keeps no lease renewal after this; the sweeper records it abandoned.
+            }
+        }
+    }
+
+    public Task EnsureScheduledAsync() => PlanAsync();
+
+    public async Task ReloadAsync()
+    {
+        await LoadAsync(CancellationToken.None);
+        await PlanAsync();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (_job is null)
+        {
+            // The job was deleted from the store: stop the heartbeat for good.
+            if (await this.GetReminder(reminderName) is { } orphanReminder)
+            {
+                await this.UnregisterReminder(orphanReminder);
+            }
+            return;
+        }
+        await PlanAsync();
+    }
+
+    public Task<JobSnapshot> GetSnapshotAsync() => Task.FromResult(Snapshot());
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        _job = await store.GetJobAsync(_slug, cancellationToken);
+        _definition = catalog.Find(_slug);
+        _armedFor = null;
+        if (_job is null)
+        {
+            _schedule = null;
+            _invalidReason = null;
+            return;
+        }
+        var now = timeProvider.GetUtcNow();
+        _lastHandled = _job.LastScheduledFor ?? now;
+        CronSchedule.TryParse(_job.Schedule, _job.TimeZone, now, Environment.GetEnvironmentVariable, out _schedule, out var error);
+        await SetInvalidReasonAsync(error, cancellationToken);
+    }
+
+    private async Task SetInvalidReasonAsync(string? reason, CancellationToken cancellationToken)
+    {
+        if (_job is null || _invalidReason == reason && _job.InvalidReason == reason)
+        {
+            _invalidReason = reason;
+            return;
+        }
+        _invalidReason = reason;
+        if (reason is not null)
+        {
+            LogInvalid(logger, _slug, reason);
+        }
+        await store.SetInvalidReasonAsync(_job.Id, reason, cancellationToken);
+        _job = _job with { InvalidReason = reason };
+    }
+
+    /// <summary>Whether the schedule should fire: the job exists, is enabled, still defined, and its schedule is valid.</summary>
+    private bool IsSchedulable =>
+        _job is { IsEnabled: true, IsOrphaned: false } && _definition is not null && _schedule is not null;
+
+    private JobSnapshot Snapshot()
+    {
+        var job = _job ?? throw new CronJobNotFoundException($"No job with slug '{_slug}'.");
+        return new JobSnapshot
+        {
+            Id = job.Id, Slug = job.Slug, Name = job.Name, Description = job.Description, Schedule = job.Schedule,
+            ResolvedSchedule = _schedule?.ResolvedExpression, TimeZone = job.TimeZone, IsEnabled = job.IsEnabled, TimeoutMs = job.TimeoutMs,
+            MaxRetries = job.MaxRetries, MisfirePolicy = job.MisfirePolicy, MisfireRunAllCap = job.MisfireRunAllCap,
+            InvalidReason = _invalidReason ?? (_definition is null && !job.IsOrphaned ? "No definition of this job on the silo that hosts it." : null),
+            IsOrphaned = job.IsOrphaned, Source = job.Source, OverriddenFields = job.OverriddenFields,
+            RunningExecutionIds = _runs.Select(r => r.CurrentExecutionId).ToList(),
+            NextFireAt = IsSchedulable ? _armedFor ?? _schedule!.Next(_lastHandled) : null,
+            LastScheduledFor = _lastHandled == default ? job.LastScheduledFor : _lastHandled,
+            Version = job.Version, UpdatedAt = job.UpdatedAt, LastModifiedBy = job.LastModifiedBy,
+        };
+    }
+
+    private void DisposeTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        _armedFor = null;
+    }
+}

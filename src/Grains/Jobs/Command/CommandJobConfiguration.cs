@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Totallator.Grains.Interfaces.Jobs;
+
+namespace Totallator.Grains.Jobs.Command;
+
+/// <summary>Reads command jobs from configuration: one section per job under <c>Cron:Jobs:&lt;slug&gt;</c>.</summary>
+/// <remarks>
+/// Any bad entry fails the load with an <see cref="OptionsValidationException"/> whose message names the key path, so a typo stops
+/// the silo at start-up instead of leaving a job silently missing. Unknown keys are errors for the same reason.
+/// </remarks>
+public static partial class CommandJobConfiguration
+{
+    /// <summary>The <see cref="CronJobDefinition.Source"/> of every job loaded here.</summary>
+    public const string Source = "configuration";
+
+    private static readonly HashSet<string> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        nameof(CommandJobOptions.Name), nameof(CommandJobOptions.Description), nameof(CommandJobOptions.Schedule),
+        nameof(CommandJobOptions.Command), nameof(CommandJobOptions.Arguments), nameof(CommandJobOptions.WorkingDirectory),
+        nameof(CommandJobOptions.TimeoutMs), nameof(CommandJobOptions.MaxRetries), nameof(CommandJobOptions.TimeZone),
+        nameof(CommandJobOptions.Enabled), nameof(CommandJobOptions.MisfirePolicy), nameof(CommandJobOptions.MisfireRunAllCap),
+        nameof(CommandJobOptions.MaxOutputBytes),
+    };
+
+    /// <summary>Loads and validates every job under <c>Cron:Jobs</c>; an absent section gives an empty list.</summary>
+    /// <exception cref="OptionsValidationException">An entry is invalid; the message names the key path.</exception>
+    public static IReadOnlyList<CronJobDefinition> Load(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var validator = new CommandJobOptionsValidator();
+        var definitions = new List<CronJobDefinition>();
+        foreach (var section in configuration.GetSection(CommandJobOptions.SectionName).GetChildren())
+        {
+            var options = Read(section);
+            var result = validator.Validate(section.Path, options);
+            if (result.Failed)
+            {
+                throw new OptionsValidationException(section.Path, typeof(CommandJobOptions), result.Failures);
+            }
+            definitions.Add(ToDefinition(section.Key, options));
+        }
+        return definitions;
+    }
+
+    /// <summary>Binds one job section after checking what binding alone would let through.</summary>
+    internal static CommandJobOptions Read(IConfigurationSection section)
+    {
+        if (!SlugPattern().IsMatch(section.Key))
+        {
+            Fail(section, $"{section.Path} is not a valid job slug: use 1-63 lower-case letters, digits and dashes, starting with a letter or digit");
+        }
+        var children = section.GetChildren().ToList();
+        if (children.Count == 0)
+        {
+            Fail(section, $"{section.Path} must be a section with at least Schedule and Command");
+        }
+        foreach (var child in children)
+        {
+            if (!KnownKeys.Contains(child.Key))
+            {
+                Fail(section, $"{child.Path} is not a known setting; use one of {string.Join(", ", KnownKeys)}");
+            }
+        }
+        var arguments = section.GetSection(nameof(CommandJobOptions.Arguments));
+        if (arguments.Value is not null)
+        {
+            Fail(section, $"{arguments.Path} must be an array ({arguments.Path}:0, {arguments.Path}:1, …), not a single string");
+        }
+        foreach (var argument in arguments.GetChildren())
+        {
+            if (!int.TryParse(argument.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _) || argument.Value is null)
+            {
+                Fail(section, $"{argument.Path} is not an array element; arguments are {arguments.Path}:0, {arguments.Path}:1, …");
+            }
+        }
+        try
+        {
+            var options = new CommandJobOptions();
+            section.Bind(options);
+            return options;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's message names the key path and the expected type (e.g. "… at 'Cron:Jobs:x:TimeoutMs' to type 'System.Int32'").
+            throw new OptionsValidationException(section.Path, typeof(CommandJobOptions), [ex.Message]);
+        }
+    }
+
+    internal static CronJobDefinition ToDefinition(string slug, CommandJobOptions options)
+    {
+        var misfirePolicy = MisfirePolicy.RunOnce;
+        if (!string.IsNullOrWhiteSpace(options.MisfirePolicy) && !MisfirePolicyText.TryParse(options.MisfirePolicy, out misfirePolicy))
+        {
+            throw new OptionsValidationException(slug, typeof(CommandJobOptions), [$"Unknown misfire policy '{options.MisfirePolicy}'"]);
+        }
+        return new CronJobDefinition
+        {
+            Slug = slug,
+            Name = string.IsNullOrWhiteSpace(options.Name) ? slug : options.Name,
+            Description = options.Description ?? "",
+            Schedule = options.Schedule!,
+            Enabled = options.Enabled,
+            TimeoutMs = options.TimeoutMs,
+            MaxRetries = options.MaxRetries,
+            TimeZone = options.TimeZone,
+            MisfirePolicy = misfirePolicy,
+            MisfireRunAllCap = options.MisfireRunAllCap,
+            Source = Source,
+            // The options are read-only after the load, so every attempt can share them.
+            Factory = _ => new CommandJob(options),
+        };
+    }
+
+    private static void Fail(IConfigurationSection section, string message) =>
+        throw new OptionsValidationException(section.Path, typeof(CommandJobOptions), [message]);
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SlugPattern();
+}

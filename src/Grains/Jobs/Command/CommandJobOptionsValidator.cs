@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
+
+namespace Totallator.Grains.Jobs.Command;
+
+/// <summary>
+/// Checks one <see cref="CommandJobOptions"/>. The options name is the job's configuration path (<c>Cron:Jobs:&lt;slug&gt;</c>), so
+/// every message names the key to fix, e.g. <c>Cron:Jobs:nightly-report:Command is required</c>.
+/// </summary>
+public sealed class CommandJobOptionsValidator(TimeProvider timeProvider) : IValidateOptions<CommandJobOptions>
+{
+    /// <summary>Smallest <see cref="CommandJobOptions.MaxOutputBytes"/>: below it head and tail are too short to be useful.</summary>
+    public const int MinOutputBytes = 1024;
+
+    /// <summary>Largest <see cref="CommandJobOptions.MaxOutputBytes"/>: the output is held in memory and stored in one row.</summary>
+    public const int MaxOutputBytes = 16 * 1024 * 1024;
+
+    public CommandJobOptionsValidator() : this(TimeProvider.System)
+    {
+    }
+
+    public ValidateOptionsResult Validate(string? name, CommandJobOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = string.IsNullOrEmpty(name) ? CommandJobOptions.SectionName + ":<slug>" : name;
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Command))
+        {
+            failures.Add($"{path}:Command is required");
+        }
+        if (string.IsNullOrWhiteSpace(options.Schedule))
+        {
+            failures.Add($"{path}:Schedule is required");
+        }
+        else if (!CronSchedule.TryParse(options.Schedule, options.TimeZone, timeProvider.GetUtcNow(), Environment.GetEnvironmentVariable,
+                     out _, out var error))
+        {
+            // CronSchedule also checks the time zone, so its reason may be about TimeZone rather than Schedule.
+            failures.Add($"{path}:Schedule/TimeZone is invalid: {error}");
+        }
+        if (options.TimeoutMs <= 0)
+        {
+            failures.Add($"{path}:TimeoutMs must be a positive number of milliseconds (got {options.TimeoutMs})");
+        }
+        if (options.MaxRetries < 0)
+        {
+            failures.Add($"{path}:MaxRetries must not be negative (got {options.MaxRetries})");
+        }
+        if (!string.IsNullOrWhiteSpace(options.MisfirePolicy) && !MisfirePolicyText.TryParse(options.MisfirePolicy, out _))
+        {
+            failures.Add($"{path}:MisfirePolicy '{options.MisfirePolicy}' is unknown; use run_once, skip or run_all");
+        }
+        if (options.MisfireRunAllCap < 1)
+        {
+            failures.Add($"{path}:MisfireRunAllCap must be at least 1 (got {options.MisfireRunAllCap})");
+        }
+        if (options.MaxOutputBytes is < MinOutputBytes or > MaxOutputBytes)
+        {
+            failures.Add($"{path}:MaxOutputBytes must be between {MinOutputBytes} and {MaxOutputBytes} (got {options.MaxOutputBytes})");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,26 @@
+using Totallator.Grains.Interfaces.Jobs;
+
+namespace Totallator.Grains.Jobs;
+
+/// <summary>A job as defined in code or configuration. Synced to <c>cronJob</c> at start-up; an admin's later changes win.</summary>
+public sealed record CronJobDefinition
+{
+    /// <summary>Stable id, lower-case letters, digits and dashes (e.g. <c>db-backup</c>).</summary>
+    public required string Slug { get; init; }
+    public required string Name { get; init; }
+    public string Description { get; init; } = "";
+    /// <summary>Cron expression, 5 or 6 fields; <c>${VAR}</c> and <c>${VAR:-default}</c> are substituted from the environment.</summary>
+    public required string Schedule { get; init; }
+    public bool Enabled { get; init; } = true;
+    public int TimeoutMs { get; init; } = 60_000;
+    public int MaxRetries { get; init; }
+    /// <summary>IANA time zone id; UTC by default.</summary>
+    public string TimeZone { get; init; } = "UTC";
+    public MisfirePolicy MisfirePolicy { get; init; } = MisfirePolicy.RunOnce;
+    /// <summary>For <see cref="MisfirePolicy.RunAll"/>: most missed occurrences run after downtime.</summary>
+    public int MisfireRunAllCap { get; init; } = 10;
+    /// <summary><c>code</c> or <c>configuration</c>.</summary>
+    public string Source { get; init; } = "code";
+    /// <summary>Creates the job for one attempt, from the attempt's DI scope.</summary>
+    public required Func<IServiceProvider, ICronJob> Factory { get; init; }
+}

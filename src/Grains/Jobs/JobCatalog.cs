@@ -1,0 +1,49 @@
+using System.Text.RegularExpressions;
+
+namespace Totallator.Grains.Jobs;
+
+/// <summary>
+/// The jobs this silo can run: every <see cref="CronJobDefinition"/> registered in DI (code, configuration, built-in).
+/// Checked once at start-up: a bad slug or a duplicate fails the silo with a message that names it.
+/// </summary>
+public sealed partial class JobCatalog
+{
+    private readonly Dictionary<string, CronJobDefinition> _bySlug;
+
+    public JobCatalog(IEnumerable<CronJobDefinition> definitions)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        _bySlug = new Dictionary<string, CronJobDefinition>(StringComparer.Ordinal);
+        foreach (var d in definitions)
+        {
+            if (!SlugPattern().IsMatch(d.Slug))
+            {
+                throw new InvalidOperationException($"Job slug '{d.Slug}' is invalid: use 1-63 lower-case letters, digits and dashes, starting with a letter or digit.");
+            }
+            if (string.IsNullOrWhiteSpace(d.Name))
+            {
+                throw new InvalidOperationException($"Job '{d.Slug}' has no name.");
+            }
+            if (d.TimeoutMs <= 0 || d.MaxRetries < 0 || d.MisfireRunAllCap <= 0)
+            {
+                throw new InvalidOperationException($"Job '{d.Slug}': TimeoutMs and MisfireRunAllCap must be positive and MaxRetries not negative.");
+            }
+            if (!_bySlug.TryAdd(d.Slug, d))
+            {
+                throw new InvalidOperationException($"Job slug '{d.Slug}' is registered twice.");
+            }
+        }
+        var duplicateName = _bySlug.Values.GroupBy(d => d.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicateName is not null)
+        {
+            throw new InvalidOperationException($"Job name '{duplicateName.Key}' is used by {string.Join(" and ", duplicateName.Select(d => d.Slug))}; names must be unique.");
+        }
+    }
+
+    public IReadOnlyCollection<CronJobDefinition> All => _bySlug.Values;
+
+    public CronJobDefinition? Find(string slug) => _bySlug.GetValueOrDefault(slug);
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    internal static partial Regex SlugPattern();
+}

@@ -1,0 +1,120 @@
+using Cronos;
+
+namespace Totallator.Grains.Scheduling;
+
+/// <summary>A parsed, valid schedule: a Cronos expression read in an IANA time zone.</summary>
+/// <remarks>
+/// DST follows Cronos: an occurrence inside a spring-forward gap fires once at the first instant after the gap; an occurrence in a
+/// fall-back overlap fires once (at its first instance), except for expressions with an interval in the seconds, minutes or hours
+/// field, which fire in both instances as they are meant to.
+/// </remarks>
+public sealed class CronSchedule
+{
+    private readonly CronExpression _expression;
+
+    private CronSchedule(string expression, string resolved, CronExpression cron, TimeZoneInfo zone)
+    {
+        Expression = expression;
+        ResolvedExpression = resolved;
+        _expression = cron;
+        TimeZone = zone;
+    }
+
+    /// <summary>The expression as written (may contain <c>${VAR}</c>).</summary>
+    public string Expression { get; }
+    /// <summary>The expression after substitution.</summary>
+    public string ResolvedExpression { get; }
+    public TimeZoneInfo TimeZone { get; }
+
+    /// <summary>The first occurrence strictly after <paramref name="after"/>, or null when there is none.</summary>
+    public DateTimeOffset? Next(DateTimeOffset after) =>
+        _expression.GetNextOccurrence(after, TimeZone, inclusive: false);
+
+    /// <summary>Occurrences in (<paramref name="after"/>, <paramref name="upTo"/>], oldest first.</summary>
+    public IEnumerable<DateTimeOffset> Between(DateTimeOffset after, DateTimeOffset upTo) =>
+        upTo <= after ? [] : _expression.GetOccurrences(after, upTo, TimeZone, fromInclusive: false, toInclusive: true);
+
+    /// <summary>The next <paramref name="count"/> occurrences after <paramref name="after"/>.</summary>
+    public IReadOnlyList<DateTimeOffset> NextN(DateTimeOffset after, int count)
+    {
+        var list = new List<DateTimeOffset>(count);
+        var cursor = after;
+        while (list.Count < count && Next(cursor) is { } next)
+        {
+            list.Add(next);
+            cursor = next;
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Parses a schedule. Accepts 5 fields (minute resolution), 6 fields (with seconds first) and Cronos macros (<c>@daily</c>, …).
+    /// Returns false with a reason for a bad expression, an unset variable, an unknown time zone or a schedule that never fires.
+    /// </summary>
+    public static bool TryParse(string expression, string timeZoneId, DateTimeOffset now, Func<string, string?> getVariable,
+        out CronSchedule? schedule, out string? error)
+    {
+        schedule = null;
+        if (string.IsNullOrWhiteSpace(expression))
+        {
+            error = "The schedule is empty.";
+            return false;
+        }
+        if (!EnvironmentSubstitution.TryResolve(expression, getVariable, out var resolved, out error))
+        {
+            return false;
+        }
+        resolved = resolved.Trim();
+        if (!TryFindTimeZone(timeZoneId, out var zone))
+        {
+            error = $"Unknown time zone '{timeZoneId}'. Use an IANA id such as 'UTC' or 'Europe/Berlin'.";
+            return false;
+        }
+        var fields = resolved.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        CronFormat format;
+        switch (fields)
+        {
+            case 1 when resolved.StartsWith('@'): format = CronFormat.Standard; break;
+            case 5: format = CronFormat.Standard; break;
+            case 6: format = CronFormat.IncludeSeconds; break;
+            default:
+                error = $"'{resolved}' has {fields} fields; a cron expression has 5 (minute hour day month weekday) or 6 (second first).";
+                return false;
+        }
+        CronExpression cron;
+        try
+        {
+            cron = CronExpression.Parse(resolved, format);
+        }
+        catch (CronFormatException ex)
+        {
+            error = $"'{resolved}' is not a valid cron expression: {ex.Message}";
+            return false;
+        }
+        var parsed = new CronSchedule(expression, resolved, cron, zone!);
+        if (parsed.Next(now) is null)
+        {
+            error = $"'{resolved}' never fires after {now:yyyy-MM-dd HH:mm:ss}Z.";
+            return false;
+        }
+        schedule = parsed;
+        error = null;
+        return true;
+    }
+
+    /// <summary>Finds a time zone by IANA (or Windows) id.</summary>
+    public static bool TryFindTimeZone(string? id, out TimeZoneInfo? zone)
+    {
+        zone = null;
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return false;
+        }
+        if (string.Equals(id, "UTC", StringComparison.OrdinalIgnoreCase))
+        {
+            zone = TimeZoneInfo.Utc;
+            return true;
+        }
+        return TimeZoneInfo.TryFindSystemTimeZoneById(id, out zone);
+    }
+}

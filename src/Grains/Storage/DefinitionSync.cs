@@ -1,0 +1,56 @@
+using Totallator.Grains.Jobs;
+
+namespace Totallator.Grains.Storage;
+
+/// <summary>How a definition from code or configuration merges into a stored job. Shared by both stores so they agree.</summary>
+public static class DefinitionSync
+{
+    /// <summary>
+    /// The stored job with the definition applied, or null when nothing changes. Fields an admin overrode keep the stored value.
+    /// When the effective schedule or time zone changes, <c>lastScheduledFor</c> restarts at <paramref name="now"/>: occurrences of
+    /// the old schedule are not misfires of the new one.
+    /// </summary>
+    public static JobRecord? Merge(JobRecord row, CronJobDefinition definition, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(definition);
+        bool Keep(string field) => row.OverriddenFields.Contains(field, StringComparer.Ordinal);
+        var merged = row with
+        {
+            Name = definition.Name,
+            Description = definition.Description,
+            Schedule = Keep(JobFields.Schedule) ? row.Schedule : definition.Schedule,
+            TimeZone = Keep(JobFields.TimeZone) ? row.TimeZone : definition.TimeZone,
+            IsEnabled = Keep(JobFields.IsEnabled) ? row.IsEnabled : definition.Enabled,
+            TimeoutMs = Keep(JobFields.TimeoutMs) ? row.TimeoutMs : definition.TimeoutMs,
+            MaxRetries = Keep(JobFields.MaxRetries) ? row.MaxRetries : definition.MaxRetries,
+            MisfirePolicy = Keep(JobFields.MisfirePolicy) ? row.MisfirePolicy : definition.MisfirePolicy,
+            MisfireRunAllCap = definition.MisfireRunAllCap,
+            Source = definition.Source,
+            IsOrphaned = false,
+        };
+        if (merged.Schedule != row.Schedule || merged.TimeZone != row.TimeZone || (merged.IsEnabled && !row.IsEnabled))
+        {
+            merged = merged with { LastScheduledFor = now };
+        }
+        return SameFields(merged, row) ? null : merged;
+    }
+
+    private static bool SameFields(JobRecord a, JobRecord b) =>
+        a.Name == b.Name && a.Description == b.Description && a.Schedule == b.Schedule && a.TimeZone == b.TimeZone
+        && a.IsEnabled == b.IsEnabled && a.TimeoutMs == b.TimeoutMs && a.MaxRetries == b.MaxRetries
+        && a.MisfirePolicy == b.MisfirePolicy && a.MisfireRunAllCap == b.MisfireRunAllCap && a.Source == b.Source
+        && a.IsOrphaned == b.IsOrphaned && a.LastScheduledFor == b.LastScheduledFor;
+
+    /// <summary>The fields an admin update sets, which become overridden.</summary>
+    public static IEnumerable<string> ChangedFields(JobUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (update.Schedule is not null) yield return JobFields.Schedule;
+        if (update.TimeZone is not null) yield return JobFields.TimeZone;
+        if (update.TimeoutMs is not null) yield return JobFields.TimeoutMs;
+        if (update.MaxRetries is not null) yield return JobFields.MaxRetries;
+        if (update.MisfirePolicy is not null) yield return JobFields.MisfirePolicy;
+        if (update.IsEnabled is not null) yield return JobFields.IsEnabled;
+    }
+}

@@ -1,0 +1,54 @@
+using Totallator.Grains.Jobs;
+
+namespace Totallator.Grains.Storage;
+
+/// <summary>
+/// Persistence SPI of the scheduler: job definitions and live config, the occurrence ledger (the claim fence) and history.
+/// <see cref="PostgresJobStore"/> is the real one; <see cref="InMemoryJobStore"/> serves the single-node development mode.
+/// Both pass the same contract tests.
+/// </summary>
+public interface IJobStore
+{
+    /// <summary>
+    /// Seeds <c>cronJob</c> from code and configuration: inserts new jobs, updates fields an admin has not overridden, and marks
+    /// jobs no longer defined as orphaned (keeping their history). Safe to run from several silos at once.
+    /// </summary>
+    Task SyncDefinitionsAsync(IReadOnlyList<CronJobDefinition> definitions, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<JobRecord?> GetJobAsync(string slug, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores an admin change, marks the fields overridden and bumps the version; throws <c>JobVersionConflictException</c> on a stale version.</summary>
+    Task<JobRecord> UpdateJobAsync(string slug, JobUpdate update, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Records why the job cannot be scheduled (null when it can).</summary>
+    Task SetInvalidReasonAsync(Guid jobId, string? reason, CancellationToken cancellationToken);
+
+    /// <summary>Claims one attempt of an occurrence by inserting its running row; false when it was already claimed.</summary>
+    Task<bool> TryClaimAsync(ExecutionClaim claim, CancellationToken cancellationToken);
+
+    /// <summary>Records occurrences that end without running (skipped, missed); each at most once, and advances <c>lastScheduledFor</c>.</summary>
+    Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken);
+
+    /// <summary>Ends a running attempt; false when the row is no longer running (e.g. the sweeper already marked it abandoned).</summary>
+    Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken);
+
+    /// <summary>Extends the leases of running rows by <paramref name="lease"/> from the store's clock.</summary>
+    Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Marks running rows whose lease expired (by the store's clock) as abandoned; returns how many.</summary>
+    Task<int> AbandonExpiredAsync(CancellationToken cancellationToken);
+
+    /// <summary>A job's executions, newest first.</summary>
+    Task<IReadOnlyList<ExecutionRecord>> GetExecutionsAsync(Guid jobId, int limit, CancellationToken cancellationToken);
+
+    Task<ExecutionRecord?> GetExecutionAsync(Guid executionId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes finished executions completed before <paramref name="cutoff"/>; never running ones. Returns how many went.</summary>
+    Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+
+    Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken);
+
+    Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken);
+}

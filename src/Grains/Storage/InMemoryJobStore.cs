@@ -1,0 +1,281 @@
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Jobs;
+
+namespace Totallator.Grains.Storage;
+
+/// <summary>
+/// The job store of the single-node development mode: everything in process memory, lost at exit. One lock guards it all,
+/// which is plenty for one silo. Leases are judged by the injected clock, standing in for the database clock.
+/// </summary>
+public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, ExecutionRecord> _executions = [];
+    private readonly HashSet<(Guid Job, string Key, int Retry)> _claims = [];
+    private readonly Dictionary<string, string> _config = new(StringComparer.Ordinal)
+    {
+        ["historyRetentionDays"] = "30",
+        ["schedulingPaused"] = "false",
+    };
+
+    public Task SyncDefinitionsAsync(IReadOnlyList<CronJobDefinition> definitions, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        lock (_lock)
+        {
+            foreach (var d in definitions)
+            {
+                if (_jobs.TryGetValue(d.Slug, out var row))
+                {
+                    if (DefinitionSync.Merge(row, d, now) is { } merged)
+                    {
+                        _jobs[d.Slug] = merged with { Version = row.Version + 1, UpdatedAt = now, LastModifiedBy = "definition-sync" };
+                    }
+                    continue;
+                }
+                if (_jobs.Values.Any(j => j.Name == d.Name))
+                {
+                    throw new InvalidOperationException($"A job definition's name '{d.Name}' is already used by another job. Job names must be unique.");
+                }
+                _jobs[d.Slug] = new JobRecord
+                {
+                    Id = Guid.CreateVersion7(), Slug = d.Slug, Name = d.Name, Description = d.Description, Schedule = d.Schedule,
+                    TimeZone = d.TimeZone, IsEnabled = d.Enabled, TimeoutMs = d.TimeoutMs, MaxRetries = d.MaxRetries,
+                    MisfirePolicy = d.MisfirePolicy, MisfireRunAllCap = d.MisfireRunAllCap, Source = d.Source, IsOrphaned = false,
+                    OverriddenFields = [], LastScheduledFor = now, Version = 0, CreatedAt = now, UpdatedAt = now,
+                    CreatedBy = "definition-sync", LastModifiedBy = "definition-sync",
+                };
+            }
+            var defined = definitions.Select(d => d.Slug).ToHashSet(StringComparer.Ordinal);
+            foreach (var row in _jobs.Values.Where(j => !j.IsOrphaned && !defined.Contains(j.Slug)).ToList())
+            {
+                _jobs[row.Slug] = row with { IsOrphaned = true, Version = row.Version + 1, UpdatedAt = now, LastModifiedBy = "definition-sync" };
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<JobRecord?> GetJobAsync(string slug, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_jobs.GetValueOrDefault(slug));
+        }
+    }
+
+    public Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<JobRecord>>(_jobs.Values.OrderBy(j => j.Slug, StringComparer.Ordinal).ToList());
+        }
+    }
+
+    public Task<JobRecord> UpdateJobAsync(string slug, JobUpdate update, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        lock (_lock)
+        {
+            if (!_jobs.TryGetValue(slug, out var row))
+            {
+                throw new CronJobNotFoundException($"No job with slug '{slug}'.");
+            }
+            if (update.ExpectedVersion is { } expected && expected != row.Version)
+            {
+                throw new JobVersionConflictException(
+                    $"Job '{slug}' was changed by someone else (version {row.Version}, you had {expected}). Reload it and try again.")
+                { CurrentVersion = row.Version };
+            }
+            var updated = row with
+            {
+                Schedule = update.Schedule ?? row.Schedule,
+                TimeZone = update.TimeZone ?? row.TimeZone,
+                TimeoutMs = update.TimeoutMs ?? row.TimeoutMs,
+                MaxRetries = update.MaxRetries ?? row.MaxRetries,
+                MisfirePolicy = update.MisfirePolicy ?? row.MisfirePolicy,
+                IsEnabled = update.IsEnabled ?? row.IsEnabled,
+                OverriddenFields = row.OverriddenFields.Union(DefinitionSync.ChangedFields(update)).Order(StringComparer.Ordinal).ToList(),
+                LastScheduledFor = update.ResetLastScheduledFor ?? row.LastScheduledFor,
+                InvalidReason = update.Schedule is null && update.TimeZone is null ? row.InvalidReason : null,
+                Version = row.Version + 1,
+                UpdatedAt = now,
+                LastModifiedBy = update.ChangedBy,
+            };
+            _jobs[slug] = updated;
+            return Task.FromResult(updated);
+        }
+    }
+
+    public Task SetInvalidReasonAsync(Guid jobId, string? reason, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_jobs.Values.FirstOrDefault(j => j.Id == jobId) is { } row)
+            {
+                _jobs[row.Slug] = row with { InvalidReason = reason };
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> TryClaimAsync(ExecutionClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        lock (_lock)
+        {
+            if (!_claims.Add((claim.CronJobId, claim.OccurrenceKey, claim.RetryCount)))
+            {
+                return Task.FromResult(false);
+            }
+            _executions[claim.ExecutionId] = new ExecutionRecord
+            {
+                Id = claim.ExecutionId, CronJobId = claim.CronJobId, OccurrenceKey = claim.OccurrenceKey, ScheduledFor = claim.ScheduledFor,
+                StartedAt = claim.StartedAt, Status = ExecutionStatus.Running, TriggeredBy = claim.TriggeredBy,
+                TriggeredByUserId = claim.TriggeredByUserId, RetryCount = claim.RetryCount, StatusReason = claim.StatusReason,
+                LeaseOwner = claim.LeaseOwner, LeaseExpiresAt = timeProvider.GetUtcNow() + claim.LeaseDuration,
+            };
+            if (claim.AdvancesSchedule)
+            {
+                Advance(claim.CronJobId, claim.ScheduledFor);
+            }
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(occurrences);
+        lock (_lock)
+        {
+            foreach (var o in occurrences)
+            {
+                if (!_claims.Add((o.CronJobId, o.OccurrenceKey, 0)))
+                {
+                    continue;
+                }
+                _executions[o.ExecutionId] = new ExecutionRecord
+                {
+                    Id = o.ExecutionId, CronJobId = o.CronJobId, OccurrenceKey = o.OccurrenceKey, ScheduledFor = o.ScheduledFor,
+                    CompletedAt = o.RecordedAt, Status = o.Status, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, StatusReason = o.Reason,
+                };
+                Advance(o.CronJobId, o.ScheduledFor);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    private void Advance(Guid jobId, DateTimeOffset scheduledFor)
+    {
+        if (_jobs.Values.FirstOrDefault(j => j.Id == jobId) is { } row && (row.LastScheduledFor is null || row.LastScheduledFor < scheduledFor))
+        {
+            _jobs[row.Slug] = row with { LastScheduledFor = scheduledFor };
+        }
+    }
+
+    public Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        lock (_lock)
+        {
+            if (!_executions.TryGetValue(completion.ExecutionId, out var row) || row.Status != ExecutionStatus.Running)
+            {
+                return Task.FromResult(false);
+            }
+            _executions[row.Id] = row with
+            {
+                Status = completion.Status, CompletedAt = completion.CompletedAt, DurationMs = completion.DurationMs,
+                ExitCode = completion.ExitCode, Output = completion.Output, ErrorMessage = completion.ErrorMessage,
+                StackTrace = completion.StackTrace, MemoryUsageMb = completion.MemoryUsageMb, CpuUsagePercent = completion.CpuUsagePercent,
+                ItemsProcessed = completion.ItemsProcessed, Metrics = completion.Metrics is { Count: > 0 } m ? m : null,
+                StatusReason = completion.StatusReason ?? row.StatusReason,
+            };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(executionIds);
+        lock (_lock)
+        {
+            var until = timeProvider.GetUtcNow() + lease;
+            foreach (var id in executionIds)
+            {
+                if (_executions.TryGetValue(id, out var row) && row.Status == ExecutionStatus.Running)
+                {
+                    _executions[id] = row with { LeaseExpiresAt = until };
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<int> AbandonExpiredAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var now = timeProvider.GetUtcNow();
+            var expired = _executions.Values.Where(e => e.Status == ExecutionStatus.Running && e.LeaseExpiresAt < now).ToList();
+            foreach (var row in expired)
+            {
+                _executions[row.Id] = row with
+                {
+                    Status = ExecutionStatus.Abandoned, CompletedAt = now,
+                    DurationMs = row.StartedAt is { } s ? Math.Max(0, (long)(now - s).TotalMilliseconds) : null,
+                    ErrorMessage = $"Abandoned: silo {row.LeaseOwner ?? "?"} stopped renewing the lease (it died or hung); expired at {row.LeaseExpiresAt:O}",
+                    StatusReason = "lease-expired",
+                };
+            }
+            return Task.FromResult(expired.Count);
+        }
+    }
+
+    public Task<IReadOnlyList<ExecutionRecord>> GetExecutionsAsync(Guid jobId, int limit, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<ExecutionRecord>>(_executions.Values.Where(e => e.CronJobId == jobId)
+                .OrderByDescending(e => e.ScheduledFor).ThenByDescending(e => e.RetryCount).Take(limit).ToList());
+        }
+    }
+
+    public Task<ExecutionRecord?> GetExecutionAsync(Guid executionId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_executions.GetValueOrDefault(executionId));
+        }
+    }
+
+    public Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var old = _executions.Values.Where(e => e.Status != ExecutionStatus.Running && e.CompletedAt < cutoff).ToList();
+            foreach (var row in old)
+            {
+                _executions.Remove(row.Id);
+                _claims.Remove((row.CronJobId, row.OccurrenceKey, row.RetryCount));
+            }
+            return Task.FromResult(old.Count);
+        }
+    }
+
+    public Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_config.GetValueOrDefault(key));
+        }
+    }
+
+    public Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _config[key] = value;
+        }
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,59 @@
+using Totallator.Grains.Interfaces.Jobs;
+
+namespace Totallator.Grains.Storage;
+
+/// <summary>A row of <c>cronJob</c>.</summary>
+public sealed record JobRecord
+{
+    public required Guid Id { get; init; }
+    public required string Slug { get; init; }
+    public required string Name { get; init; }
+    public required string Description { get; init; }
+    public required string Schedule { get; init; }
+    public required string TimeZone { get; init; }
+    public required bool IsEnabled { get; init; }
+    public required int TimeoutMs { get; init; }
+    public required int MaxRetries { get; init; }
+    public required MisfirePolicy MisfirePolicy { get; init; }
+    public required int MisfireRunAllCap { get; init; }
+    public required string Source { get; init; }
+    public required bool IsOrphaned { get; init; }
+    public required IReadOnlyList<string> OverriddenFields { get; init; }
+    public string? InvalidReason { get; init; }
+    public DateTimeOffset? LastScheduledFor { get; init; }
+    public required int Version { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public string? CreatedBy { get; init; }
+    public string? LastModifiedBy { get; init; }
+}
+
+/// <summary>Names of the fields an admin can override, as kept in <c>cronJob.overriddenFields</c>.</summary>
+public static class JobFields
+{
+    public const string Schedule = "schedule";
+    public const string TimeZone = "timeZone";
+    public const string TimeoutMs = "timeoutMs";
+    public const string MaxRetries = "maxRetries";
+    public const string MisfirePolicy = "misfirePolicy";
+    public const string IsEnabled = "isEnabled";
+}
+
+/// <summary>A validated admin change, ready to store. Null fields stay as they are.</summary>
+public sealed record JobUpdate
+{
+    public string? Schedule { get; init; }
+    public string? TimeZone { get; init; }
+    public int? TimeoutMs { get; init; }
+    public int? MaxRetries { get; init; }
+    public MisfirePolicy? MisfirePolicy { get; init; }
+    public bool? IsEnabled { get; init; }
+    /// <summary>Optimistic concurrency: apply only while the stored version equals this.</summary>
+    public int? ExpectedVersion { get; init; }
+    public required string ChangedBy { get; init; }
+    /// <summary>
+    /// Set <c>lastScheduledFor</c> to this instant: after a schedule change or a re-enable, occurrences of the old schedule or
+    /// of the disabled period are not misfires to catch up on.
+    /// </summary>
+    public DateTimeOffset? ResetLastScheduledFor { get; init; }
+}

@@ -1,0 +1,144 @@
+namespace Totallator.Grains.Storage;
+
+public sealed partial class PostgresJobStore
+{
+    // Internal on purpose: the exact text of a statement is not a contract.
+    internal const string JobColumns = """
+        id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy, misfireRunAllCap,
+        source, isOrphaned, overriddenFields, invalidReason, lastScheduledFor, version, createdAt, updatedAt, createdBy, lastModifiedBy
+        """;
+
+    internal const string ExecutionColumns = """
+        id, cronJobId, occurrenceKey, scheduledFor, startedAt, completedAt, durationMs, status, exitCode, output, errorMessage,
+        stackTrace, triggeredBy, triggeredByUserId, retryCount, memoryUsageMb, cpuUsagePercent, itemsProcessed, metrics::text,
+        statusReason, leaseOwner, leaseExpiresAt
+        """;
+
+    internal const string SelectJobBySlug = $"SELECT {JobColumns} FROM cronJob WHERE slug = @slug";
+
+    internal const string SelectAllJobs = $"SELECT {JobColumns} FROM cronJob ORDER BY slug";
+
+    // New jobs only; existing rows are compared and updated one by one under their version (see SyncDefinitionsAsync).
+    internal const string InsertNewJobs = """
+        INSERT INTO cronJob (id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy,
+                             misfireRunAllCap, source, lastScheduledFor, createdAt, updatedAt, createdBy, lastModifiedBy)
+        SELECT d.id, d.slug, d.name, d.description, d.schedule, d.timeZone, d.isEnabled, d.timeoutMs, d.maxRetries, d.misfirePolicy,
+               d.misfireRunAllCap, d.source, @now, @now, @now, @by, @by
+        FROM unnest(@ids::uuid[], @slugs::text[], @names::text[], @descriptions::text[], @schedules::text[], @timeZones::text[],
+                    @enabled::boolean[], @timeouts::integer[], @retries::integer[], @policies::text[], @caps::integer[], @sources::text[])
+             AS d(id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy, misfireRunAllCap, source)
+        ON CONFLICT (slug) DO NOTHING
+        """;
+
+    internal const string UpdateSyncedJob = """
+        UPDATE cronJob
+        SET name = @name, description = @description, schedule = @schedule, timeZone = @timeZone, isEnabled = @isEnabled,
+            timeoutMs = @timeoutMs, maxRetries = @maxRetries, misfirePolicy = @misfirePolicy, misfireRunAllCap = @misfireRunAllCap,
+            source = @source, isOrphaned = false, lastScheduledFor = @lastScheduledFor,
+            version = version + 1, updatedAt = @now, lastModifiedBy = @by
+        WHERE id = @id AND version = @version
+        """;
+
+    internal const string MarkOrphans = """
+        UPDATE cronJob SET isOrphaned = true, version = version + 1, updatedAt = @now, lastModifiedBy = @by
+        WHERE NOT isOrphaned AND slug <> ALL(@slugs::text[])
+        """;
+
+    internal const string UpdateJob = $"""
+        UPDATE cronJob
+        SET schedule = COALESCE(@schedule, schedule),
+            timeZone = COALESCE(@timeZone, timeZone),
+            timeoutMs = COALESCE(@timeoutMs, timeoutMs),
+            maxRetries = COALESCE(@maxRetries, maxRetries),
+            misfirePolicy = COALESCE(@misfirePolicy, misfirePolicy),
+            isEnabled = COALESCE(@isEnabled, isEnabled),
+            overriddenFields = ARRAY(SELECT DISTINCT f FROM unnest(overriddenFields || @fields::text[]) AS f ORDER BY f),
+            lastScheduledFor = COALESCE(@resetLastScheduledFor, lastScheduledFor),
+            invalidReason = CASE WHEN @schedule IS NULL AND @timeZone IS NULL THEN invalidReason END,
+            version = version + 1, updatedAt = @now, lastModifiedBy = @by
+        WHERE slug = @slug AND (@expectedVersion::integer IS NULL OR version = @expectedVersion)
+        RETURNING {JobColumns}
+        """;
+
+    internal const string SelectJobVersion = "SELECT version FROM cronJob WHERE slug = @slug";
+
+    internal const string SetInvalidReason = """
+        UPDATE cronJob SET invalidReason = @reason WHERE id = @id AND invalidReason IS DISTINCT FROM @reason
+        """;
+
+    // The fence: one row per (job, occurrence, attempt). A second claimant inserts nothing and sees 0.
+    internal const string ClaimExecution = """
+        WITH claim AS (
+            INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, startedAt, status, triggeredBy,
+                                          triggeredByUserId, retryCount, statusReason, leaseOwner, leaseExpiresAt)
+            VALUES (@id, @jobId, @occurrenceKey, @scheduledFor, @startedAt, 'running', @triggeredBy,
+                    @userId, @retryCount, @reason, @leaseOwner, now() + @leaseMs * interval '1 millisecond')
+            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
+            RETURNING cronJobId, scheduledFor
+        ), advance AS (
+            UPDATE cronJob j SET lastScheduledFor = c.scheduledFor
+            FROM claim c
+            WHERE @advances AND j.id = c.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < c.scheduledFor)
+        )
+        SELECT count(*)::integer FROM claim
+        """;
+
+    internal const string RecordUnrun = """
+        WITH ins AS (
+            INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, completedAt, status, triggeredBy, retryCount,
+                                          statusReason)
+            SELECT u.id, u.jobId, u.occurrenceKey, u.scheduledFor, u.recordedAt, u.status, 'scheduler', 0, u.reason
+            FROM unnest(@ids::uuid[], @jobIds::uuid[], @keys::text[], @scheduledFor::timestamptz[], @recordedAt::timestamptz[],
+                        @statuses::text[], @reasons::text[])
+                 AS u(id, jobId, occurrenceKey, scheduledFor, recordedAt, status, reason)
+            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
+            RETURNING cronJobId, scheduledFor
+        )
+        UPDATE cronJob j SET lastScheduledFor = m.latest
+        FROM (SELECT cronJobId, max(scheduledFor) AS latest FROM ins GROUP BY cronJobId) m
+        WHERE j.id = m.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < m.latest)
+        """;
+
+    internal const string CompleteExecution = """
+        UPDATE cronJobExecution
+        SET status = @status, completedAt = @completedAt, durationMs = @durationMs, exitCode = @exitCode, output = @output,
+            errorMessage = @errorMessage, stackTrace = @stackTrace, memoryUsageMb = @memoryUsageMb,
+            cpuUsagePercent = @cpuUsagePercent, itemsProcessed = @itemsProcessed, metrics = @metrics::jsonb,
+            statusReason = COALESCE(@reason, statusReason)
+        WHERE id = @id AND status = 'running'
+        """;
+
+    internal const string RenewLeases = """
+        UPDATE cronJobExecution SET leaseExpiresAt = now() + @leaseMs * interval '1 millisecond'
+        WHERE id = ANY(@ids::uuid[]) AND status = 'running'
+        """;
+
+    // Judged by the database clock only: a silo with a skewed clock can neither keep nor lose a lease early.
+    internal const string AbandonExpired = """
+        UPDATE cronJobExecution
+        SET status = 'abandoned', completedAt = now(),
+            durationMs = GREATEST(0, (extract(epoch FROM now() - startedAt) * 1000)::bigint),
+            errorMessage = 'Abandoned: silo ' || COALESCE(leaseOwner, '?') || ' stopped renewing the lease (it died or hung); expired at '
+                           || to_char(leaseExpiresAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            statusReason = 'lease-expired'
+        WHERE status = 'running' AND leaseExpiresAt < now()
+        """;
+
+    internal const string SelectExecutionsOfJob = $"""
+        SELECT {ExecutionColumns} FROM cronJobExecution WHERE cronJobId = @jobId
+        ORDER BY scheduledFor DESC, retryCount DESC LIMIT @limit
+        """;
+
+    internal const string SelectExecution = $"SELECT {ExecutionColumns} FROM cronJobExecution WHERE id = @id";
+
+    internal const string DeleteExecutionsBefore = """
+        DELETE FROM cronJobExecution WHERE status <> 'running' AND completedAt < @cutoff
+        """;
+
+    internal const string SelectConfigValue = "SELECT value FROM cronJobConfig WHERE key = @key";
+
+    internal const string UpsertConfigValue = """
+        INSERT INTO cronJobConfig (key, value, updatedAt, updatedBy) VALUES (@key, @value, now(), @by)
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updatedAt = EXCLUDED.updatedAt, updatedBy = EXCLUDED.updatedBy
+        """;
+}

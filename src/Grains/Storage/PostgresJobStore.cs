@@ -1,0 +1,276 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Jobs;
+
+namespace Totallator.Grains.Storage;
+
+/// <summary>The PostgreSQL job store. Every statement is one round trip; the claim and its schedule bookkeeping share one.</summary>
+public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJobStore
+{
+    private const string SyncUser = "definition-sync";
+
+    public async Task SyncDefinitionsAsync(IReadOnlyList<CronJobDefinition> definitions, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        await InsertNewAsync(definitions, now, cancellationToken);
+        // Existing rows: compare in C# and update under the row's version, so an admin change made meanwhile is never overwritten.
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = (await ListJobsAsync(cancellationToken)).ToDictionary(j => j.Slug, StringComparer.Ordinal);
+            var conflicts = 0;
+            foreach (var definition in definitions)
+            {
+                if (existing.TryGetValue(definition.Slug, out var row) && DefinitionSync.Merge(row, definition, now) is { } merged
+                    && !await TryUpdateSyncedAsync(merged, row.Version, now, cancellationToken))
+                {
+                    conflicts++;
+                }
+            }
+            if (conflicts == 0 || attempt >= 5)
+            {
+                break;
+            }
+        }
+        await using var orphan = dataSource.CreateCommand(MarkOrphans);
+        orphan.Parameters.Add(Param("slugs", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.Slug).ToArray()));
+        orphan.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
+        orphan.Parameters.Add(Param("by", NpgsqlDbType.Text, SyncUser));
+        await orphan.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task InsertNewAsync(IReadOnlyList<CronJobDefinition> definitions, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(InsertNewJobs);
+        cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, definitions.Select(_ => Guid.CreateVersion7()).ToArray()));
+        cmd.Parameters.Add(Param("slugs", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.Slug).ToArray()));
+        cmd.Parameters.Add(Param("names", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.Name).ToArray()));
+        cmd.Parameters.Add(Param("descriptions", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.Description).ToArray()));
+        cmd.Parameters.Add(Param("schedules", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.Schedule).ToArray()));
+        cmd.Parameters.Add(Param("timeZones", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.TimeZone).ToArray()));
+        cmd.Parameters.Add(Param("enabled", NpgsqlDbType.Array | NpgsqlDbType.Boolean, definitions.Select(d => d.Enabled).ToArray()));
+        cmd.Parameters.Add(Param("timeouts", NpgsqlDbType.Array | NpgsqlDbType.Integer, definitions.Select(d => d.TimeoutMs).ToArray()));
+        cmd.Parameters.Add(Param("retries", NpgsqlDbType.Array | NpgsqlDbType.Integer, definitions.Select(d => d.MaxRetries).ToArray()));
+        cmd.Parameters.Add(Param("policies", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.MisfirePolicy.ToText()).ToArray()));
+        cmd.Parameters.Add(Param("caps", NpgsqlDbType.Array | NpgsqlDbType.Integer, definitions.Select(d => d.MisfireRunAllCap).ToArray()));
+        cmd.Parameters.Add(Param("sources", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.Source).ToArray()));
+        cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
+        cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, SyncUser));
+        try
+        {
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "cronjob_name_key")
+        {
+            throw new InvalidOperationException(
+                $"A job definition's name is already used by another job in cronJob ({ex.Detail}). Job names must be unique; rename one of them.", ex);
+        }
+    }
+
+    private async Task<bool> TryUpdateSyncedAsync(JobRecord merged, int version, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(UpdateSyncedJob);
+        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, merged.Id));
+        cmd.Parameters.Add(Param("version", NpgsqlDbType.Integer, version));
+        cmd.Parameters.Add(Param("name", NpgsqlDbType.Text, merged.Name));
+        cmd.Parameters.Add(Param("description", NpgsqlDbType.Text, merged.Description));
+        cmd.Parameters.Add(Param("schedule", NpgsqlDbType.Text, merged.Schedule));
+        cmd.Parameters.Add(Param("timeZone", NpgsqlDbType.Text, merged.TimeZone));
+        cmd.Parameters.Add(Param("isEnabled", NpgsqlDbType.Boolean, merged.IsEnabled));
+        cmd.Parameters.Add(Param("timeoutMs", NpgsqlDbType.Integer, merged.TimeoutMs));
+        cmd.Parameters.Add(Param("maxRetries", NpgsqlDbType.Integer, merged.MaxRetries));
+        cmd.Parameters.Add(Param("misfirePolicy", NpgsqlDbType.Text, merged.MisfirePolicy.ToText()));
+        cmd.Parameters.Add(Param("misfireRunAllCap", NpgsqlDbType.Integer, merged.MisfireRunAllCap));
+        cmd.Parameters.Add(Param("source", NpgsqlDbType.Text, merged.Source));
+        cmd.Parameters.Add(Param("lastScheduledFor", NpgsqlDbType.TimestampTz, merged.LastScheduledFor));
+        cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
+        cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, SyncUser));
+        return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<JobRecord?> GetJobAsync(string slug, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectJobBySlug);
+        cmd.Parameters.Add(Param("slug", NpgsqlDbType.Text, slug));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadJob(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectAllJobs);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var list = new List<JobRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(ReadJob(reader));
+        }
+        return list;
+    }
+
+    public async Task<JobRecord> UpdateJobAsync(string slug, JobUpdate update, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        await using var cmd = dataSource.CreateCommand(UpdateJob);
+        cmd.Parameters.Add(Param("slug", NpgsqlDbType.Text, slug));
+        cmd.Parameters.Add(Param("schedule", NpgsqlDbType.Text, update.Schedule));
+        cmd.Parameters.Add(Param("timeZone", NpgsqlDbType.Text, update.TimeZone));
+        cmd.Parameters.Add(Param("timeoutMs", NpgsqlDbType.Integer, update.TimeoutMs));
+        cmd.Parameters.Add(Param("maxRetries", NpgsqlDbType.Integer, update.MaxRetries));
+        cmd.Parameters.Add(Param("misfirePolicy", NpgsqlDbType.Text, update.MisfirePolicy?.ToText()));
+        cmd.Parameters.Add(Param("isEnabled", NpgsqlDbType.Boolean, update.IsEnabled));
+        cmd.Parameters.Add(Param("fields", NpgsqlDbType.Array | NpgsqlDbType.Text, DefinitionSync.ChangedFields(update).ToArray()));
+        cmd.Parameters.Add(Param("resetLastScheduledFor", NpgsqlDbType.TimestampTz, update.ResetLastScheduledFor));
+        cmd.Parameters.Add(Param("expectedVersion", NpgsqlDbType.Integer, update.ExpectedVersion));
+        cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
+        cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, update.ChangedBy));
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                return ReadJob(reader);
+            }
+        }
+        await using var check = dataSource.CreateCommand(SelectJobVersion);
+        check.Parameters.Add(Param("slug", NpgsqlDbType.Text, slug));
+        return await check.ExecuteScalarAsync(cancellationToken) is int current
+            ? throw new JobVersionConflictException(
+                $"Job '{slug}' was changed by someone else (version {current}, you had {update.ExpectedVersion}). Reload it and try again.")
+            { CurrentVersion = current }
+            : throw new CronJobNotFoundException($"No job with slug '{slug}'.");
+    }
+
+    public async Task SetInvalidReasonAsync(Guid jobId, string? reason, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SetInvalidReason);
+        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, jobId));
+        cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, reason));
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> TryClaimAsync(ExecutionClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        await using var cmd = dataSource.CreateCommand(ClaimExecution);
+        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, claim.ExecutionId));
+        cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, claim.CronJobId));
+        cmd.Parameters.Add(Param("occurrenceKey", NpgsqlDbType.Text, claim.OccurrenceKey));
+        cmd.Parameters.Add(Param("scheduledFor", NpgsqlDbType.TimestampTz, claim.ScheduledFor));
+        cmd.Parameters.Add(Param("startedAt", NpgsqlDbType.TimestampTz, claim.StartedAt));
+        cmd.Parameters.Add(Param("triggeredBy", NpgsqlDbType.Text, claim.TriggeredBy.ToText()));
+        cmd.Parameters.Add(Param("userId", NpgsqlDbType.Text, claim.TriggeredByUserId));
+        cmd.Parameters.Add(Param("retryCount", NpgsqlDbType.Integer, claim.RetryCount));
+        cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, claim.StatusReason));
+        cmd.Parameters.Add(Param("leaseOwner", NpgsqlDbType.Text, claim.LeaseOwner));
+        cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Double, claim.LeaseDuration.TotalMilliseconds));
+        cmd.Parameters.Add(Param("advances", NpgsqlDbType.Boolean, claim.AdvancesSchedule));
+        return (int)(await cmd.ExecuteScalarAsync(cancellationToken))! == 1;
+    }
+
+    public async Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(occurrences);
+        if (occurrences.Count == 0)
+        {
+            return;
+        }
+        await using var cmd = dataSource.CreateCommand(RecordUnrun);
+        cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, occurrences.Select(o => o.ExecutionId).ToArray()));
+        cmd.Parameters.Add(Param("jobIds", NpgsqlDbType.Array | NpgsqlDbType.Uuid, occurrences.Select(o => o.CronJobId).ToArray()));
+        cmd.Parameters.Add(Param("keys", NpgsqlDbType.Array | NpgsqlDbType.Text, occurrences.Select(o => o.OccurrenceKey).ToArray()));
+        cmd.Parameters.Add(Param("scheduledFor", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, occurrences.Select(o => o.ScheduledFor).ToArray()));
+        cmd.Parameters.Add(Param("recordedAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, occurrences.Select(o => o.RecordedAt).ToArray()));
+        cmd.Parameters.Add(Param("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text, occurrences.Select(o => o.Status.ToText()).ToArray()));
+        cmd.Parameters.Add(Param("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, occurrences.Select(o => o.Reason).ToArray()));
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        await using var cmd = dataSource.CreateCommand(CompleteExecution);
+        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, completion.ExecutionId));
+        cmd.Parameters.Add(Param("status", NpgsqlDbType.Text, completion.Status.ToText()));
+        cmd.Parameters.Add(Param("completedAt", NpgsqlDbType.TimestampTz, completion.CompletedAt));
+        cmd.Parameters.Add(Param("durationMs", NpgsqlDbType.Bigint, completion.DurationMs));
+        cmd.Parameters.Add(Param("exitCode", NpgsqlDbType.Integer, completion.ExitCode));
+        cmd.Parameters.Add(Param("output", NpgsqlDbType.Text, completion.Output));
+        cmd.Parameters.Add(Param("errorMessage", NpgsqlDbType.Text, completion.ErrorMessage));
+        cmd.Parameters.Add(Param("stackTrace", NpgsqlDbType.Text, completion.StackTrace));
+        cmd.Parameters.Add(Param("memoryUsageMb", NpgsqlDbType.Double, completion.MemoryUsageMb));
+        cmd.Parameters.Add(Param("cpuUsagePercent", NpgsqlDbType.Double, completion.CpuUsagePercent));
+        cmd.Parameters.Add(Param("itemsProcessed", NpgsqlDbType.Bigint, completion.ItemsProcessed));
+        cmd.Parameters.Add(Param("metrics", NpgsqlDbType.Text,
+            completion.Metrics is { Count: > 0 } m ? JsonSerializer.Serialize(m) : null));
+        cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, completion.StatusReason));
+        return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(executionIds);
+        if (executionIds.Count == 0)
+        {
+            return;
+        }
+        await using var cmd = dataSource.CreateCommand(RenewLeases);
+        cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, executionIds.ToArray()));
+        cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Double, lease.TotalMilliseconds));
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> AbandonExpiredAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(AbandonExpired);
+        return await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ExecutionRecord>> GetExecutionsAsync(Guid jobId, int limit, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectExecutionsOfJob);
+        cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, jobId));
+        cmd.Parameters.Add(Param("limit", NpgsqlDbType.Integer, limit));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var list = new List<ExecutionRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(ReadExecution(reader));
+        }
+        return list;
+    }
+
+    public async Task<ExecutionRecord?> GetExecutionAsync(Guid executionId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectExecution);
+        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, executionId));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadExecution(reader) : null;
+    }
+
+    public async Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(DeleteExecutionsBefore);
+        cmd.Parameters.Add(Param("cutoff", NpgsqlDbType.TimestampTz, cutoff));
+        return await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectConfigValue);
+        cmd.Parameters.Add(Param("key", NpgsqlDbType.Text, key));
+        return await cmd.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(UpsertConfigValue);
+        cmd.Parameters.Add(Param("key", NpgsqlDbType.Text, key));
+        cmd.Parameters.Add(Param("value", NpgsqlDbType.Text, value));
+        cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, updatedBy));
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlParameter Param(string name, NpgsqlDbType type, object? value) =>
+        new(name, type) { Value = value ?? DBNull.Value };
+}
