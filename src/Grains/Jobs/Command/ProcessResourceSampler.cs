@@ -38,15 +38,22 @@ internal sealed class ProcessResourceSampler(Process process)
         }
     }
 
+    public System.Collections.Concurrent.ConcurrentQueue<string> Debug { get; } = new();
     public void Sample()
     {
-        if (ReadPeakResidentBytes() is { } peak && peak > (PeakResidentBytes ?? 0))
+        Debug.Enqueue($"{DateTime.UtcNow:ss.fff} sample");
+        var sw0 = System.Diagnostics.Stopwatch.StartNew();
+        var pk = ReadPeakResidentBytes();
+        Debug.Enqueue($"status {sw0.ElapsedMilliseconds}ms");
+        if (pk is { } peak && peak > (PeakResidentBytes ?? 0))
         {
             PeakResidentBytes = peak;
         }
         try
         {
+            sw0.Restart();
             var cpu = process.TotalProcessorTime;
+            Debug.Enqueue($"cpu {sw0.ElapsedMilliseconds}ms");
             if (cpu > (CpuTime ?? TimeSpan.Zero))
             {
                 CpuTime = cpu;
@@ -54,7 +61,7 @@ internal sealed class ProcessResourceSampler(Process process)
         }
         catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
         {
-            // Exited (or exiting) between two samples.
+            Debug.Enqueue($"cpu {sw0.ElapsedMilliseconds}ms " + ex.GetType().Name);
         }
     }
 

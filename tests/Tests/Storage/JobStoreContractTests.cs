@@ -1,0 +1,245 @@
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Jobs;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Tests.Storage;
+
+/// <summary>What every <see cref="IJobStore"/> must do. Run against PostgreSQL and against the in-memory store.</summary>
+public abstract class JobStoreContractTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    protected abstract IJobStore Store { get; }
+
+    private static CronJobDefinition Definition(string slug, string schedule = "*/5 * * * * *", int timeoutMs = 1000) => new()
+    {
+        Slug = slug, Name = "Name of " + slug, Description = "about " + slug, Schedule = schedule, TimeoutMs = timeoutMs, MaxRetries = 1,
+        TimeZone = "Europe/Berlin", Factory = _ => throw new InvalidOperationException("not run in store tests"),
+    };
+
+    private static string Slug() => "j" + Guid.NewGuid().ToString("N")[..12];
+
+    private async Task<JobRecord> SeedAsync(string slug, params CronJobDefinition[] others)
+    {
+        await Store.SyncDefinitionsAsync([Definition(slug), .. others], T0, CancellationToken.None);
+        return (await Store.GetJobAsync(slug, CancellationToken.None))!;
+    }
+
+    private static ExecutionClaim Claim(JobRecord job, string key, int retry = 0, bool advances = true, TimeSpan? lease = null) => new()
+    {
+        ExecutionId = Guid.CreateVersion7(), CronJobId = job.Id, OccurrenceKey = key, ScheduledFor = T0.AddMinutes(1), StartedAt = T0.AddMinutes(1),
+        TriggeredBy = retry > 0 ? TriggerSource.Retry : TriggerSource.Scheduler, RetryCount = retry, LeaseOwner = "silo-a",
+        LeaseDuration = lease ?? TimeSpan.FromMinutes(5), AdvancesSchedule = advances,
+    };
+
+    [Fact]
+    public async Task Sync_InsertsNewJobWithCodeDefaults()
+    {
+        var slug = Slug();
+        var job = await SeedAsync(slug);
+        Assert.Equal("Name of " + slug, job.Name);
+        Assert.Equal("*/5 * * * * *", job.Schedule);
+        Assert.Equal("Europe/Berlin", job.TimeZone);
+        Assert.True(job.IsEnabled);
+        Assert.Equal(1000, job.TimeoutMs);
+        Assert.Equal(1, job.MaxRetries);
+        Assert.False(job.IsOrphaned);
+        Assert.Empty(job.OverriddenFields);
+        Assert.Equal(T0, job.LastScheduledFor);
+    }
+
+    [Fact]
+    public async Task Sync_KeepsAdminOverrides_AndFollowsCodeForTheRest()
+    {
+        var slug = Slug();
+        await SeedAsync(slug);
+        await Store.UpdateJobAsync(slug, new JobUpdate { Schedule = "0 * * * * *", MaxRetries = 7, ChangedBy = "alice" }, T0, CancellationToken.None);
+
+        var changedInCode = Definition(slug, schedule: "*/2 * * * * *", timeoutMs: 4000) with { Description = "new text", MaxRetries = 3 };
+        await Store.SyncDefinitionsAsync([changedInCode], T0.AddHours(1), CancellationToken.None);
+
+        var job = (await Store.GetJobAsync(slug, CancellationToken.None))!;
+        Assert.Equal("0 * * * * *", job.Schedule);   // admin's, overridden
+        Assert.Equal(7, job.MaxRetries);              // admin's, overridden
+        Assert.Equal(4000, job.TimeoutMs);            // code's, never overridden
+        Assert.Equal("new text", job.Description);
+        Assert.Equal(["maxRetries", "schedule"], job.OverriddenFields.Order().ToArray());
+        Assert.Equal("definition-sync", job.LastModifiedBy);
+    }
+
+    [Fact]
+    public async Task Sync_MarksJobsGoneFromCodeOrphaned_KeepingHistory_AndRevivesThem()
+    {
+        var kept = Slug();
+        var gone = Slug();
+        var job = await SeedAsync(kept, Definition(gone));
+        var goneJob = (await Store.GetJobAsync(gone, CancellationToken.None))!;
+        Assert.True(await Store.TryClaimAsync(Claim(goneJob, "s:1"), CancellationToken.None));
+
+        await Store.SyncDefinitionsAsync([Definition(kept)], T0, CancellationToken.None);
+        var orphan = (await Store.GetJobAsync(gone, CancellationToken.None))!;
+        Assert.True(orphan.IsOrphaned, "a job no longer defined must be kept and marked orphaned, not deleted");
+        Assert.Single(await Store.GetExecutionsAsync(orphan.Id, 10, CancellationToken.None));
+        Assert.False((await Store.GetJobAsync(kept, CancellationToken.None))!.IsOrphaned);
+        Assert.Equal(job.Id, (await Store.GetJobAsync(kept, CancellationToken.None))!.Id);
+
+        await Store.SyncDefinitionsAsync([Definition(kept), Definition(gone)], T0, CancellationToken.None);
+        Assert.False((await Store.GetJobAsync(gone, CancellationToken.None))!.IsOrphaned);
+    }
+
+    [Fact]
+    public async Task UpdateJob_Throws_WhenVersionIsStale_AndChangesNothing()
+    {
+        var slug = Slug();
+        var job = await SeedAsync(slug);
+        var updated = await Store.UpdateJobAsync(slug, new JobUpdate { TimeoutMs = 2000, ExpectedVersion = job.Version, ChangedBy = "a" }, T0, CancellationToken.None);
+        Assert.Equal(job.Version + 1, updated.Version);
+
+        var ex = await Assert.ThrowsAsync<JobVersionConflictException>(() =>
+            Store.UpdateJobAsync(slug, new JobUpdate { TimeoutMs = 9000, ExpectedVersion = job.Version, ChangedBy = "b" }, T0, CancellationToken.None));
+        Assert.Equal(updated.Version, ex.CurrentVersion);
+        Assert.Equal(2000, (await Store.GetJobAsync(slug, CancellationToken.None))!.TimeoutMs);
+    }
+
+    [Fact]
+    public async Task UpdateJob_Throws_WhenSlugIsUnknown()
+    {
+        await Assert.ThrowsAsync<CronJobNotFoundException>(() =>
+            Store.UpdateJobAsync("no-such-job", new JobUpdate { TimeoutMs = 5, ChangedBy = "a" }, T0, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TryClaim_AdmitsOneClaimPerOccurrenceAndAttempt()
+    {
+        var job = await SeedAsync(Slug());
+        Assert.True(await Store.TryClaimAsync(Claim(job, "s:a"), CancellationToken.None));
+        Assert.False(await Store.TryClaimAsync(Claim(job, "s:a"), CancellationToken.None), "the same occurrence and attempt must be claimable once");
+        Assert.True(await Store.TryClaimAsync(Claim(job, "s:a", retry: 1), CancellationToken.None), "a retry is its own attempt");
+        Assert.Equal(T0.AddMinutes(1), (await Store.GetJobAsync(job.Slug, CancellationToken.None))!.LastScheduledFor);
+    }
+
+    [Fact]
+    public async Task TryClaim_UnderConcurrency_AdmitsExactlyOne()
+    {
+        var job = await SeedAsync(Slug());
+        var results = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => Task.Run(() => Store.TryClaimAsync(Claim(job, "s:race"), CancellationToken.None))));
+        Assert.Equal(1, results.Count(r => r));
+        var rows = await Store.GetExecutionsAsync(job.Id, 100, CancellationToken.None);
+        Assert.Single(rows);
+    }
+
+    [Fact]
+    public async Task TryClaim_DoesNotAdvanceSchedule_ForManualRuns()
+    {
+        var job = await SeedAsync(Slug());
+        Assert.True(await Store.TryClaimAsync(Claim(job, "m:1", advances: false), CancellationToken.None));
+        Assert.Equal(T0, (await Store.GetJobAsync(job.Slug, CancellationToken.None))!.LastScheduledFor);
+    }
+
+    [Fact]
+    public async Task RecordUnrun_RecordsEachOccurrenceOnce_AndAdvancesSchedule()
+    {
+        var job = await SeedAsync(Slug());
+        UnrunOccurrence Miss(int minute) => new()
+        {
+            ExecutionId = Guid.CreateVersion7(), CronJobId = job.Id, OccurrenceKey = $"s:{minute}", ScheduledFor = T0.AddMinutes(minute),
+            Status = ExecutionStatus.Missed, Reason = "down", RecordedAt = T0.AddMinutes(10),
+        };
+        await Store.RecordUnrunAsync([Miss(1), Miss(2)], CancellationToken.None);
+        await Store.RecordUnrunAsync([Miss(2), Miss(3)], CancellationToken.None);
+        var rows = await Store.GetExecutionsAsync(job.Id, 10, CancellationToken.None);
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.Equal(ExecutionStatus.Missed, r.Status));
+        Assert.All(rows, r => Assert.Equal("down", r.StatusReason));
+        Assert.Equal(T0.AddMinutes(3), (await Store.GetJobAsync(job.Slug, CancellationToken.None))!.LastScheduledFor);
+        Assert.False(await Store.TryClaimAsync(Claim(job, "s:2"), CancellationToken.None), "a missed occurrence cannot be run afterwards");
+    }
+
+    [Fact]
+    public async Task Complete_StoresEveryField_Once()
+    {
+        var job = await SeedAsync(Slug());
+        var claim = Claim(job, "s:c");
+        Assert.True(await Store.TryClaimAsync(claim, CancellationToken.None));
+        var completion = new ExecutionCompletion
+        {
+            ExecutionId = claim.ExecutionId, Status = ExecutionStatus.Failed, CompletedAt = T0.AddMinutes(2), DurationMs = 60_000,
+            ExitCode = 3, Output = "out", ErrorMessage = "boom", StackTrace = "at X", MemoryUsageMb = 1.5, CpuUsagePercent = 12.5,
+            ItemsProcessed = 42, Metrics = new Dictionary<string, double> { ["rows"] = 7 },
+        };
+        Assert.True(await Store.CompleteAsync(completion, CancellationToken.None));
+        Assert.False(await Store.CompleteAsync(completion with { Status = ExecutionStatus.Succeeded }, CancellationToken.None),
+            "a finished row must not change its terminal state");
+
+        var row = (await Store.GetExecutionAsync(claim.ExecutionId, CancellationToken.None))!;
+        Assert.Equal(ExecutionStatus.Failed, row.Status);
+        Assert.Equal(T0.AddMinutes(1), row.StartedAt);
+        Assert.Equal(T0.AddMinutes(2), row.CompletedAt);
+        Assert.Equal(60_000, row.DurationMs);
+        Assert.Equal(3, row.ExitCode);
+        Assert.Equal("out", row.Output);
+        Assert.Equal("boom", row.ErrorMessage);
+        Assert.Equal("at X", row.StackTrace);
+        Assert.Equal(1.5, row.MemoryUsageMb);
+        Assert.Equal(12.5, row.CpuUsagePercent);
+        Assert.Equal(42, row.ItemsProcessed);
+        Assert.Equal(7, row.Metrics!["rows"]);
+        Assert.Equal(TriggerSource.Scheduler, row.TriggeredBy);
+    }
+
+    [Fact]
+    public async Task AbandonExpired_MarksOnlyRunsWhoseLeaseExpired()
+    {
+        var job = await SeedAsync(Slug());
+        var dying = Claim(job, "s:dying", lease: TimeSpan.FromMilliseconds(300));
+        var renewed = Claim(job, "s:alive", lease: TimeSpan.FromMilliseconds(300));
+        Assert.True(await Store.TryClaimAsync(dying, CancellationToken.None));
+        Assert.True(await Store.TryClaimAsync(renewed, CancellationToken.None));
+        await Store.RenewLeasesAsync([renewed.ExecutionId], TimeSpan.FromMinutes(5), CancellationToken.None);
+        await Task.Delay(800);
+
+        Assert.Equal(1, await Store.AbandonExpiredAsync(CancellationToken.None));
+        var dead = (await Store.GetExecutionAsync(dying.ExecutionId, CancellationToken.None))!;
+        Assert.Equal(ExecutionStatus.Abandoned, dead.Status);
+        Assert.NotNull(dead.CompletedAt);
+        Assert.Contains("silo-a", dead.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(ExecutionStatus.Running, (await Store.GetExecutionAsync(renewed.ExecutionId, CancellationToken.None))!.Status);
+        Assert.False(await Store.CompleteAsync(new ExecutionCompletion
+        {
+            ExecutionId = dying.ExecutionId, Status = ExecutionStatus.Succeeded, CompletedAt = T0, DurationMs = 1,
+        }, CancellationToken.None), "a run judged abandoned keeps that state");
+    }
+
+    [Fact]
+    public async Task DeleteExecutionsBefore_DeletesOldFinishedRows_Only()
+    {
+        var job = await SeedAsync(Slug());
+        var old = Claim(job, "s:old");
+        var recent = Claim(job, "s:recent");
+        var running = Claim(job, "s:running");
+        foreach (var c in new[] { old, recent, running })
+        {
+            Assert.True(await Store.TryClaimAsync(c, CancellationToken.None));
+        }
+        await Store.CompleteAsync(new ExecutionCompletion { ExecutionId = old.ExecutionId, Status = ExecutionStatus.Succeeded, CompletedAt = T0.AddDays(-40), DurationMs = 1 }, CancellationToken.None);
+        await Store.CompleteAsync(new ExecutionCompletion { ExecutionId = recent.ExecutionId, Status = ExecutionStatus.Succeeded, CompletedAt = T0, DurationMs = 1 }, CancellationToken.None);
+
+        var deleted = await Store.DeleteExecutionsBeforeAsync(T0.AddDays(-30), CancellationToken.None);
+
+        Assert.True(deleted >= 1);
+        Assert.Null(await Store.GetExecutionAsync(old.ExecutionId, CancellationToken.None));
+        Assert.NotNull(await Store.GetExecutionAsync(recent.ExecutionId, CancellationToken.None));
+        Assert.NotNull(await Store.GetExecutionAsync(running.ExecutionId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ConfigValues_HaveDefaults_AndCanBeSet()
+    {
+        Assert.Equal("30", await Store.GetConfigValueAsync("historyRetentionDays", CancellationToken.None));
+        var key = "k" + Guid.NewGuid().ToString("N");
+        Assert.Null(await Store.GetConfigValueAsync(key, CancellationToken.None));
+        await Store.SetConfigValueAsync(key, "v1", "alice", CancellationToken.None);
+        await Store.SetConfigValueAsync(key, "v2", "bob", CancellationToken.None);
+        Assert.Equal("v2", await Store.GetConfigValueAsync(key, CancellationToken.None));
+    }
+}

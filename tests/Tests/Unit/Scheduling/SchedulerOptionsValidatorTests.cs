@@ -1,0 +1,51 @@
+using Totallator.Grains.Hosting;
+
+namespace Totallator.Tests.Unit.Scheduling;
+
+/// <summary><see cref="SchedulerOptionsValidator"/>. Lives with the scheduling tests because that is the folder this suite owns.</summary>
+[Trait("Category", "Unit")]
+public sealed class SchedulerOptionsValidatorTests
+{
+    private static readonly SchedulerOptionsValidator Validator = new();
+
+    [Fact]
+    public void Validate_Succeeds_WhenDefaults()
+    {
+        var result = Validator.Validate(null, new SchedulerOptions());
+
+        Assert.True(result.Succeeded, $"The defaults must be valid, but: {result.FailureMessage}");
+    }
+
+    [Fact]
+    public void Validate_Succeeds_WhenRenewIntervalIsExactlyHalfTheLease()
+    {
+        var options = new SchedulerOptions { LeaseDuration = TimeSpan.FromSeconds(30), LeaseRenewInterval = TimeSpan.FromSeconds(15) };
+
+        var result = Validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, $"Renewing at half the lease still leaves one spare renewal, so it is valid, but: {result.FailureMessage}");
+    }
+
+    [Fact]
+    public void Validate_FailsNamingLeaseRenewInterval_WhenRenewIntervalIsMoreThanHalfTheLease()
+    {
+        var options = new SchedulerOptions { LeaseDuration = TimeSpan.FromSeconds(30), LeaseRenewInterval = TimeSpan.FromSeconds(16) };
+
+        var result = Validator.Validate(null, options);
+
+        Assert.True(result.Failed, "A renew interval over half the lease can let a live run's lease expire, so validation must fail.");
+        Assert.Contains("Cron:Scheduler:LeaseRenewInterval", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("at most half of LeaseDuration", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_FailsNamingTheOption_WhenDurationIsNotPositive()
+    {
+        var options = new SchedulerOptions { MisfireThreshold = TimeSpan.Zero };
+
+        var result = Validator.Validate(null, options);
+
+        Assert.True(result.Failed, "A zero misfire threshold must be rejected.");
+        Assert.Contains("Cron:Scheduler:MisfireThreshold must be positive", result.FailureMessage, StringComparison.Ordinal);
+    }
+}
