@@ -110,7 +110,6 @@ internal static partial class CommandRunner
             text += "\n[output capture stopped: a background process started by the command still holds its output open]\n";
         }
         var exitCode = process.ExitCode;
-        File.AppendAllText("/tmp/sampler-debug.txt", string.Join(" | ", sampler.Debug) + $" elapsed {elapsed}\n");
         var peakMemoryMb = sampler.PeakResidentBytes is { } bytes ? Math.Round(bytes / (1024.0 * 1024.0), 2) : (double?)null;
         var cpuPercent = sampler.CpuTime is { } cpu && elapsed > TimeSpan.Zero
             ? Math.Round(cpu.TotalMilliseconds / elapsed.TotalMilliseconds * 100, 2)

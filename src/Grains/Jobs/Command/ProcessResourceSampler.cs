@@ -21,39 +21,49 @@ internal sealed class ProcessResourceSampler(Process process)
     public TimeSpan? CpuTime { get; private set; }
 
     /// <summary>Samples once at once, then every <paramref name="interval"/> until <paramref name="cancellationToken"/> fires.</summary>
-    public async Task RunAsync(TimeSpan interval, CancellationToken cancellationToken)
+    /// <remarks>
+    /// On a thread of its own rather than a timer: a timer tick needs a free thread-pool thread, and when the pool is starved (a busy
+    /// silo, a test host) ticks come late or not at all, and with them go the CPU samples. One mostly sleeping thread per running
+    /// command is cheap next to the command itself.
+    /// </remarks>
+    public Task RunAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
-        Sample();
-        using var timer = new PeriodicTimer(interval);
-        try
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            try
             {
                 Sample();
+                while (!cancellationToken.WaitHandle.WaitOne(interval))
+                {
+                    Sample();
+                }
+                completion.SetResult();
             }
-        }
-        catch (OperationCanceledException)
+            catch (Exception)
+            {
+                // Sample() handles what a vanishing process throws. Anything else must neither crash the silo (this is a thread of
+                // its own) nor fail a command that may not be safe to retry: the figures stay as last sampled.
+                completion.SetResult();
+            }
+        })
         {
-            // The process has exited; the last sample stands.
-        }
+            IsBackground = true,
+            Name = "Totallator command sampler",
+        };
+        thread.Start();
+        return completion.Task;
     }
 
-    public System.Collections.Concurrent.ConcurrentQueue<string> Debug { get; } = new();
     public void Sample()
     {
-        Debug.Enqueue($"{DateTime.UtcNow:ss.fff} sample");
-        var sw0 = System.Diagnostics.Stopwatch.StartNew();
-        var pk = ReadPeakResidentBytes();
-        Debug.Enqueue($"status {sw0.ElapsedMilliseconds}ms");
-        if (pk is { } peak && peak > (PeakResidentBytes ?? 0))
+        if (ReadPeakResidentBytes() is { } peak && peak > (PeakResidentBytes ?? 0))
         {
             PeakResidentBytes = peak;
         }
         try
         {
-            sw0.Restart();
             var cpu = process.TotalProcessorTime;
-            Debug.Enqueue($"cpu {sw0.ElapsedMilliseconds}ms");
             if (cpu > (CpuTime ?? TimeSpan.Zero))
             {
                 CpuTime = cpu;
@@ -61,7 +71,7 @@ internal sealed class ProcessResourceSampler(Process process)
         }
         catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
         {
-            Debug.Enqueue($"cpu {sw0.ElapsedMilliseconds}ms " + ex.GetType().Name);
+            // Exited (or exiting) between two samples.
         }
     }
 

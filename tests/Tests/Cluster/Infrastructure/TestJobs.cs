@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Totallator.Grains.Jobs;
+
+namespace Totallator.Tests.Cluster.Infrastructure;
+
+/// <summary>
+/// Jobs whose behaviour each test sets. Every test job is registered in every test silo (disabled), under a slug owned by one
+/// test; the test sets its behaviour, then enables or triggers it through the grain, as an admin would.
+/// </summary>
+public static class TestJobs
+{
+    private static readonly ConcurrentDictionary<string, Func<CronJobContext, Task<CronJobResult>>> Behaviours = new();
+    private static readonly ConcurrentDictionary<string, ConcurrentQueue<Invocation>> Calls = new();
+
+    /// <summary>Slug → schedule of every test job. Slugs are owned by one test each.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Schedules = new Dictionary<string, string>
+    {
+        ["t-fires"] = "* * * * * *",
+        ["t-timeout-coop"] = "0 0 1 1 *",
+        ["t-timeout-stubborn"] = "0 0 1 1 *",
+        ["t-retry"] = "0 0 1 1 *",
+        ["t-overlap"] = "* * * * * *",
+        ["t-manual"] = "0 0 1 1 *",
+        ["t-disable"] = "* * * * * *",
+        ["t-config"] = "* * * * * *",
+        ["t-cancel"] = "0 0 1 1 *",
+        ["t-split"] = "* * * * * *",
+        ["t-failover-1"] = "* * * * * *",
+        ["t-failover-2"] = "* * * * * *",
+        ["t-failover-3"] = "* * * * * *",
+        ["t-failover-4"] = "* * * * * *",
+        ["t-shutdown-quick"] = "0 0 1 1 *",
+        ["t-shutdown-slow"] = "0 0 1 1 *",
+        ["t-misfire-once"] = "*/2 * * * * *",
+        ["t-misfire-skip"] = "*/2 * * * * *",
+        ["t-misfire-all"] = "*/2 * * * * *",
+    };
+
+    /// <summary>A job defined in code with a schedule that cannot be parsed: it must show as invalid, never stop the silo.</summary>
+    public const string InvalidSlug = "t-invalid";
+
+    public static IEnumerable<CronJobDefinition> Definitions() =>
+        Schedules.Select(kv => new CronJobDefinition
+        {
+            Slug = kv.Key, Name = "Test " + kv.Key, Schedule = kv.Value, Enabled = false, TimeoutMs = 10_000,
+            MisfirePolicy = kv.Key switch
+            {
+                "t-misfire-skip" => Grains.Interfaces.Jobs.MisfirePolicy.Skip,
+                "t-misfire-all" => Grains.Interfaces.Jobs.MisfirePolicy.RunAll,
+                _ => Grains.Interfaces.Jobs.MisfirePolicy.RunOnce,
+            },
+            MisfireRunAllCap = 2,
+            Factory = _ => new ProgrammableJob(),
+        }).Append(new CronJobDefinition
+        {
+            Slug = InvalidSlug, Name = "Test invalid", Schedule = "every tuesday at noon", Enabled = true, Factory = _ => new ProgrammableJob(),
+        });
+
+    /// <summary>Sets what the job does when it runs.</summary>
+    public static void Set(string slug, Func<CronJobContext, Task<CronJobResult>> behaviour) => Behaviours[slug] = behaviour;
+
+    /// <summary>Every attempt the job code actually started, as the job saw it.</summary>
+    public static IReadOnlyList<Invocation> InvocationsOf(string slug) => Calls.GetOrAdd(slug, _ => new()).ToList();
+
+    public sealed record Invocation(string OccurrenceKey, DateTimeOffset ScheduledFor, DateTimeOffset StartedAt, int RetryCount, Guid ExecutionId);
+
+    private sealed class ProgrammableJob : ICronJob
+    {
+        public Task<CronJobResult> ExecuteAsync(CronJobContext context)
+        {
+            Calls.GetOrAdd(context.JobSlug, _ => new()).Enqueue(
+                new Invocation(context.OccurrenceKey, context.ScheduledFor, DateTimeOffset.UtcNow, context.RetryCount, context.ExecutionId));
+            return Behaviours.TryGetValue(context.JobSlug, out var behaviour)
+                ? behaviour(context)
+                : Task.FromResult(CronJobResult.Succeeded("default test behaviour", 1));
+        }
+    }
+}
