@@ -47,7 +47,7 @@ public sealed partial class CronJobGrain
         }
         var job = _job!;
         var now = timeProvider.GetUtcNow();
-        var plan = MisfirePlanner.Plan(_schedule!, _lastHandled, now, job.MisfirePolicy, job.MisfireRunAllCap,
+        var plan = MisfirePlanner.Plan(_schedule!, PlannedThrough, now, job.MisfirePolicy, job.MisfireRunAllCap,
             _options.MisfireThreshold, _options.MaxMissedRecorded);
         if (plan.Occurrences.Count == 0 && plan.UnrecordedMissed == 0)
         {
@@ -110,6 +110,12 @@ public sealed partial class CronJobGrain
         ScheduledFor = scheduledFor, Status = status, Reason = reason, RecordedAt = now,
     };
 
+    /// <summary>
+    /// The latest occurrence already dealt with, counting catch-ups queued to run (RunAll): they must not be planned twice.
+    /// Only the store's <c>lastScheduledFor</c> survives the activation, so queued ones not yet claimed are found again after a crash.
+    /// </summary>
+    private DateTimeOffset PlannedThrough => _catchUpQueue.Count > 0 && _catchUpQueue.Max() > _lastHandled ? _catchUpQueue.Max() : _lastHandled;
+
     private void Advance(DateTimeOffset handled)
     {
         if (handled > _lastHandled)
@@ -126,7 +132,7 @@ public sealed partial class CronJobGrain
             DisposeTimer();
             return;
         }
-        var next = _schedule!.Next(_lastHandled);
+        var next = _schedule!.Next(PlannedThrough);
         if (next is null)
         {
             DisposeTimer();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cronos;
 
 namespace Totallator.Grains.Scheduling;
@@ -70,7 +71,8 @@ public sealed class CronSchedule
             error = $"Unknown time zone '{timeZoneId}'. Use an IANA id such as 'UTC' or 'Europe/Berlin'.";
             return false;
         }
-        var fields = resolved.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        // Fields may be separated by any whitespace, as in a crontab (tabs included).
+        var fields = resolved.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
         CronFormat format;
         switch (fields)
         {
@@ -94,7 +96,7 @@ public sealed class CronSchedule
         var parsed = new CronSchedule(expression, resolved, cron, zone!);
         if (parsed.Next(now) is null)
         {
-            error = $"'{resolved}' never fires after {now:yyyy-MM-dd HH:mm:ss}Z.";
+            error = string.Create(CultureInfo.InvariantCulture, $"'{resolved}' never fires after {now.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z.");
             return false;
         }
         schedule = parsed;

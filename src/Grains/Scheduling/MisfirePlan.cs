@@ -28,7 +28,7 @@ public sealed record MisfirePlan(IReadOnlyList<PlannedOccurrence> Occurrences, l
 
 /// <summary>
 /// Decides what to do with the occurrences that fell due in (last handled, now]. Pure: no clock, no I/O.
-/// An occurrence no later than <c>threshold</c> behind now is on time and runs whatever the policy; older ones are misfires
+/// The latest due occurrence, when no later than <c>threshold</c> behind now, is on time and runs whatever the policy; older ones are misfires
 /// handled by the job's <see cref="MisfirePolicy"/>.
 /// </summary>
 public static class MisfirePlanner

@@ -43,6 +43,8 @@ internal static partial class CommandRunner
 
         using var process = new Process { StartInfo = CreateStartInfo(request) };
         var startedAt = Stopwatch.GetTimestamp();
+        // Process.ExitTime is stamped with DateTime.Now when the child is reaped, so the wall time is read on the same clock.
+        var startedAtWallClock = DateTime.Now;
         try
         {
             process.Start();
@@ -55,7 +57,7 @@ internal static partial class CommandRunner
         }
         try
         {
-            return await WaitAsync(process, request, startedAt, logger, cancellationToken).ConfigureAwait(false);
+            return await WaitAsync(process, request, (startedAt, startedAtWallClock), logger, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -64,8 +66,8 @@ internal static partial class CommandRunner
         }
     }
 
-    private static async Task<CommandRunResult> WaitAsync(Process process, CommandRequest request, long startedAt, ILogger logger,
-        CancellationToken cancellationToken)
+    private static async Task<CommandRunResult> WaitAsync(Process process, CommandRequest request,
+        (long Timestamp, DateTime WallClock) startedAt, ILogger logger, CancellationToken cancellationToken)
     {
         var processId = process.Id;
         LogStarted(logger, request.FileName, processId, request.Arguments.Count);
@@ -91,7 +93,7 @@ internal static partial class CommandRunner
             cancelled = true;
             await KillAsync(process, request.FileName, logger).ConfigureAwait(false);
         }
-        var elapsed = Stopwatch.GetElapsedTime(startedAt);
+        var elapsed = MeasureElapsed(process, startedAt);
         await stopSampling.CancelAsync().ConfigureAwait(false);
         await sampling.ConfigureAwait(false);
 
@@ -124,6 +126,26 @@ internal static partial class CommandRunner
             PeakMemoryMb = peakMemoryMb,
             CpuUsagePercent = cpuPercent,
         };
+    }
+
+    /// <summary>
+    /// Start to exit. Read from the exit time that .NET records when it reaps the child, because the continuation after the exit can
+    /// run late when the thread pool is busy, and a late reading would understate the CPU percentage. The stopwatch bounds it, in case
+    /// the wall clock was changed meanwhile.
+    /// </summary>
+    private static TimeSpan MeasureElapsed(Process process, (long Timestamp, DateTime WallClock) startedAt)
+    {
+        var measured = Stopwatch.GetElapsedTime(startedAt.Timestamp);
+        try
+        {
+            var exact = process.ExitTime - startedAt.WallClock;
+            return exact > TimeSpan.Zero && exact < measured ? exact : measured;
+        }
+        catch (InvalidOperationException)
+        {
+            // Not reaped (a kill that timed out).
+            return measured;
+        }
     }
 
     private static ProcessStartInfo CreateStartInfo(CommandRequest request)

@@ -1,0 +1,179 @@
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Jobs;
+using Totallator.Grains.Storage;
+using Totallator.Tests.Cluster.Infrastructure;
+
+namespace Totallator.Tests.Cluster;
+
+/// <summary>Tests that change the cluster's shape get a cluster (and database) of their own.</summary>
+[Trait("Category", "Cluster")]
+public sealed class TopologyTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private static Task<JobSnapshot> EnableAsync(PostgresCluster c, string slug) =>
+        c.Job(slug).UpdateConfigAsync(new JobConfigChange { IsEnabled = true, ChangedBy = "test" });
+
+    /// <summary>Every (job, occurrence) has exactly one row per attempt, and no row is left running.</summary>
+    private static void AssertEachOccurrenceOnceAndSettled(IReadOnlyList<ExecutionRecord> rows, string slug)
+    {
+        Assert.Equal(rows.Count, rows.Select(r => (r.OccurrenceKey, r.RetryCount)).Distinct().Count());
+        Assert.DoesNotContain(rows, r => r.Status == ExecutionStatus.Running && r.CompletedAt is not null);
+        var invocations = TestJobs.InvocationsOf(slug);
+        Assert.Equal(invocations.Count, invocations.Select(i => (i.OccurrenceKey, i.RetryCount)).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task JobsKeepFiringOnTheSurvivor_AfterASiloStops()
+    {
+        await using var c = await PostgresCluster.StartAsync(2);
+        string[] slugs = ["t-failover-1", "t-failover-2", "t-failover-3", "t-failover-4"];
+        foreach (var slug in slugs)
+        {
+            await EnableAsync(c, slug);
+        }
+        foreach (var slug in slugs)
+        {
+            await c.WaitForRowsAsync(slug, r => r.Count(x => x.Status == ExecutionStatus.Succeeded) >= 2, Wait, "firing on two silos");
+        }
+        var owners = (await Task.WhenAll(slugs.Select(c.RowsAsync))).SelectMany(r => r).Select(r => r.LeaseOwner).Distinct().ToList();
+        var secondary = c.Cluster.SecondarySilos[0];
+        await c.Cluster.StopSiloAsync(secondary);
+        var stoppedAt = DateTimeOffset.UtcNow;
+
+        foreach (var slug in slugs)
+        {
+            var rows = await c.WaitForRowsAsync(slug,
+                r => r.Count(x => x.Status == ExecutionStatus.Succeeded && x.ScheduledFor > stoppedAt.AddSeconds(2)) >= 2, Wait, "firing after the stop");
+            AssertEachOccurrenceOnceAndSettled(rows, slug);
+            Assert.All(rows.Where(r => r.StartedAt > stoppedAt.AddSeconds(1)), r => Assert.DoesNotContain(secondary.SiloAddress.ToString(), r.LeaseOwner, StringComparison.Ordinal));
+            // The gap while the job moved: every occurrence is accounted for (run, caught up, or recorded missed).
+            var keys = rows.Select(r => r.ScheduledFor).Where(t => t > stoppedAt).Order().ToList();
+            Assert.All(keys.Zip(keys.Skip(1)), p => Assert.Equal(TimeSpan.FromSeconds(1), p.Second - p.First));
+        }
+        Assert.True(owners.Count >= 1);
+    }
+
+    [Fact]
+    public async Task GracefulShutdown_LetsQuickRunsFinish_AndRecordsTheRestAbandoned()
+    {
+        var c = await PostgresCluster.StartAsync(1);
+        try
+        {
+            TestJobs.Set("t-shutdown-quick", async ctx =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+                return CronJobResult.Succeeded("finished during shutdown");
+            });
+            TestJobs.Set("t-shutdown-slow", async ctx =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(60), ctx.CancellationToken);
+                return CronJobResult.Succeeded();
+            });
+            await c.Job("t-shutdown-quick").UpdateConfigAsync(new JobConfigChange { TimeoutMs = 60_000, ChangedBy = "test" });
+            await c.Job("t-shutdown-slow").UpdateConfigAsync(new JobConfigChange { TimeoutMs = 60_000, MaxRetries = 3, ChangedBy = "test" });
+            await c.Job("t-shutdown-quick").TriggerAsync(new TriggerRequest { UserId = "t" });
+            await c.Job("t-shutdown-slow").TriggerAsync(new TriggerRequest { UserId = "t" });
+
+            var stopping = DateTimeOffset.UtcNow;
+            await c.Cluster.StopAllSilosAsync();
+            var stopped = DateTimeOffset.UtcNow;
+
+            var quick = Assert.Single(await c.RowsAsync("t-shutdown-quick"));
+            Assert.Equal(ExecutionStatus.Succeeded, quick.Status);
+            Assert.Equal("finished during shutdown", quick.Output);
+            var slow = Assert.Single(await c.RowsAsync("t-shutdown-slow"));   // not retried during shutdown
+            Assert.Equal(ExecutionStatus.Abandoned, slow.Status);
+            Assert.Equal("shutdown", slow.StatusReason);
+            Assert.Contains("shut down", slow.ErrorMessage, StringComparison.Ordinal);
+            // Grace 3 s, then cancel; the stop waited for it instead of leaving a running row.
+            Assert.InRange((stopped - stopping).TotalSeconds, 2.5, 20);
+        }
+        finally
+        {
+            await c.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task MisfirePolicyIsFollowed_AfterTheWholeClusterWasDown()
+    {
+        await using var c = await PostgresCluster.StartAsync(1);
+        string[] slugs = ["t-misfire-once", "t-misfire-skip", "t-misfire-all"];
+        foreach (var slug in slugs)
+        {
+            await EnableAsync(c, slug);
+        }
+        foreach (var slug in slugs)
+        {
+            await c.WaitForRowsAsync(slug, r => r.Any(x => x.Status == ExecutionStatus.Succeeded), Wait, "firing before the outage");
+        }
+        await c.Cluster.StopAllSilosAsync();
+        var downAt = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(9));   // 4 or 5 occurrences of a 2-second schedule
+        c.Replace(await PostgresCluster.DeployAsync(c.ConnectionString, 1, "restarted-" + Guid.NewGuid().ToString("N")[..6], "totallator-tests"));
+        var upAt = DateTimeOffset.UtcNow;
+
+        foreach (var slug in slugs)
+        {
+            var rows = await c.WaitForRowsAsync(slug, r => r.Any(x => x.Status == ExecutionStatus.Succeeded && x.ScheduledFor > upAt.AddSeconds(2)), Wait, "firing after restart");
+            AssertEachOccurrenceOnceAndSettled(rows, slug);
+            // Nothing lost: every 2-second occurrence from before the outage to after the restart has exactly one row.
+            var scheduled = rows.Where(r => r.TriggeredBy != TriggerSource.Manual).Select(r => r.ScheduledFor).Order().ToList();
+            Assert.All(scheduled.Zip(scheduled.Skip(1)), p => Assert.Equal(TimeSpan.FromSeconds(2), p.Second - p.First));
+
+            var gap = rows.Where(r => r.ScheduledFor > downAt && r.ScheduledFor <= upAt).ToList();
+            Assert.True(gap.Count >= 4, $"{slug}: expected at least 4 occurrences in the outage, saw {gap.Count}");
+            var ran = gap.Where(r => r.Status == ExecutionStatus.Succeeded).ToList();
+            var missed = gap.Where(r => r.Status == ExecutionStatus.Missed).ToList();
+            Assert.True(gap.Count == ran.Count + missed.Count, $"{slug}: every occurrence of the outage must have run or be missed: " +
+                string.Join("; ", gap.Select(g => $"{g.ScheduledFor:HH:mm:ss.fff} {g.Status.ToText()} {g.TriggeredBy.ToText()} {g.StatusReason}")) + $" down {downAt:HH:mm:ss.fff} up {upAt:HH:mm:ss.fff}");
+            Assert.All(missed, m => Assert.Contains("misfire", m.StatusReason, StringComparison.Ordinal));
+            switch (slug)
+            {
+                case "t-misfire-once":
+                    var once = Assert.Single(ran);
+                    Assert.Equal(gap.Max(g => g.ScheduledFor), once.ScheduledFor);
+                    break;
+                case "t-misfire-skip":
+                    // Only an occurrence no older than the 1-second threshold may run; the rest are missed.
+                    Assert.All(ran, r => Assert.Equal(TriggerSource.Scheduler, r.TriggeredBy));
+                    Assert.True(ran.Count <= 1);
+                    break;
+                case "t-misfire-all":
+                    Assert.Equal(2, ran.Count);   // the cap
+                    Assert.Equal(gap.OrderBy(g => g.ScheduledFor).TakeLast(2).Select(g => g.ScheduledFor), ran.Select(r => r.ScheduledFor).Order());
+                    break;
+            }
+            Assert.All(ran.Where(r => r.ScheduledFor < upAt.AddSeconds(-1.5)), r => Assert.Equal(TriggerSource.CatchUp, r.TriggeredBy));
+        }
+    }
+
+    [Fact]
+    public async Task TwoClustersClaimingTheSameJob_RunEachOccurrenceOnce()
+    {
+        // A split brain: two clusters that cannot see each other both activate the job's grain; only the database fence is shared.
+        await using var c = await PostgresCluster.StartAsync(1);
+        var twin = await PostgresCluster.DeployAsync(c.ConnectionString, 1, "twin-" + Guid.NewGuid().ToString("N")[..6], "totallator-twin");
+        try
+        {
+            const string slug = "t-split";
+            await EnableAsync(c, slug);
+            await twin.Client.GetGrain<ICronJobGrain>(slug).ReloadAsync();
+            var both = DateTimeOffset.UtcNow.AddSeconds(1);
+            var rows = await c.WaitForRowsAsync(slug, r => r.Count(x => x.ScheduledFor > both && x.Status == ExecutionStatus.Succeeded) >= 10, Wait, "two claimants");
+
+            AssertEachOccurrenceOnceAndSettled(rows, slug);
+            var owners = rows.Where(r => r.ScheduledFor > both).Select(r => r.LeaseOwner).Distinct().ToList();
+            var invocations = TestJobs.InvocationsOf(slug).Where(i => i.ScheduledFor > both).ToList();
+            Assert.Equal(invocations.Count, invocations.Select(i => i.OccurrenceKey).Distinct().Count());
+            // Both clusters really raced: each won some occurrences (and lost the others at the fence).
+            Assert.True(owners.Count == 2, $"expected runs from both clusters' silos, saw {string.Join(", ", owners)}");
+        }
+        finally
+        {
+            await twin.StopAllSilosAsync();
+            await twin.DisposeAsync();
+        }
+    }
+}
