@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Totallator.Grains.Interfaces.Jobs;
-using Totallator.Grains.Scheduling;
 
 namespace Totallator.Grains.Jobs.Command;
 
@@ -8,17 +7,13 @@ namespace Totallator.Grains.Jobs.Command;
 /// Checks one <see cref="CommandJobOptions"/>. The options name is the job's configuration path (<c>Cron:Jobs:&lt;slug&gt;</c>), so
 /// every message names the key to fix, e.g. <c>Cron:Jobs:nightly-report:Command is required</c>.
 /// </summary>
-public sealed class CommandJobOptionsValidator(TimeProvider timeProvider) : IValidateOptions<CommandJobOptions>
+public sealed class CommandJobOptionsValidator : IValidateOptions<CommandJobOptions>
 {
     /// <summary>Smallest <see cref="CommandJobOptions.MaxOutputBytes"/>: below it head and tail are too short to be useful.</summary>
     public const int MinOutputBytes = 1024;
 
     /// <summary>Largest <see cref="CommandJobOptions.MaxOutputBytes"/>: the output is held in memory and stored in one row.</summary>
     public const int MaxOutputBytes = 16 * 1024 * 1024;
-
-    public CommandJobOptionsValidator() : this(TimeProvider.System)
-    {
-    }
 
     public ValidateOptionsResult Validate(string? name, CommandJobOptions options)
     {
@@ -33,12 +28,8 @@ public sealed class CommandJobOptionsValidator(TimeProvider timeProvider) : IVal
         {
             failures.Add($"{path}:Schedule is required");
         }
-        else if (!CronSchedule.TryParse(options.Schedule, options.TimeZone, timeProvider.GetUtcNow(), Environment.GetEnvironmentVariable,
-                     out _, out var error))
-        {
-            // CronSchedule also checks the time zone, so its reason may be about TimeZone rather than Schedule.
-            failures.Add($"{path}:Schedule/TimeZone is invalid: {error}");
-        }
+        // A schedule or time zone that does not parse is NOT an error here: the job is kept and shown invalid with its reason,
+        // so one operator typo never stops a silo (and an unset ${VAR} can be fixed without redeploying).
         if (options.TimeoutMs <= 0)
         {
             failures.Add($"{path}:TimeoutMs must be a positive number of milliseconds (got {options.TimeoutMs})");
