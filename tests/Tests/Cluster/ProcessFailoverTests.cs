@@ -1,0 +1,131 @@
+using Npgsql;
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Storage;
+using Totallator.Tests.Cluster.Infrastructure;
+using Totallator.Tests.Infrastructure;
+
+namespace Totallator.Tests.Cluster;
+
+/// <summary>
+/// Two real silo processes on an empty database, configured by environment variables only, running command jobs declared in
+/// configuration. One is killed with SIGKILL mid-run.
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class ProcessFailoverTests
+{
+    private static Dictionary<string, string> Environment(string connectionString) => new()
+    {
+        ["ConnectionStrings__Postgres"] = connectionString,
+        ["Orleans__ClusterId"] = "proc-" + Guid.NewGuid().ToString("N")[..8],
+        ["Cron__Examples__Enabled"] = "false",
+        ["Cron__BuiltIn__HistoryCleanup__Enabled"] = "false",
+        ["Cron__Scheduler__HeartbeatPeriod"] = "00:00:03",
+        ["Cron__Scheduler__LeaseDuration"] = "00:00:04",
+        ["Cron__Scheduler__LeaseRenewInterval"] = "00:00:01",
+        ["Cron__Scheduler__SweepInterval"] = "00:00:01",
+        ["Cron__Scheduler__MisfireThreshold"] = "00:00:02",
+        // A long run to be caught mid-flight by the kill.
+        ["Cron__Jobs__victim__Schedule"] = "*/3 * * * * *",
+        ["Cron__Jobs__victim__Command"] = "/bin/sleep",
+        ["Cron__Jobs__victim__Arguments__0"] = "30",
+        ["Cron__Jobs__victim__TimeoutMs"] = "120000",
+        // Quick jobs that show the survivors keep firing, and what a command job records.
+        ["Cron__Jobs__ticker__Schedule"] = "* * * * * *",
+        ["Cron__Jobs__ticker__Command"] = "/bin/sh",
+        ["Cron__Jobs__ticker__Arguments__0"] = "-c",
+        ["Cron__Jobs__ticker__Arguments__1"] = "echo tick",
+        ["Cron__Jobs__failer__Schedule"] = "*/2 * * * * *",
+        ["Cron__Jobs__failer__Command"] = "/bin/sh",
+        ["Cron__Jobs__failer__Arguments__0"] = "-c",
+        ["Cron__Jobs__failer__Arguments__1"] = "echo broken >&2; exit 3",
+    };
+
+    [Fact]
+    public async Task KilledSilosRunEndsAbandoned_AndItsJobsFireOnTheSurvivor()
+    {
+        var cs = await PostgresServer.CreateDatabaseAsync("proc");   // empty: the silos create the schema themselves
+        var env = Environment(cs);
+        var ports = Enumerable.Range(0, 2).Select(i => 22_000 + Random.Shared.Next(0, 900) * 2 + i).ToArray();
+        using var a = SiloProcess.Start(ports[0], ports[0] + 10_000, env);
+        using var b = SiloProcess.Start(ports[1], ports[1] + 10_000, env);
+        using var dataSource = NpgsqlDataSource.Create(cs);
+        var store = new PostgresJobStore(dataSource);
+        try
+        {
+            await Task.WhenAll(a.WaitStartedAsync(TimeSpan.FromSeconds(60)), b.WaitStartedAsync(TimeSpan.FromSeconds(60)));
+
+            var running = await WaitForAsync(store, "victim", rows => rows.FirstOrDefault(r => r.Status == ExecutionStatus.Running), TimeSpan.FromSeconds(30), "victim running");
+            var owner = running.LeaseOwner!;
+            var (victimSilo, survivor) = owner.Contains($":{a.SiloPort}:", StringComparison.Ordinal) ? (a, b) : (b, a);
+            Assert.Contains($":{victimSilo.SiloPort}:", owner, StringComparison.Ordinal);
+
+            victimSilo.Kill();
+            var killedAt = DateTimeOffset.UtcNow;
+
+            // The run whose silo died ends abandoned, judged by the database clock once its 4-second lease lapses.
+            var abandoned = await WaitForAsync(store, "victim",
+                rows => rows.FirstOrDefault(r => r.Id == running.Id && r.Status == ExecutionStatus.Abandoned), TimeSpan.FromSeconds(15), "abandoned");
+            Assert.Contains("stopped renewing", abandoned.ErrorMessage, StringComparison.Ordinal);
+            var detected = DateTimeOffset.UtcNow - killedAt;
+            Assert.True(detected < TimeSpan.FromSeconds(10), $"abandoned only after {detected.TotalSeconds:0.0} s (lease 4 s, sweep 1 s)");
+
+            // Its jobs fire again on the survivor.
+            var survivorTag = $":{survivor.SiloPort}:";
+            await WaitForAsync(store, "victim", rows => rows.FirstOrDefault(r => r.ScheduledFor > killedAt && r.LeaseOwner?.Contains(survivorTag, StringComparison.Ordinal) == true),
+                TimeSpan.FromSeconds(30), "victim rescheduled on the survivor");
+            var ticks = await WaitForAsync(store, "ticker", rows =>
+                rows.Count(r => r.ScheduledFor > killedAt.AddSeconds(8) && r.Status == ExecutionStatus.Succeeded) >= 3 ? rows : null, TimeSpan.FromSeconds(30), "ticker after the kill");
+
+            // Every occurrence of the ticker has exactly one row, and none is left running.
+            var scheduled = ticks.Where(r => r.TriggeredBy is TriggerSource.Scheduler or TriggerSource.CatchUp || r.Status == ExecutionStatus.Missed)
+                .Select(r => r.ScheduledFor).Order().ToList();
+            Assert.Equal(scheduled.Count, scheduled.Distinct().Count());
+            Assert.All(scheduled.Zip(scheduled.Skip(1)), p => Assert.Equal(TimeSpan.FromSeconds(1), p.Second - p.First));
+            Assert.DoesNotContain(ticks, r => r.Status == ExecutionStatus.Running && r.ScheduledFor < DateTimeOffset.UtcNow.AddSeconds(-10));
+            var tick = ticks.First(r => r.Status == ExecutionStatus.Succeeded);
+            Assert.Equal(0, tick.ExitCode);
+            Assert.Contains("tick", tick.Output, StringComparison.Ordinal);
+
+            // A command that exits non-zero is a failure with its exit code and output.
+            var failed = await WaitForAsync(store, "failer", rows => rows.FirstOrDefault(r => r.Status == ExecutionStatus.Failed), TimeSpan.FromSeconds(10), "failer");
+            Assert.Equal(3, failed.ExitCode);
+            Assert.Contains("broken", failed.Output, StringComparison.Ordinal);
+            Assert.Contains("exited with code 3", failed.ErrorMessage, StringComparison.Ordinal);
+            Assert.False(survivor.HasExited, "the survivor must keep running:\n" + survivor.Log);
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"{ex.Message}\n--- silo {a.SiloPort} ---\n{Tail(a.Log)}\n--- silo {b.SiloPort} ---\n{Tail(b.Log)}", ex);
+        }
+        finally
+        {
+            a.Dispose();
+            b.Dispose();
+            await PostgresServer.DropDatabaseAsync(cs);
+        }
+    }
+
+    private static string Tail(string log) => log.Length > 6000 ? log[^6000..] : log;
+
+    private static async Task<T> WaitForAsync<T>(PostgresJobStore store, string slug, Func<IReadOnlyList<ExecutionRecord>, T?> probe, TimeSpan timeout, string phase)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        IReadOnlyList<ExecutionRecord> rows = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            var job = await store.GetJobAsync(slug, CancellationToken.None);
+            if (job is not null)
+            {
+                rows = (await store.GetExecutionsAsync(job.Id, 10_000, CancellationToken.None)).OrderBy(r => r.ScheduledFor).ToList();
+                if (probe(rows) is { } found)
+                {
+                    return found;
+                }
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"{phase}: {slug} did not get there within {timeout}. Rows: " +
+            string.Join("; ", rows.TakeLast(20).Select(r => $"{r.ScheduledFor:HH:mm:ss} {r.Status.ToText()} {r.LeaseOwner} {r.ErrorMessage}")));
+    }
+}
