@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test command (README): starts what the tests need, then runs every test against the real PostgreSQL.
+# Extra arguments go to `dotnet test`, e.g. ./test.sh --filter Category=Unit
+set -euo pipefail
+cd "$(dirname "$0")"
+bash scripts/ensure-postgres.sh
+log=$(mktemp)
+set +e
+dotnet test Totallator.sln -c Release "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# One plain closing line: "N passed, N failed".
+summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -n 1)
+passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
+failed=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$summary")
+rm -f "$log"
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit "$rc"
