@@ -13,7 +13,10 @@ public sealed class SiloEndpointOptions
     public int SiloPort { get; set; } = 11111;
     /// <summary>Client gateway port. Default: 30000.</summary>
     public int GatewayPort { get; set; } = 30000;
-    /// <summary>The address other silos reach this one at; default: loopback in development, the first address of the host otherwise.</summary>
+    /// <summary>
+    /// The address other silos and clients reach this one at: an IP, or a host name resolved at start-up (e.g. the container's
+    /// service name). Default: loopback, for several silos on one machine.
+    /// </summary>
     public string? AdvertisedIPAddress { get; set; }
 }
 
@@ -37,7 +40,7 @@ public static class SiloHosting
         }
         else
         {
-            var advertised = endpoints.AdvertisedIPAddress is { Length: > 0 } ip ? IPAddress.Parse(ip) : null;
+            var advertised = endpoints.AdvertisedIPAddress is { Length: > 0 } host ? Resolve(host) : null;
             silo.ConfigureEndpoints(advertised ?? IPAddress.Loopback, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: advertised is not null);
             silo.UseAdoNetClustering(o =>
             {
@@ -53,4 +56,10 @@ public static class SiloHosting
         }
         silo.AddTotallatorScheduler(configuration);
     }
+
+    private static IPAddress Resolve(string host) =>
+        IPAddress.TryParse(host, out var ip)
+            ? ip
+            : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+              ?? throw new InvalidOperationException($"Orleans:AdvertisedIPAddress '{host}' does not resolve to an IPv4 address.");
 }

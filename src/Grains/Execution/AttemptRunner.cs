@@ -21,6 +21,7 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
     ILoggerFactory loggerFactory)
 {
     private const int MaxTextLength = 64 * 1024;
+    private static readonly TimeSpan MinCpuWindow = TimeSpan.FromMilliseconds(100);
 
     public async Task<AttemptOutcome> RunAsync(CronJobDefinition definition, AttemptInfo info, TimeSpan timeout, ActiveRun run)
     {
@@ -70,13 +71,17 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
         var wall = stopwatch.Elapsed;
         var outcome = Classify(jobTask, finished, timeoutCts.IsCancellationRequested, run, timeout);
         var measuredMemory = (GC.GetTotalAllocatedBytes() - allocatedBefore) / (1024.0 * 1024.0);
-        var measuredCpu = wall > TimeSpan.Zero ? (ProcessCpu() - cpuBefore).TotalMilliseconds / wall.TotalMilliseconds * 100.0 : 0;
+        // Process-wide figures: the silo's CPU while the job ran, as % of one core. Under 100 ms of wall time that ratio is
+        // noise from other threads, so it is not recorded; it is capped at all cores.
+        double? measuredCpu = wall >= MinCpuWindow
+            ? Math.Min((ProcessCpu() - cpuBefore).TotalMilliseconds / wall.TotalMilliseconds * 100.0, 100.0 * Environment.ProcessorCount)
+            : null;
         outcome = outcome with
         {
             CompletedAt = timeProvider.GetUtcNow(),
             DurationMs = (long)wall.TotalMilliseconds,
             MemoryUsageMb = Math.Round(outcome.MemoryUsageMb ?? measuredMemory, 3),
-            CpuUsagePercent = Math.Round(outcome.CpuUsagePercent ?? measuredCpu, 2),
+            CpuUsagePercent = outcome.CpuUsagePercent ?? (measuredCpu is { } cpu ? Math.Round(cpu, 2) : null),
         };
         LogAttemptFinished(logger, info.JobSlug, info.ExecutionId, outcome.Status, outcome.DurationMs);
         return outcome;

@@ -19,6 +19,7 @@ public sealed partial class SchemaMigrator(ILogger<SchemaMigrator> logger)
     /// <summary>Applies pending scripts; returns the names of the scripts applied (empty when up to date).</summary>
     public async Task<IReadOnlyList<string>> MigrateAsync(string connectionString, CancellationToken cancellationToken)
     {
+        await EnsureDatabaseAsync(connectionString, cancellationToken);
         await using var lockConnection = new NpgsqlConnection(connectionString);
         await lockConnection.OpenAsync(cancellationToken);
         await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection))
@@ -55,6 +56,49 @@ public sealed partial class SchemaMigrator(ILogger<SchemaMigrator> logger)
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
+
+    /// <summary>Creates the database itself when it does not exist yet (needs CREATEDB), so a first silo can start on a bare server.</summary>
+    private async Task EnsureDatabaseAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var target = new NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(target.Database))
+        {
+            return;
+        }
+        var admin = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (PostgresException)
+        {
+            // No access to the maintenance database: the operator created ours; migrating will tell if it is missing.
+            return;
+        }
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+        exists.Parameters.AddWithValue("name", target.Database);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
+        {
+            return;
+        }
+        var quoted = "\"" + target.Database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+#pragma warning disable CA2100 // The name is quoted as an identifier; CREATE DATABASE takes no parameters.
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {quoted}", connection);
+#pragma warning restore CA2100
+        try
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+            LogCreatedDatabase(logger, target.Database);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Another silo starting at the same moment created it first.
+        }
+    }
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Created database {Database}")]
+    private static partial void LogCreatedDatabase(ILogger logger, string database);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Schema up to date; {Count} script(s) applied now: {Scripts}")]
     private static partial void LogMigrated(ILogger logger, int count, IReadOnlyList<string> scripts);

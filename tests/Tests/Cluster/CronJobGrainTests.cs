@@ -21,7 +21,16 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
     public async Task JobFiresOnScheduleAndRecordsACompleteRow()
     {
         const string slug = "t-fires";
-        TestJobs.Set(slug, _ => Task.FromResult(CronJobResult.Succeeded("did the thing", 7, new Dictionary<string, double> { ["rows"] = 3 })));
+        TestJobs.Set(slug, _ =>
+        {
+            // 150 ms of real CPU work, long enough for the run's CPU to be measured.
+            var until = DateTime.UtcNow.AddMilliseconds(150);
+            while (DateTime.UtcNow < until)
+            {
+                Thread.SpinWait(1000);
+            }
+            return Task.FromResult(CronJobResult.Succeeded("did the thing", 7, new Dictionary<string, double> { ["rows"] = 3 }));
+        });
         await EnableAsync(slug);
         var rows = await _c.WaitForRowsAsync(slug, r => r.Count(x => x.Status == ExecutionStatus.Succeeded) >= 4, Wait, "firing every second");
         await EnableAsync(slug, false);
@@ -36,13 +45,13 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
             Assert.True(row.StartedAt >= row.ScheduledFor, $"started {row.StartedAt:O} before its occurrence {row.ScheduledFor:O}");
             Assert.True(row.StartedAt - row.ScheduledFor < TimeSpan.FromMilliseconds(500), $"started {(row.StartedAt - row.ScheduledFor)!.Value.TotalMilliseconds} ms late");
             Assert.True(row.CompletedAt >= row.StartedAt);
-            Assert.NotNull(row.DurationMs);
+            Assert.InRange(row.DurationMs!.Value, 140, 900);
             Assert.Equal("did the thing", row.Output);
             Assert.Null(row.ErrorMessage);
             Assert.Equal(7, row.ItemsProcessed);
             Assert.Equal(3, row.Metrics!["rows"]);
             Assert.NotNull(row.MemoryUsageMb);
-            Assert.NotNull(row.CpuUsagePercent);
+            Assert.True(row.CpuUsagePercent > 10, $"a busy 150 ms run must show CPU, got {row.CpuUsagePercent}");
             Assert.StartsWith("S127.0.0.1:", row.LeaseOwner, StringComparison.Ordinal);
         }
         // Consecutive seconds: none lost between the first and the last.

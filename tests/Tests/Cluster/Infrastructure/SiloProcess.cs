@@ -76,13 +76,16 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
-    /// <summary>Waits until the silo says it started (Orleans logs "Started silo").</summary>
+    /// <summary>
+    /// Waits until the silo is active in the cluster: the scheduler's start-up sync logs "Synced" at the stage after Active.
+    /// (Orleans' own "Started silo" comes before the silo has joined.)
+    /// </summary>
     public async Task WaitStartedAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (Log.Contains("Started silo", StringComparison.Ordinal))
+            if (Log.Contains("Synced ", StringComparison.Ordinal))
             {
                 return;
             }
