@@ -38,7 +38,14 @@ public sealed class ActiveRun(string jobSlug, Guid firstExecutionId) : IDisposab
         if (Interlocked.CompareExchange(ref _reason, (int)reason, (int)CancelReason.None) == (int)CancelReason.None)
         {
             CancelledBy = by;
-            _cts.Cancel();
+            try
+            {
+                _cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended between a snapshot of running runs (shutdown) and this cancel: nothing left to cancel.
+            }
         }
     }
 

@@ -97,7 +97,11 @@ public sealed partial class CronJobGrain
             run.MarkDone();
             run.Dispose();
         }
-        await StartQueuedCatchUpAsync();
+        if (_catchUpQueue.Count > 0)
+        {
+            // Queued catch-ups start from a timer tick, a proper grain turn, like every other scheduling decision.
+            ArmAt(timeProvider.GetUtcNow());
+        }
     }
 
     private bool ShouldRetry(AttemptOutcome outcome, int retryCount) =>
@@ -134,26 +138,21 @@ public sealed partial class CronJobGrain
         }
     }
 
-    private async Task StartQueuedCatchUpAsync()
+    /// <summary>Starts the next queued catch-up (RunAll) when nothing of this job is running; true if one started.</summary>
+    private async Task<bool> StartQueuedCatchUpAsync(CancellationToken cancellationToken)
     {
-        if (_catchUpQueue.Count == 0 || _runs.Count > 0 || !IsSchedulable || registry.IsStopping)
+        if (!IsSchedulable || registry.IsStopping)
         {
-            if (!IsSchedulable || registry.IsStopping)
-            {
-                _catchUpQueue.Clear();
-            }
-            return;
-        }
-        var next = _catchUpQueue.Dequeue();
-        try
-        {
-            await StartScheduledAsync(next, TriggerSource.CatchUp, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            // lastScheduledFor did not move past it: it is found again as missed on the next activation.
-            LogTickFailed(logger, ex, _slug, _options.StoreRetryDelay);
             _catchUpQueue.Clear();
+            return false;
         }
+        if (_catchUpQueue.Count == 0 || _runs.Count > 0)
+        {
+            return false;
+        }
+        // Dequeued only once claimed: if the store fails, the next tick tries the same occurrence again.
+        await StartScheduledAsync(_catchUpQueue.Peek(), TriggerSource.CatchUp, cancellationToken);
+        _catchUpQueue.Dequeue();
+        return true;
     }
 }

@@ -26,8 +26,9 @@ public sealed partial class CronJobGrain
     {
         try
         {
+            await StartQueuedCatchUpAsync(cancellationToken);
             await ProcessDueAsync(cancellationToken);
-            Arm();
+            await ArmAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -125,7 +126,7 @@ public sealed partial class CronJobGrain
     }
 
     /// <summary>Arms the timer for the next occurrence after the last handled one.</summary>
-    private void Arm()
+    private async Task ArmAsync(CancellationToken cancellationToken)
     {
         if (!IsSchedulable)
         {
@@ -135,8 +136,9 @@ public sealed partial class CronJobGrain
         var next = _schedule!.Next(PlannedThrough);
         if (next is null)
         {
+            // E.g. a schedule pinned to a year that has passed: visible as invalid, never silently idle.
             DisposeTimer();
-            _ = SetInvalidReasonAsync($"'{_schedule.ResolvedExpression}' fires no more after {_lastHandled:O}.", CancellationToken.None);
+            await SetInvalidReasonAsync($"'{_schedule.ResolvedExpression}' fires no more after {PlannedThrough:O}.", cancellationToken);
             return;
         }
         ArmAt(next.Value);

@@ -14,7 +14,7 @@ namespace Totallator.Tests.Cluster;
 [Trait("Category", "Cluster")]
 public sealed class ProcessFailoverTests(ITestOutputHelper output)
 {
-    private static Dictionary<string, string> Environment(string connectionString) => new()
+    private static Dictionary<string, string> Environment(string connectionString, string scratch) => new()
     {
         ["ConnectionStrings__Postgres"] = connectionString,
         ["Orleans__ClusterId"] = "proc-" + Guid.NewGuid().ToString("N")[..8],
@@ -39,13 +39,20 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
         ["Cron__Jobs__failer__Command"] = "/bin/sh",
         ["Cron__Jobs__failer__Arguments__0"] = "-c",
         ["Cron__Jobs__failer__Arguments__1"] = "echo broken >&2; exit 3",
+        // Hangs with a child of its own: at the 1.5 s timeout the whole tree must die.
+        ["Cron__Jobs__hanger__Schedule"] = "*/4 * * * * *",
+        ["Cron__Jobs__hanger__Command"] = "/bin/sh",
+        ["Cron__Jobs__hanger__Arguments__0"] = "-c",
+        ["Cron__Jobs__hanger__Arguments__1"] = $"sleep 300 & echo $! > {scratch}/child-$$.pid; wait",
+        ["Cron__Jobs__hanger__TimeoutMs"] = "1500",
     };
 
     [Fact]
     public async Task KilledSilosRunEndsAbandoned_AndItsJobsFireOnTheSurvivor()
     {
         var cs = await PostgresServer.CreateDatabaseAsync("proc");   // empty: the silos create the schema themselves
-        var env = Environment(cs);
+        var scratch = Directory.CreateTempSubdirectory("totallator-proc-").FullName;
+        var env = Environment(cs, scratch);
         var ports = Enumerable.Range(0, 2).Select(i => 22_000 + Random.Shared.Next(0, 900) * 2 + i).ToArray();
         using var a = SiloProcess.Start(ports[0], ports[0] + 10_000, env);
         using var b = SiloProcess.Start(ports[1], ports[1] + 10_000, env);
@@ -95,6 +102,22 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
             Assert.Contains("broken", failed.Output, StringComparison.Ordinal);
             Assert.Contains("exited with code 3", failed.ErrorMessage, StringComparison.Ordinal);
             Assert.False(survivor.HasExited, "the survivor must keep running:\n" + survivor.Log);
+
+            // A command that outlives its timeout is recorded timed_out, and its whole process tree is gone.
+            var hung = await WaitForAsync(store, "hanger", rows => rows.FirstOrDefault(r => r.Status == ExecutionStatus.TimedOut), TimeSpan.FromSeconds(15), "hanger");
+            Assert.InRange(hung.DurationMs!.Value, 1400, 8000);
+            var pids = Directory.GetFiles(scratch, "child-*.pid").Select(f => int.Parse(File.ReadAllText(f).Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.NotEmpty(pids);
+            // Runs in flight at the snapshot reach their 1.5 s timeout by now.
+            await Task.Delay(2500);
+            // Children of runs on the killed silo may live on (nobody was left to kill them); every other one must be dead.
+            var hangerRows = await WaitForAsync(store, "hanger", rows => rows, TimeSpan.FromSeconds(1), "hanger rows");
+            var victimTag = $":{victimSilo.SiloPort}:";
+            var runsOnKilledSilo = hangerRows.Count(r => r.LeaseOwner?.Contains(victimTag, StringComparison.Ordinal) == true);
+            var alive = pids.Where(IsAlive).ToList();
+            Assert.Contains(pids, pid => !IsAlive(pid));
+            Assert.True(alive.Count <= runsOnKilledSilo,
+                $"{alive.Count} command children still alive ({string.Join(", ", alive)}), but only {runsOnKilledSilo} ran on the killed silo");
         }
         catch (Exception ex)
         {
@@ -105,7 +128,29 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
             a.Dispose();
             b.Dispose();
             await PostgresServer.DropDatabaseAsync(cs);
+            foreach (var file in Directory.GetFiles(scratch, "child-*.pid"))
+            {
+                // Leftovers of the killed silo's runs.
+                if (int.TryParse(File.ReadAllText(file).Trim(), out var pid) && IsAlive(pid))
+                {
+                    try
+                    {
+                        System.Diagnostics.Process.GetProcessById(pid).Kill();
+                    }
+                    catch (ArgumentException)
+                    {
+                    }
+                }
+            }
+            Directory.Delete(scratch, recursive: true);
         }
+    }
+
+    /// <summary>Alive = /proc entry exists and is not a zombie (an orphan nobody reaped is dead for our purpose).</summary>
+    private static bool IsAlive(int pid)
+    {
+        var status = $"/proc/{pid}/status";
+        return File.Exists(status) && !File.ReadLines(status).Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z', StringComparison.Ordinal));
     }
 
     private static string Tail(string log) => log.Length > 6000 ? log[^6000..] : log;
