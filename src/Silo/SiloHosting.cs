@@ -42,17 +42,7 @@ public static class SiloHosting
         {
             var advertised = endpoints.AdvertisedIPAddress is { Length: > 0 } host ? Resolve(host) : null;
             silo.ConfigureEndpoints(advertised ?? IPAddress.Loopback, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: advertised is not null);
-            silo.UseAdoNetClustering(o =>
-            {
-                o.Invariant = "Npgsql";
-                o.ConnectionString = postgres;
-            });
-            silo.UseAdoNetReminderService(o =>
-            {
-                o.Invariant = "Npgsql";
-                o.ConnectionString = postgres;
-            });
-            silo.UsePostgresJobStore(postgres);
+            silo.UsePostgresCluster(postgres);
         }
         silo.AddTotallatorScheduler(configuration);
     }

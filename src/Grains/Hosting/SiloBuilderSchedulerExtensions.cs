@@ -82,6 +82,30 @@ public static class SiloBuilderSchedulerExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Everything a cluster keeps in PostgreSQL: Orleans membership and reminders (ADO.NET providers, our own queries from
+    /// <c>sql/migrations</c>) and the job store. The schema must be applied first (<see cref="SchemaMigrator"/>).
+    /// </summary>
+    public static ISiloBuilder UsePostgresCluster(this ISiloBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        builder.UseAdoNetClustering(o =>
+        {
+            o.Invariant = PostgresInvariant;
+            o.ConnectionString = connectionString;
+        });
+        builder.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = PostgresInvariant;
+            o.ConnectionString = connectionString;
+        });
+        return builder.UsePostgresJobStore(connectionString);
+    }
+
+    /// <summary>The ADO.NET invariant that makes the Orleans providers load Npgsql.</summary>
+    public const string PostgresInvariant = "Npgsql";
+
     /// <summary>Stores jobs and history in PostgreSQL (the schema is applied by <see cref="SchemaMigrator"/>).</summary>
     public static ISiloBuilder UsePostgresJobStore(this ISiloBuilder builder, string connectionString)
     {

@@ -12,17 +12,7 @@ public sealed class TestSiloConfigurator : ISiloConfigurator
     {
         var postgres = siloBuilder.Configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("Test silo needs ConnectionStrings:Postgres in the cluster properties.");
-        siloBuilder.UseAdoNetClustering(o =>
-        {
-            o.Invariant = "Npgsql";
-            o.ConnectionString = postgres;
-        });
-        siloBuilder.UseAdoNetReminderService(o =>
-        {
-            o.Invariant = "Npgsql";
-            o.ConnectionString = postgres;
-        });
-        siloBuilder.UsePostgresJobStore(postgres);
+        siloBuilder.UsePostgresCluster(postgres);
         siloBuilder.AddTotallatorScheduler(siloBuilder.Configuration);
         foreach (var definition in TestJobs.Definitions())
         {
@@ -38,7 +28,7 @@ public sealed class TestClientConfigurator : IClientBuilderConfigurator
     {
         clientBuilder.UseAdoNetClustering(o =>
         {
-            o.Invariant = "Npgsql";
+            o.Invariant = SiloBuilderSchedulerExtensions.PostgresInvariant;
             o.ConnectionString = configuration.GetConnectionString("Postgres");
         });
     }
