@@ -26,6 +26,7 @@ public sealed partial class CronJobGrain
     {
         try
         {
+            await EnsureHeartbeatAsync(IsSchedulable);
             await StartQueuedCatchUpAsync(cancellationToken);
             await ProcessDueAsync(cancellationToken);
             await ArmAsync(cancellationToken);
