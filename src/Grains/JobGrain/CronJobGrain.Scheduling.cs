@@ -60,7 +60,7 @@ public sealed partial class CronJobGrain
         if (plan.UnrecordedMissed > 0)
         {
             unrun.Add(Unrun(plan.UnrecordedTo!.Value, ExecutionStatus.Missed, now,
-                $"{plan.UnrecordedMissed} occurrences from {plan.UnrecordedFrom:O} to {plan.UnrecordedTo:O} were missed while no silo ran this job; " +
+                $"{plan.UnrecordedMissed} occurrences from {plan.UnrecordedFrom:O} to {plan.UnrecordedTo:O} were missed while it could not run (no silo hosted the job, or the database was unreachable); " +
                 $"only the newest {_options.MaxMissedRecorded} get a row each, this row stands for all of them."));
         }
         var toRun = new List<PlannedOccurrence>();
@@ -101,9 +101,9 @@ public sealed partial class CronJobGrain
 
     private static string MissReason(MisfirePolicy policy, DateTimeOffset occurrence, DateTimeOffset now) => policy switch
     {
-        MisfirePolicy.RunOnce => $"misfire (run_once): fell due {(now - occurrence).TotalSeconds:0.#} s ago while no silo ran this job; only the latest missed occurrence runs",
-        MisfirePolicy.Skip => $"misfire (skip): fell due {(now - occurrence).TotalSeconds:0.#} s ago while no silo ran this job; policy skips missed occurrences",
-        _ => $"misfire (run_all): fell due {(now - occurrence).TotalSeconds:0.#} s ago while no silo ran this job; beyond the run-all cap",
+        MisfirePolicy.RunOnce => $"misfire (run_once): fell due {(now - occurrence).TotalSeconds:0.#} s ago while it could not run (no silo hosted the job, or the database was unreachable); only the latest missed occurrence runs",
+        MisfirePolicy.Skip => $"misfire (skip): fell due {(now - occurrence).TotalSeconds:0.#} s ago while it could not run (no silo hosted the job, or the database was unreachable); policy skips missed occurrences",
+        _ => $"misfire (run_all): fell due {(now - occurrence).TotalSeconds:0.#} s ago while it could not run (no silo hosted the job, or the database was unreachable); beyond the run-all cap",
     };
 
     private UnrunOccurrence Unrun(DateTimeOffset scheduledFor, ExecutionStatus status, DateTimeOffset now, string reason) => new()
