@@ -112,7 +112,9 @@ public static class SiloBuilderSchedulerExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         builder.Services.TryAddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        builder.Services.TryAddSingleton<IJobStore, PostgresJobStore>();
+        builder.Services.TryAddSingleton<PostgresJobStore>();
+        // Claims and completions of all job grains on the silo share statements (see BatchingJobStore).
+        builder.Services.TryAddSingleton<IJobStore>(sp => new BatchingJobStore(sp.GetRequiredService<PostgresJobStore>()));
         return builder;
     }
 

@@ -28,11 +28,17 @@ public interface IJobStore
     /// <summary>Claims one attempt of an occurrence by inserting its running row; false when it was already claimed.</summary>
     Task<bool> TryClaimAsync(ExecutionClaim claim, CancellationToken cancellationToken);
 
+    /// <summary>Claims many attempts in one round trip; returns the execution ids that were claimed (the others were taken already).</summary>
+    Task<IReadOnlySet<Guid>> TryClaimManyAsync(IReadOnlyList<ExecutionClaim> claims, CancellationToken cancellationToken);
+
     /// <summary>Records occurrences that end without running (skipped, missed); each at most once, and advances <c>lastScheduledFor</c>.</summary>
     Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken);
 
     /// <summary>Ends a running attempt; false when the row is no longer running (e.g. the sweeper already marked it abandoned).</summary>
     Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken);
+
+    /// <summary>Ends many running attempts in one round trip; returns the ids that were still running and are now ended.</summary>
+    Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken);
 
     /// <summary>Extends the leases of running rows by <paramref name="lease"/> from the store's clock.</summary>
     Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken);

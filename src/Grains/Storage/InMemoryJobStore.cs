@@ -143,6 +143,34 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
         }
     }
 
+    public async Task<IReadOnlySet<Guid>> TryClaimManyAsync(IReadOnlyList<ExecutionClaim> claims, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        var claimed = new HashSet<Guid>();
+        foreach (var claim in claims)
+        {
+            if (await TryClaimAsync(claim, cancellationToken))
+            {
+                claimed.Add(claim.ExecutionId);
+            }
+        }
+        return claimed;
+    }
+
+    public async Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completions);
+        var completed = new HashSet<Guid>();
+        foreach (var completion in completions)
+        {
+            if (await CompleteAsync(completion, cancellationToken))
+            {
+                completed.Add(completion.ExecutionId);
+            }
+        }
+        return completed;
+    }
+
     public Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(occurrences);

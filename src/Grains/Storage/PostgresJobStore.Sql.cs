@@ -66,21 +66,31 @@ public sealed partial class PostgresJobStore
         UPDATE cronJob SET invalidReason = @reason WHERE id = @id AND invalidReason IS DISTINCT FROM @reason
         """;
 
-    // The fence: one row per (job, occurrence, attempt). A second claimant inserts nothing and sees 0.
-    internal const string ClaimExecution = """
-        WITH claim AS (
+    // The fence: one row per (job, occurrence, attempt). A second claimant inserts nothing and is not returned. Many claims
+    // go in one statement (see ExecutionWriteBatcher); duplicates inside one batch are skipped the same way.
+    internal const string ClaimExecutions = """
+        WITH input AS (
+            SELECT * FROM unnest(@ids::uuid[], @jobIds::uuid[], @keys::text[], @scheduledFor::timestamptz[], @startedAt::timestamptz[],
+                                 @triggeredBy::text[], @userIds::text[], @retryCounts::integer[], @reasons::text[], @leaseOwners::text[],
+                                 @leaseMs::float8[], @advances::boolean[])
+                AS u(id, jobId, occurrenceKey, scheduledFor, startedAt, triggeredBy, userId, retryCount, reason, leaseOwner, leaseMs, advances)
+        ), claim AS (
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, startedAt, status, triggeredBy,
                                           triggeredByUserId, retryCount, statusReason, leaseOwner, leaseExpiresAt)
-            VALUES (@id, @jobId, @occurrenceKey, @scheduledFor, @startedAt, 'running', @triggeredBy,
-                    @userId, @retryCount, @reason, @leaseOwner, now() + @leaseMs * interval '1 millisecond')
+            SELECT id, jobId, occurrenceKey, scheduledFor, startedAt, 'running', triggeredBy, userId, retryCount, reason, leaseOwner,
+                   now() + leaseMs * interval '1 millisecond'
+            FROM input
             ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
-            RETURNING cronJobId, scheduledFor
+            RETURNING id, cronJobId, scheduledFor
         ), advance AS (
-            UPDATE cronJob j SET lastScheduledFor = c.scheduledFor
-            FROM claim c
-            WHERE @advances AND j.id = c.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < c.scheduledFor)
+            UPDATE cronJob j SET lastScheduledFor = m.latest
+            FROM (SELECT c.cronJobId, max(c.scheduledFor) AS latest
+                  FROM claim c JOIN input i ON i.id = c.id
+                  WHERE i.advances
+                  GROUP BY c.cronJobId) m
+            WHERE j.id = m.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < m.latest)
         )
-        SELECT count(*)::integer FROM claim
+        SELECT id FROM claim
         """;
 
     internal const string RecordUnrun = """
@@ -99,13 +109,20 @@ public sealed partial class PostgresJobStore
         WHERE j.id = m.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < m.latest)
         """;
 
-    internal const string CompleteExecution = """
-        UPDATE cronJobExecution
-        SET status = @status, completedAt = @completedAt, durationMs = @durationMs, exitCode = @exitCode, output = @output,
-            errorMessage = @errorMessage, stackTrace = @stackTrace, memoryUsageMb = @memoryUsageMb,
-            cpuUsagePercent = @cpuUsagePercent, itemsProcessed = @itemsProcessed, metrics = @metrics::jsonb,
-            statusReason = COALESCE(@reason, statusReason)
-        WHERE id = @id AND status = 'running'
+    // Only a running row ends: one the sweeper already judged abandoned keeps that state.
+    internal const string CompleteExecutions = """
+        UPDATE cronJobExecution e
+        SET status = u.status, completedAt = u.completedAt, durationMs = u.durationMs, exitCode = u.exitCode, output = u.output,
+            errorMessage = u.errorMessage, stackTrace = u.stackTrace, memoryUsageMb = u.memoryUsageMb,
+            cpuUsagePercent = u.cpuUsagePercent, itemsProcessed = u.itemsProcessed, metrics = u.metrics::jsonb,
+            statusReason = COALESCE(u.reason, e.statusReason)
+        FROM unnest(@ids::uuid[], @statuses::text[], @completedAt::timestamptz[], @durations::bigint[], @exitCodes::integer[],
+                    @outputs::text[], @errors::text[], @stackTraces::text[], @memory::float8[], @cpu::float8[], @items::bigint[],
+                    @metrics::text[], @reasons::text[])
+             AS u(id, status, completedAt, durationMs, exitCode, output, errorMessage, stackTrace, memoryUsageMb, cpuUsagePercent,
+                  itemsProcessed, metrics, reason)
+        WHERE e.id = u.id AND e.status = 'running'
+        RETURNING e.id
         """;
 
     internal const string RenewLeases = """

@@ -152,20 +152,32 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
     public async Task<bool> TryClaimAsync(ExecutionClaim claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);
-        await using var cmd = dataSource.CreateCommand(ClaimExecution);
-        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, claim.ExecutionId));
-        cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, claim.CronJobId));
-        cmd.Parameters.Add(Param("occurrenceKey", NpgsqlDbType.Text, claim.OccurrenceKey));
-        cmd.Parameters.Add(Param("scheduledFor", NpgsqlDbType.TimestampTz, claim.ScheduledFor));
-        cmd.Parameters.Add(Param("startedAt", NpgsqlDbType.TimestampTz, claim.StartedAt));
-        cmd.Parameters.Add(Param("triggeredBy", NpgsqlDbType.Text, claim.TriggeredBy.ToText()));
-        cmd.Parameters.Add(Param("userId", NpgsqlDbType.Text, claim.TriggeredByUserId));
-        cmd.Parameters.Add(Param("retryCount", NpgsqlDbType.Integer, claim.RetryCount));
-        cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, claim.StatusReason));
-        cmd.Parameters.Add(Param("leaseOwner", NpgsqlDbType.Text, claim.LeaseOwner));
-        cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Double, claim.LeaseDuration.TotalMilliseconds));
-        cmd.Parameters.Add(Param("advances", NpgsqlDbType.Boolean, claim.AdvancesSchedule));
-        return (int)(await cmd.ExecuteScalarAsync(cancellationToken))! == 1;
+        return (await TryClaimManyAsync([claim], cancellationToken)).Contains(claim.ExecutionId);
+    }
+
+    public async Task<IReadOnlySet<Guid>> TryClaimManyAsync(IReadOnlyList<ExecutionClaim> claims, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        await using var cmd = dataSource.CreateCommand(ClaimExecutions);
+        cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, claims.Select(c => c.ExecutionId).ToArray()));
+        cmd.Parameters.Add(Param("jobIds", NpgsqlDbType.Array | NpgsqlDbType.Uuid, claims.Select(c => c.CronJobId).ToArray()));
+        cmd.Parameters.Add(Param("keys", NpgsqlDbType.Array | NpgsqlDbType.Text, claims.Select(c => c.OccurrenceKey).ToArray()));
+        cmd.Parameters.Add(Param("scheduledFor", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, claims.Select(c => c.ScheduledFor).ToArray()));
+        cmd.Parameters.Add(Param("startedAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, claims.Select(c => c.StartedAt).ToArray()));
+        cmd.Parameters.Add(Param("triggeredBy", NpgsqlDbType.Array | NpgsqlDbType.Text, claims.Select(c => c.TriggeredBy.ToText()).ToArray()));
+        cmd.Parameters.Add(Param("userIds", NpgsqlDbType.Array | NpgsqlDbType.Text, claims.Select(c => c.TriggeredByUserId).ToArray()));
+        cmd.Parameters.Add(Param("retryCounts", NpgsqlDbType.Array | NpgsqlDbType.Integer, claims.Select(c => c.RetryCount).ToArray()));
+        cmd.Parameters.Add(Param("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, claims.Select(c => c.StatusReason).ToArray()));
+        cmd.Parameters.Add(Param("leaseOwners", NpgsqlDbType.Array | NpgsqlDbType.Text, claims.Select(c => c.LeaseOwner).ToArray()));
+        cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Array | NpgsqlDbType.Double, claims.Select(c => c.LeaseDuration.TotalMilliseconds).ToArray()));
+        cmd.Parameters.Add(Param("advances", NpgsqlDbType.Array | NpgsqlDbType.Boolean, claims.Select(c => c.AdvancesSchedule).ToArray()));
+        var claimed = new HashSet<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claimed.Add(reader.GetGuid(0));
+        }
+        return claimed;
     }
 
     public async Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
@@ -189,22 +201,34 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
     public async Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        await using var cmd = dataSource.CreateCommand(CompleteExecution);
-        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, completion.ExecutionId));
-        cmd.Parameters.Add(Param("status", NpgsqlDbType.Text, completion.Status.ToText()));
-        cmd.Parameters.Add(Param("completedAt", NpgsqlDbType.TimestampTz, completion.CompletedAt));
-        cmd.Parameters.Add(Param("durationMs", NpgsqlDbType.Bigint, completion.DurationMs));
-        cmd.Parameters.Add(Param("exitCode", NpgsqlDbType.Integer, completion.ExitCode));
-        cmd.Parameters.Add(Param("output", NpgsqlDbType.Text, completion.Output));
-        cmd.Parameters.Add(Param("errorMessage", NpgsqlDbType.Text, completion.ErrorMessage));
-        cmd.Parameters.Add(Param("stackTrace", NpgsqlDbType.Text, completion.StackTrace));
-        cmd.Parameters.Add(Param("memoryUsageMb", NpgsqlDbType.Double, completion.MemoryUsageMb));
-        cmd.Parameters.Add(Param("cpuUsagePercent", NpgsqlDbType.Double, completion.CpuUsagePercent));
-        cmd.Parameters.Add(Param("itemsProcessed", NpgsqlDbType.Bigint, completion.ItemsProcessed));
-        cmd.Parameters.Add(Param("metrics", NpgsqlDbType.Text,
-            completion.Metrics is { Count: > 0 } m ? JsonSerializer.Serialize(m) : null));
-        cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, completion.StatusReason));
-        return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return (await CompleteManyAsync([completion], cancellationToken)).Contains(completion.ExecutionId);
+    }
+
+    public async Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completions);
+        await using var cmd = dataSource.CreateCommand(CompleteExecutions);
+        cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, completions.Select(c => c.ExecutionId).ToArray()));
+        cmd.Parameters.Add(Param("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.Status.ToText()).ToArray()));
+        cmd.Parameters.Add(Param("completedAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, completions.Select(c => c.CompletedAt).ToArray()));
+        cmd.Parameters.Add(Param("durations", NpgsqlDbType.Array | NpgsqlDbType.Bigint, completions.Select(c => c.DurationMs).ToArray()));
+        cmd.Parameters.Add(Param("exitCodes", NpgsqlDbType.Array | NpgsqlDbType.Integer, completions.Select(c => c.ExitCode).ToArray()));
+        cmd.Parameters.Add(Param("outputs", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.Output).ToArray()));
+        cmd.Parameters.Add(Param("errors", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.ErrorMessage).ToArray()));
+        cmd.Parameters.Add(Param("stackTraces", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.StackTrace).ToArray()));
+        cmd.Parameters.Add(Param("memory", NpgsqlDbType.Array | NpgsqlDbType.Double, completions.Select(c => c.MemoryUsageMb).ToArray()));
+        cmd.Parameters.Add(Param("cpu", NpgsqlDbType.Array | NpgsqlDbType.Double, completions.Select(c => c.CpuUsagePercent).ToArray()));
+        cmd.Parameters.Add(Param("items", NpgsqlDbType.Array | NpgsqlDbType.Bigint, completions.Select(c => c.ItemsProcessed).ToArray()));
+        cmd.Parameters.Add(Param("metrics", NpgsqlDbType.Array | NpgsqlDbType.Text,
+            completions.Select(c => c.Metrics is { Count: > 0 } m ? JsonSerializer.Serialize(m) : null).ToArray()));
+        cmd.Parameters.Add(Param("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.StatusReason).ToArray()));
+        var completed = new HashSet<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            completed.Add(reader.GetGuid(0));
+        }
+        return completed;
     }
 
     public async Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken)

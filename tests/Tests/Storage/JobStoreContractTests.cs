@@ -129,6 +129,29 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task ManyClaimsAndCompletionsAtOnce_EachOccurrenceClaimedOnce_EachRowEndedOnce()
+    {
+        var job = await SeedAsync(Slug());
+        // 300 writers for 100 occurrences: three claimants each, all at once.
+        var claims = Enumerable.Range(0, 300).Select(i => Claim(job, $"s:{i % 100}")).ToList();
+        var results = await Task.WhenAll(claims.Select(c => Task.Run(() => Store.TryClaimAsync(c, CancellationToken.None))));
+        var won = claims.Where((_, i) => results[i]).ToList();
+        Assert.Equal(100, won.Count);
+        Assert.Equal(100, won.Select(c => c.OccurrenceKey).Distinct().Count());
+
+        var ended = await Task.WhenAll(won.Select(c => Task.Run(() => Store.CompleteAsync(new ExecutionCompletion
+        {
+            ExecutionId = c.ExecutionId, Status = ExecutionStatus.Succeeded, CompletedAt = T0.AddMinutes(2), DurationMs = 5,
+            Metrics = new Dictionary<string, double> { ["latenessMs"] = 3.5 },
+        }, CancellationToken.None))));
+        Assert.All(ended, Assert.True);
+        var rows = await Store.GetExecutionsAsync(job.Id, 1000, CancellationToken.None);
+        Assert.Equal(100, rows.Count);
+        Assert.All(rows, r => Assert.Equal(ExecutionStatus.Succeeded, r.Status));
+        Assert.All(rows, r => Assert.Equal(3.5, r.Metrics!["latenessMs"]));
+    }
+
+    [Fact]
     public async Task TryClaim_DoesNotAdvanceSchedule_ForManualRuns()
     {
         var job = await SeedAsync(Slug());

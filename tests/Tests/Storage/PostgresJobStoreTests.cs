@@ -21,6 +21,29 @@ public sealed class PostgresJobStoreTests : JobStoreContractTests, IClassFixture
     public void Dispose() => _dataSource.Dispose();
 }
 
+/// <summary>The same contract through the batching decorator a cluster silo uses (claims and completions share statements).</summary>
+[Trait("Category", "Postgres")]
+public sealed class BatchingJobStoreTests : JobStoreContractTests, IClassFixture<MigratedDatabase>, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly BatchingJobStore _store;
+
+    public BatchingJobStoreTests(MigratedDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        _store = new BatchingJobStore(new PostgresJobStore(_dataSource));
+    }
+
+    protected override IJobStore Store => _store;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
+}
+
 [Trait("Category", "Unit")]
 public sealed class InMemoryJobStoreTests : JobStoreContractTests
 {

@@ -1,0 +1,76 @@
+using System.Threading.Channels;
+
+namespace Totallator.Grains.Storage;
+
+/// <summary>
+/// Groups the hot writes of many job grains (claims and completions) into one statement each. Natural batching: a writer
+/// loop takes everything queued while the previous statement ran, so a lone fire pays one round trip and nothing more, and
+/// under load thousands of fires per second share a few statements instead of one round trip each.
+/// </summary>
+/// <typeparam name="TItem">What is written.</typeparam>
+internal sealed class ExecutionWriteBatcher<TItem> : IAsyncDisposable
+{
+    private readonly Channel<(TItem Item, Guid Id, TaskCompletionSource<bool> Done)> _queue =
+        Channel.CreateUnbounded<(TItem, Guid, TaskCompletionSource<bool>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlySet<Guid>>> _write;
+    private readonly int _maxBatch;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    /// <param name="write">Writes a batch; returns the ids it applied.</param>
+    /// <param name="maxBatch">Most items in one statement.</param>
+    public ExecutionWriteBatcher(Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlySet<Guid>>> write, int maxBatch)
+    {
+        _write = write;
+        _maxBatch = maxBatch;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Queues one item; completes with whether it was applied, or with the batch's exception.</summary>
+    public Task<bool> WriteAsync(TItem item, Guid id)
+    {
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite((item, id, done)))
+        {
+            done.SetException(new ObjectDisposedException(nameof(ExecutionWriteBatcher<TItem>)));
+        }
+        return done.Task;
+    }
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<(TItem Item, Guid Id, TaskCompletionSource<bool> Done)>(_maxBatch);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            while (batch.Count < _maxBatch && reader.TryRead(out var entry))
+            {
+                batch.Add(entry);
+            }
+            try
+            {
+                var applied = await _write(batch.Select(b => b.Item).ToList(), _stop.Token).ConfigureAwait(false);
+                foreach (var entry in batch)
+                {
+                    entry.Done.TrySetResult(applied.Contains(entry.Id));
+                }
+            }
+            catch (Exception ex)
+            {
+                // Every writer in the batch sees the failure and retries as it would after its own statement failed.
+                foreach (var entry in batch)
+                {
+                    entry.Done.TrySetException(ex);
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}
