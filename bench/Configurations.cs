@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+
+namespace Totallator.Bench;
+
+/// <summary>One benchmark configuration: how many jobs, on which schedule, on how many silos, measured for how long.</summary>
+public sealed record BenchConfiguration
+{
+    public required string Name { get; init; }
+    public required int Jobs { get; init; }
+    public required string Schedule { get; init; }
+    public required int Silos { get; init; }
+    /// <summary>The job grains' heartbeat reminder period (<c>Cron:Scheduler:HeartbeatPeriod</c>).</summary>
+    public required TimeSpan Heartbeat { get; init; }
+    /// <summary>Running time between registration and the measured window, so the first fires and activations are not measured.</summary>
+    public required TimeSpan WarmUp { get; init; }
+    /// <summary>The measured window; it starts on an occurrence instant.</summary>
+    public required TimeSpan Window { get; init; }
+    /// <summary>How long registration (all jobs stored and all heartbeat reminders written) may take before the run goes on without it.</summary>
+    public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>For failover: kill -9 one silo this long into the window.</summary>
+    public TimeSpan? KillAfter { get; init; }
+    /// <summary>For slow schedules: a CPU sample of this length just before the window's first occurrence (nothing due then).</summary>
+    public TimeSpan? IdleSample { get; init; }
+    public required string Purpose { get; init; }
+}
+
+/// <summary>The configurations of issue 3. Windows are chosen so a full run stays under 15 minutes and --quick under 2.</summary>
+public static class Configurations
+{
+    private const string Every5S = "*/5 * * * * *";
+    private const string EveryMinute = "* * * * *";
+
+    public static IReadOnlyList<string> Names { get; } = ["n100", "n1000", "n1000x3", "n10000", "n100000", "failover"];
+
+    public static IReadOnlyList<string> QuickNames { get; } = ["n100", "n1000", "failover"];
+
+    public static IReadOnlyList<BenchConfiguration> Select(DriverOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var all = options.Quick ? Quick() : Full();
+        var names = options.Only.Count > 0 ? options.Only : options.Quick ? QuickNames : Names;
+        return all.Where(c => names.Contains(c.Name, StringComparer.Ordinal))
+            .Select(c => options.Heartbeat is { } heartbeat ? c with { Heartbeat = heartbeat } : c)
+            .ToList();
+    }
+
+    public static string Describe()
+    {
+        var text = new StringBuilder();
+        foreach (var c in Full())
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"  {c.Name,-9} N={c.Jobs,-7} \"{c.Schedule}\" {c.Silos} silo(s), heartbeat {c.Heartbeat.TotalSeconds:0} s, window {c.Window.TotalSeconds:0} s: {c.Purpose}\n");
+        }
+        return text.ToString().TrimEnd();
+    }
+
+    private static IEnumerable<BenchConfiguration> Full()
+    {
+        var heartbeat = TimeSpan.FromSeconds(30);
+        var warmUp = TimeSpan.FromSeconds(10);
+        var window = TimeSpan.FromSeconds(30);
+        yield return new() { Name = "n100", Jobs = 100, Schedule = Every5S, Silos = 1, Heartbeat = heartbeat, WarmUp = warmUp, Window = window, Purpose = "baseline lateness" };
+        yield return new() { Name = "n1000", Jobs = 1_000, Schedule = Every5S, Silos = 1, Heartbeat = heartbeat, WarmUp = warmUp, Window = window, Purpose = "200 fires/s on one silo" };
+        yield return new() { Name = "n1000x3", Jobs = 1_000, Schedule = Every5S, Silos = 3, Heartbeat = heartbeat, WarmUp = warmUp, Window = window, Purpose = "200 fires/s over 3 silos" };
+        yield return new()
+        {
+            Name = "n10000", Jobs = 10_000, Schedule = Every5S, Silos = 1, Heartbeat = heartbeat, WarmUp = warmUp, Window = window,
+            RegistrationTimeout = TimeSpan.FromMinutes(3), Purpose = "2,000 fires/s on one silo (target: p99 <= 50 ms, 0 missed)",
+        };
+        yield return new()
+        {
+            // The production default heartbeat (1 min): the scale point asks what an idle production cluster costs.
+            Name = "n100000", Jobs = 100_000, Schedule = EveryMinute, Silos = 1, Heartbeat = TimeSpan.FromMinutes(1), WarmUp = TimeSpan.FromSeconds(2),
+            Window = TimeSpan.FromSeconds(60), IdleSample = TimeSpan.FromSeconds(15), RegistrationTimeout = TimeSpan.FromMinutes(4),
+            Purpose = "scale point: registration, idle CPU, memory per job; one burst of 100,000 fires per minute",
+        };
+        yield return new()
+        {
+            // Recovery waits for the heartbeat reminder (Orleans does not replay a tick missed while the owner was dead), so the
+            // failover figures are taken with a 10 s heartbeat; the period is printed with them.
+            Name = "failover", Jobs = 1_000, Schedule = Every5S, Silos = 3, Heartbeat = TimeSpan.FromSeconds(10), WarmUp = warmUp,
+            Window = TimeSpan.FromSeconds(40), KillAfter = TimeSpan.FromSeconds(10), Purpose = "kill -9 one of 3 silos 10 s into the window",
+        };
+    }
+
+    private static IEnumerable<BenchConfiguration> Quick() => Full().Select(c => c.Name switch
+    {
+        "failover" => c with { WarmUp = TimeSpan.FromSeconds(3), Window = TimeSpan.FromSeconds(20), KillAfter = TimeSpan.FromSeconds(5) },
+        "n100000" => c,
+        _ => c with { WarmUp = TimeSpan.FromSeconds(3), Window = TimeSpan.FromSeconds(10) },
+    });
+}

@@ -1,0 +1,30 @@
+using Totallator.Bench;
+
+// Totallator.Bench, the load harness of issue 3. One executable, two roles:
+//   silo    a child process: one production-shaped silo on PostgreSQL with N no-op jobs   SiloRole.cs, NoopJob.cs
+//   driver  the default: per configuration (Configurations.cs) a fresh database (BenchDatabase.cs), S silo processes
+//           (SiloCluster.cs), the measurements (Measurements/, ProcessStats.cs), one JSON line each and a table (Report.cs).
+// Usage and options: CommandLine.cs (`--help`). Progress goes to stderr (Progress.cs), figures to stdout.
+if (args.Length > 0 && args[0] == SiloArguments.Verb)
+{
+    if (!SiloArguments.TryParse(args.AsSpan(1), out var silo, out var siloError))
+    {
+        await Console.Error.WriteLineAsync($"silo role: {siloError}");
+        return 2;
+    }
+    return await SiloRole.RunAsync(silo);
+}
+
+if (!DriverOptions.TryParse(args, out var options, out var error))
+{
+    await Console.Error.WriteLineAsync(error);
+    await Console.Error.WriteLineAsync();
+    await Console.Error.WriteLineAsync(DriverOptions.Usage);
+    return 2;
+}
+if (options.ShowHelp)
+{
+    Console.WriteLine(DriverOptions.Usage);
+    return 0;
+}
+return await Driver.RunAsync(options);
