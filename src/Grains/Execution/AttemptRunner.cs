@@ -172,8 +172,7 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
     private static string? Bound(string? text) =>
         text is null || text.Length <= MaxTextLength ? text : string.Concat(text.AsSpan(0, MaxTextLength), "\n… [truncated]");
 
-    // getrusage, not Process.GetCurrentProcess(): read twice per run, it must stay cheap at thousands of runs per second.
-    private static TimeSpan ProcessCpu() => Environment.CpuUsage.TotalTime;
+    private static TimeSpan ProcessCpu() => ProcessCpuClock.Now;
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Job {JobSlug} execution {ExecutionId} attempt {RetryCount} starting")]
     private static partial void LogAttemptStarting(ILogger logger, string jobSlug, Guid executionId, int retryCount);
