@@ -83,7 +83,15 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
             MemoryUsageMb = Math.Round(outcome.MemoryUsageMb ?? measuredMemory, 3),
             CpuUsagePercent = outcome.CpuUsagePercent ?? (measuredCpu is { } cpu ? Math.Round(cpu, 2) : null),
         };
-        LogAttemptFinished(logger, info.JobSlug, info.ExecutionId, outcome.Status, outcome.DurationMs);
+        // Successes at Debug: at thousands of fires per second one line each would drown the log (and the silo).
+        if (outcome.Status == ExecutionStatus.Succeeded)
+        {
+            LogAttemptSucceeded(logger, info.JobSlug, info.ExecutionId, outcome.DurationMs);
+        }
+        else
+        {
+            LogAttemptFinished(logger, info.JobSlug, info.ExecutionId, outcome.Status, outcome.DurationMs, outcome.ErrorMessage);
+        }
         return outcome;
     }
 
@@ -177,6 +185,9 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
     [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Job {JobSlug} execution {ExecutionId} attempt {RetryCount} starting")]
     private static partial void LogAttemptStarting(ILogger logger, string jobSlug, Guid executionId, int retryCount);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Job {JobSlug} execution {ExecutionId} ended {Status} after {DurationMs} ms")]
-    private static partial void LogAttemptFinished(ILogger logger, string jobSlug, Guid executionId, ExecutionStatus status, long durationMs);
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Job {JobSlug} execution {ExecutionId} ended Succeeded after {DurationMs} ms")]
+    private static partial void LogAttemptSucceeded(ILogger logger, string jobSlug, Guid executionId, long durationMs);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Job {JobSlug} execution {ExecutionId} ended {Status} after {DurationMs} ms: {ErrorMessage}")]
+    private static partial void LogAttemptFinished(ILogger logger, string jobSlug, Guid executionId, ExecutionStatus status, long durationMs, string? errorMessage);
 }
