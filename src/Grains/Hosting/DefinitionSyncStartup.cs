@@ -13,6 +13,9 @@ public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog ca
     ILogger<DefinitionSyncStartup> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private const int Parallelism = 32;
+
+    /// <summary>Silos starting within this of the one that woke every job do not wake them again.</summary>
+    private static readonly TimeSpan WakePassWindow = TimeSpan.FromSeconds(60);
     private readonly CancellationTokenSource _stopping = new();
 
     public void Participate(ISiloLifecycle lifecycle)
@@ -28,11 +31,19 @@ public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog ca
     private async Task StartAsync(CancellationToken cancellationToken)
     {
         var definitions = catalog.All.ToList();
-        await store.SyncDefinitionsAsync(definitions, timeProvider.GetUtcNow(), cancellationToken);
+        // Whole microseconds, as PostgreSQL stores them, so rows stamped by this sync compare equal to it when read back.
+        var clock = timeProvider.GetUtcNow();
+        var now = clock.AddTicks(-(clock.Ticks % 10));
+        await store.SyncDefinitionsAsync(definitions, now, cancellationToken);
         var jobs = await store.ListJobsAsync(cancellationToken);
         var orphaned = jobs.Count(j => j.IsOrphaned);
         LogSynced(logger, definitions.Count, jobs.Count, orphaned);
-        _ = Task.Run(() => WakeAllAsync(jobs.Select(j => j.Slug).ToList()), CancellationToken.None);
+        // One silo of those starting together wakes every job (a grain activates wherever placement puts it, so once is
+        // enough); the others wake only what their own sync inserted or changed (stamped with this sync's instant).
+        var wakeAll = await store.TryBeginWakePassAsync(now, WakePassWindow, cancellationToken);
+        var toWake = wakeAll ? jobs : jobs.Where(j => j.UpdatedAt >= now).ToList();
+        LogWaking(logger, toWake.Count, wakeAll);
+        _ = Task.Run(() => WakeAllAsync(toWake.Select(j => j.Slug).ToList()), CancellationToken.None);
     }
 
     private async Task WakeAllAsync(IReadOnlyList<string> slugs)
@@ -62,6 +73,9 @@ public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog ca
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Synced {Defined} job definition(s); {Stored} job(s) stored, {Orphaned} orphaned")]
     private static partial void LogSynced(ILogger logger, int defined, int stored, int orphaned);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Waking {Count} job(s) (all jobs: {WakeAll})")]
+    private static partial void LogWaking(ILogger logger, int count, bool wakeAll);
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Could not wake job {JobSlug} at start-up; its heartbeat will")]
     private static partial void LogWakeFailed(ILogger logger, Exception exception, string jobSlug);

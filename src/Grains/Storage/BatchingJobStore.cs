@@ -70,6 +70,9 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
         _inner.DeleteExecutionsBeforeAsync(cutoff, cancellationToken);
 
+    public Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken) =>
+        _inner.TryBeginWakePassAsync(now, window, cancellationToken);
+
     public Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken) => _inner.GetConfigValueAsync(key, cancellationToken);
 
     public Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken) =>

@@ -54,6 +54,12 @@ public interface IJobStore
     /// <summary>Deletes finished executions completed before <paramref name="cutoff"/>; never running ones. Returns how many went.</summary>
     Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True for the first silo that asks within <paramref name="window"/>: it wakes every job at start-up; silos starting with it
+    /// (a whole cluster starting) wake only the jobs their own sync changed. One statement; safe from several silos at once.
+    /// </summary>
+    Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken);
+
     Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken);
 
     Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken);

@@ -290,6 +290,21 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
         }
     }
 
+    private DateTimeOffset? _lastWakePass;
+
+    public Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_lastWakePass is { } last && last >= now - window)
+            {
+                return Task.FromResult(false);
+            }
+            _lastWakePass = now;
+            return Task.FromResult(true);
+        }
+    }
+
     public Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken)
     {
         lock (_lock)

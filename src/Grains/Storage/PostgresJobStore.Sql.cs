@@ -152,6 +152,14 @@ public sealed partial class PostgresJobStore
         DELETE FROM cronJobExecution WHERE status <> 'running' AND completedAt < @cutoff
         """;
 
+    // The row lock on the key serialises silos starting together; only the first one's update matches.
+    internal const string BeginWakePass = """
+        INSERT INTO cronJobConfig (key, value, updatedAt, updatedBy) VALUES ('lastWakePassAt', @now::text, now(), 'silo-start')
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updatedAt = EXCLUDED.updatedAt
+        WHERE cronJobConfig.value::timestamptz < @cutoff
+        RETURNING 1
+        """;
+
     internal const string SelectConfigValue = "SELECT value FROM cronJobConfig WHERE key = @key";
 
     internal const string UpsertConfigValue = """

@@ -279,6 +279,14 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         return await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(BeginWakePass);
+        cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
+        cmd.Parameters.Add(Param("cutoff", NpgsqlDbType.TimestampTz, now - window));
+        return await cmd.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
     public async Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(SelectConfigValue);

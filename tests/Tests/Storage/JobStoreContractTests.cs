@@ -256,6 +256,17 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task TryBeginWakePass_AdmitsOneSiloPerWindow()
+    {
+        var window = TimeSpan.FromSeconds(60);
+        var start = DateTimeOffset.UtcNow.AddDays(1);   // later than any pass another test took
+        var first = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => Store.TryBeginWakePassAsync(start, window, CancellationToken.None))));
+        Assert.Equal(1, first.Count(x => x));
+        Assert.False(await Store.TryBeginWakePassAsync(start.AddSeconds(59), window, CancellationToken.None));
+        Assert.True(await Store.TryBeginWakePassAsync(start.AddSeconds(61), window, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ConfigValues_HaveDefaults_AndCanBeSet()
     {
         Assert.Equal("30", await Store.GetConfigValueAsync("historyRetentionDays", CancellationToken.None));
