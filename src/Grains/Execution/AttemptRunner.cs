@@ -36,7 +36,7 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
             ["OccurrenceKey"] = info.OccurrenceKey,
         });
         var stopwatch = Stopwatch.StartNew();
-        var cpuBefore = ProcessCpu();
+        var cpuBefore = ProcessCpuClock.Recent(MinCpuWindow);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         using var timeoutCts = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(run.Token, timeoutCts.Token);
@@ -72,10 +72,8 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
         var outcome = Classify(jobTask, finished, timeoutCts.IsCancellationRequested, run, timeout);
         var measuredMemory = (GC.GetTotalAllocatedBytes() - allocatedBefore) / (1024.0 * 1024.0);
         // Process-wide figures: the silo's CPU while the job ran, as % of one core. Under 100 ms of wall time that ratio is
-        // noise from other threads, so it is not recorded; it is capped at all cores.
-        double? measuredCpu = wall >= MinCpuWindow
-            ? Math.Min((ProcessCpu() - cpuBefore).TotalMilliseconds / wall.TotalMilliseconds * 100.0, 100.0 * Environment.ProcessorCount)
-            : null;
+        // noise from other threads, so it is not recorded (and the end costs no system call).
+        var measuredCpu = wall >= MinCpuWindow ? ProcessCpuClock.PercentBetween(cpuBefore, ProcessCpuClock.ReadNow(), MinCpuWindow) : null;
         outcome = outcome with
         {
             CompletedAt = timeProvider.GetUtcNow(),
@@ -180,7 +178,6 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
     private static string? Bound(string? text) =>
         text is null || text.Length <= MaxTextLength ? text : string.Concat(text.AsSpan(0, MaxTextLength), "\n… [truncated]");
 
-    private static TimeSpan ProcessCpu() => ProcessCpuClock.Now;
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Job {JobSlug} execution {ExecutionId} attempt {RetryCount} starting")]
     private static partial void LogAttemptStarting(ILogger logger, string jobSlug, Guid executionId, int retryCount);
