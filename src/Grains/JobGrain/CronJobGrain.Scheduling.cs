@@ -24,6 +24,7 @@ public sealed partial class CronJobGrain
 
     private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
+        _freshFromActivation = false;
         try
         {
             await EnsureHeartbeatAsync(IsSchedulable);

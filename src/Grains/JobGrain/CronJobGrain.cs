@@ -46,11 +46,15 @@ public sealed partial class CronJobGrain(
     private IGrainTimer? _timer;
     private DateTimeOffset? _armedFor;
     private bool? _reminderRegistered;
+    // The row read by OnActivateAsync is still fresh for a Reload that is itself the activating call (start-up wakes every job):
+    // reading it again would double the store reads of a cluster start.
+    private bool _freshFromActivation;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _slug = this.GetPrimaryKeyString();
         await LoadAsync(cancellationToken);
+        _freshFromActivation = true;
         // Catch-up and arming happen in a timer tick right after activation, not here: a store outage then delays the job
         // instead of failing whatever call activated it.
         ArmAt(timeProvider.GetUtcNow());
@@ -77,7 +81,11 @@ public sealed partial class CronJobGrain(
 
     public async Task ReloadAsync()
     {
-        await LoadAsync(CancellationToken.None);
+        if (!_freshFromActivation)
+        {
+            await LoadAsync(CancellationToken.None);
+        }
+        _freshFromActivation = false;
         await PlanAsync();
     }
 
