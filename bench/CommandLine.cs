@@ -90,8 +90,8 @@ public sealed record DriverOptions
     }
 }
 
-/// <summary>The silo role's command line: <c>silo --jobs N --schedule "…" --port P --gateway G --cluster C [--parent-pid PID]</c>.</summary>
-public sealed record SiloArguments(int Jobs, string Schedule, int Port, int Gateway, string Cluster, int? ParentPid)
+/// <summary>The silo role's command line: <c>silo --jobs N --schedule "…" --spread S --port P --gateway G --cluster C [--parent-pid PID]</c>.</summary>
+public sealed record SiloArguments(int Jobs, string Schedule, int Spread, int Port, int Gateway, string Cluster, int? ParentPid)
 {
     public const string Verb = "silo";
 
@@ -99,7 +99,7 @@ public sealed record SiloArguments(int Jobs, string Schedule, int Port, int Gate
     {
         var args = new List<string>
         {
-            Verb, "--jobs", Invariant(Jobs), "--schedule", Schedule, "--port", Invariant(Port), "--gateway", Invariant(Gateway), "--cluster", Cluster,
+            Verb, "--jobs", Invariant(Jobs), "--schedule", Schedule, "--spread", Invariant(Spread), "--port", Invariant(Port), "--gateway", Invariant(Gateway), "--cluster", Cluster,
         };
         if (ParentPid is { } parent)
         {
@@ -111,7 +111,7 @@ public sealed record SiloArguments(int Jobs, string Schedule, int Port, int Gate
     public static bool TryParse(ReadOnlySpan<string> args, out SiloArguments parsed, out string error)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        parsed = new SiloArguments(0, "", 0, 0, "", null);
+        parsed = new SiloArguments(0, "", 1, 0, 0, "", null);
         for (var i = 0; i < args.Length; i += 2)
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
@@ -129,7 +129,7 @@ public sealed record SiloArguments(int Jobs, string Schedule, int Port, int Gate
             error = "needs --jobs N --schedule \"<cron>\" --port P --gateway G --cluster C (numbers non-negative)";
             return false;
         }
-        parsed = new SiloArguments(jobs, schedule, port, gateway, cluster, Int(Get("parent-pid")));
+        parsed = new SiloArguments(jobs, schedule, Math.Max(Int(Get("spread")) ?? 1, 1), port, gateway, cluster, Int(Get("parent-pid")));
         error = "";
         return true;
     }

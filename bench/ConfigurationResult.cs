@@ -8,6 +8,8 @@ public sealed record ConfigurationResult
     public required string Configuration { get; init; }
     public required int Jobs { get; init; }
     public required string Schedule { get; init; }
+    /// <summary>Seconds the fires of each period are spread over (1: all on the same instant).</summary>
+    public int Spread { get; init; } = 1;
     public required int Silos { get; init; }
     public required double HeartbeatS { get; init; }
     public DateTimeOffset? WindowStart { get; init; }

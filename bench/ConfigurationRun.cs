@@ -22,7 +22,7 @@ public sealed class ConfigurationRun(BenchConfiguration config, string server, d
         var watch = Stopwatch.StartNew();
         var result = new ConfigurationResult
         {
-            Configuration = config.Name, Jobs = config.Jobs, Schedule = config.Schedule, Silos = config.Silos, HeartbeatS = config.Heartbeat.TotalSeconds,
+            Configuration = config.Name, Jobs = config.Jobs, Schedule = config.Schedule, Spread = config.Spread, Silos = config.Silos, HeartbeatS = config.Heartbeat.TotalSeconds,
         };
         BenchDatabase database;
         using (var phase = Progress.Phase(Scope, "create database and apply schema"))
@@ -32,7 +32,7 @@ public sealed class ConfigurationRun(BenchConfiguration config, string server, d
         }
         try
         {
-            await using var cluster = SiloCluster.Start(config.Silos, config.Jobs, config.Schedule, config.Heartbeat, database.ConnectionString, logDirectory);
+            await using var cluster = SiloCluster.Start(config.Silos, config.Jobs, config.Schedule, config.Spread, config.Heartbeat, database.ConnectionString, logDirectory);
             result = await MeasureAsync(result, database, cluster, cancellationToken);
         }
         finally
@@ -51,7 +51,7 @@ public sealed class ConfigurationRun(BenchConfiguration config, string server, d
 
         IdleFigures? idle = null;
         var notBefore = DateTimeOffset.UtcNow + config.WarmUp + (config.IdleSample is { } idleLength ? idleLength + TimeSpan.FromSeconds(2) : TimeSpan.Zero);
-        var window = MeasurementWindow.Create(config.Schedule, notBefore, config.Window);
+        var window = MeasurementWindow.Create(config.Schedule, config.Spread, notBefore, config.Window);
         if (config.IdleSample is { } sample)
         {
             idle = await MeasureIdleAsync(cluster, window.From - sample - TimeSpan.FromSeconds(1), sample, !registration.Complete, cancellationToken);

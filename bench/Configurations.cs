@@ -9,6 +9,11 @@ public sealed record BenchConfiguration
     public required string Name { get; init; }
     public required int Jobs { get; init; }
     public required string Schedule { get; init; }
+    /// <summary>
+    /// 1: every job fires on the same instants. S &gt; 1 (with a <c>*/P</c> seconds field): job i fires at second offset i mod S
+    /// of each period, so the fires of a period are spread over S consecutive seconds (see <see cref="JobSchedules"/>).
+    /// </summary>
+    public int Spread { get; init; } = 1;
     public required int Silos { get; init; }
     /// <summary>The job grains' heartbeat reminder period (<c>Cron:Scheduler:HeartbeatPeriod</c>).</summary>
     public required TimeSpan Heartbeat { get; init; }
@@ -31,7 +36,7 @@ public static class Configurations
     private const string Every5S = "*/5 * * * * *";
     private const string EveryMinute = "* * * * *";
 
-    public static IReadOnlyList<string> Names { get; } = ["n100", "n1000", "n1000x3", "n10000", "n100000", "failover"];
+    public static IReadOnlyList<string> Names { get; } = ["n100", "n1000", "n1000x3", "n10000", "n10000burst", "n100000", "failover"];
 
     public static IReadOnlyList<string> QuickNames { get; } = ["n100", "n1000", "failover"];
 
@@ -50,8 +55,9 @@ public static class Configurations
         var text = new StringBuilder();
         foreach (var c in Full())
         {
+            var spread = c.Spread > 1 ? $" spread over {c.Spread} s" : "";
             text.Append(CultureInfo.InvariantCulture,
-                $"  {c.Name,-9} N={c.Jobs,-7} \"{c.Schedule}\" {c.Silos} silo(s), heartbeat {c.Heartbeat.TotalSeconds:0} s, window {c.Window.TotalSeconds:0} s: {c.Purpose}\n");
+                $"  {c.Name,-11} N={c.Jobs,-7} \"{c.Schedule}\"{spread} {c.Silos} silo(s), heartbeat {c.Heartbeat.TotalSeconds:0} s, window {c.Window.TotalSeconds:0} s: {c.Purpose}\n");
         }
         return text.ToString().TrimEnd();
     }
@@ -66,8 +72,15 @@ public static class Configurations
         yield return new() { Name = "n1000x3", Jobs = 1_000, Schedule = Every5S, Silos = 3, Heartbeat = heartbeat, WarmUp = warmUp, Window = window, Purpose = "200 fires/s over 3 silos" };
         yield return new()
         {
-            Name = "n10000", Jobs = 10_000, Schedule = Every5S, Silos = 1, Heartbeat = heartbeat, WarmUp = warmUp, Window = window,
+            // 2,000 fires in each second: job i fires at second i mod 5 of every 5 s.
+            Name = "n10000", Jobs = 10_000, Schedule = Every5S, Spread = 5, Silos = 1, Heartbeat = heartbeat, WarmUp = warmUp, Window = window,
             RegistrationTimeout = TimeSpan.FromMinutes(3), Purpose = "2,000 fires/s on one silo (target: p99 <= 50 ms, 0 missed)",
+        };
+        yield return new()
+        {
+            // The worst case of the same load: all 10,000 jobs on the same second, then 4 idle seconds.
+            Name = "n10000burst", Jobs = 10_000, Schedule = Every5S, Silos = 1, Heartbeat = heartbeat, WarmUp = warmUp, Window = TimeSpan.FromSeconds(20),
+            RegistrationTimeout = TimeSpan.FromMinutes(3), Purpose = "10,000 fires on one instant every 5 s (stress)",
         };
         yield return new()
         {

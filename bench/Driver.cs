@@ -72,7 +72,7 @@ public static class Driver
             Progress.Log(configuration.Name, "failed: " + ex.Message);
             return new ConfigurationResult
             {
-                Configuration = configuration.Name, Jobs = configuration.Jobs, Schedule = configuration.Schedule, Silos = configuration.Silos,
+                Configuration = configuration.Name, Jobs = configuration.Jobs, Schedule = configuration.Schedule, Spread = configuration.Spread, Silos = configuration.Silos,
                 HeartbeatS = configuration.Heartbeat.TotalSeconds, Error = ex.Message,
             };
         }

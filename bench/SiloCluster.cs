@@ -21,7 +21,7 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>When the first silo process was started: registration time is counted from here.</summary>
     public DateTimeOffset StartedAt => _silos.Min(s => s.StartedAt);
 
-    public static SiloCluster Start(int count, int jobs, string schedule, TimeSpan heartbeat, string connectionString, string logDirectory)
+    public static SiloCluster Start(int count, int jobs, string schedule, int spread, TimeSpan heartbeat, string connectionString, string logDirectory)
     {
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -36,7 +36,7 @@ public sealed class SiloCluster : IAsyncDisposable
         {
             for (var i = 0; i < count; i++)
             {
-                var args = new SiloArguments(jobs, schedule, FreePort(), FreePort(), clusterId, Environment.ProcessId);
+                var args = new SiloArguments(jobs, schedule, spread, FreePort(), FreePort(), clusterId, Environment.ProcessId);
                 silos.Add(SiloProcess.Start(args, environment, logDirectory));
             }
             return cluster;

@@ -37,7 +37,7 @@ public static class SiloRole
         for (var i = 0; i < args.Jobs; i++)
         {
             var slug = string.Create(CultureInfo.InvariantCulture, $"bench-{i:D6}");
-            builder.Services.AddCronJob<NoopJob>(slug, args.Schedule, o =>
+            builder.Services.AddCronJob<NoopJob>(slug, JobSchedules.For(args.Schedule, args.Spread, i), o =>
             {
                 o.Name = string.Create(CultureInfo.InvariantCulture, $"Bench job {i:D6}");
                 o.TimeoutMs = 10_000;

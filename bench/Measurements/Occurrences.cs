@@ -43,10 +43,11 @@ public static class OccurrenceLedger
         ArgumentNullException.ThrowIfNull(window);
         await using var batch = database.CreateBatch();
         batch.BatchCommands.Add(Command("""
-            WITH jobs AS (SELECT id FROM cronJob WHERE @all OR id = ANY(@ids)),
+            WITH jobs AS (SELECT id, substring(slug FROM 7)::int AS index FROM cronJob WHERE @all OR id = ANY(@ids)),
             per AS (
                 SELECT count(r.id) AS n, count(r.id) FILTER (WHERE r.status = 'succeeded') AS ok
-                FROM jobs j CROSS JOIN unnest(@instants::timestamptz[]) AS i(t)
+                FROM jobs j JOIN unnest(@instants::timestamptz[]) AS i(t)
+                     ON extract(epoch FROM i.t)::bigint % @period = j.index % @spread
                 LEFT JOIN cronJobExecution r ON r.cronJobId = j.id AND r.scheduledFor = i.t AND r.triggeredBy <> 'manual'
                 GROUP BY j.id, i.t)
             SELECT count(*), count(*) FILTER (WHERE n = 1 AND ok = 1), count(*) FILTER (WHERE ok >= 1),
@@ -97,6 +98,8 @@ public static class OccurrenceLedger
         command.Parameters.AddWithValue("all", jobIds is null);
         command.Parameters.AddWithValue("ids", (jobIds ?? []).ToArray());
         command.Parameters.AddWithValue("instants", window.Instants.Select(i => i.ToUniversalTime()).ToArray());
+        command.Parameters.AddWithValue("spread", window.Spread);
+        command.Parameters.AddWithValue("period", window.Spread > 1 ? window.SpreadPeriod : 1);
         command.Parameters.AddWithValue("from", window.From.ToUniversalTime());
         command.Parameters.AddWithValue("to", window.To.ToUniversalTime());
         return command;

@@ -1,6 +1,9 @@
 namespace Totallator.Grains.Interfaces.Jobs;
 
-/// <summary>The state of one execution row. Every row ends in exactly one terminal state; only <see cref="Running"/> is not terminal.</summary>
+/// <summary>
+/// The state of one execution row. Every row ends in exactly one terminal state; only <see cref="Running"/> and
+/// <see cref="Claimed"/> are not terminal.
+/// </summary>
 /// <remarks>Stored as the snake_case text given by <see cref="ExecutionStatusText"/>; the database checks the vocabulary.</remarks>
 [GenerateSerializer, Alias("totallator.execution-status")]
 public enum ExecutionStatus
@@ -19,6 +22,11 @@ public enum ExecutionStatus
     Missed = 5,
     /// <summary>The silo running it died or stopped before it finished (its lease expired).</summary>
     Abandoned = 6,
+    /// <summary>
+    /// Claimed a moment ahead of its instant (so the instant itself needs no database round trip), not started yet; its silo
+    /// holds a lease. It becomes running when it starts, or is released (the row removed) if the job is disabled or rescheduled first.
+    /// </summary>
+    Claimed = 7,
 }
 
 /// <summary>Text forms of <see cref="ExecutionStatus"/> as stored in <c>cronJobExecution.status</c>.</summary>
@@ -34,6 +42,7 @@ public static class ExecutionStatusText
         ExecutionStatus.Skipped => "skipped",
         ExecutionStatus.Missed => "missed",
         ExecutionStatus.Abandoned => "abandoned",
+        ExecutionStatus.Claimed => "claimed",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown execution status."),
     };
 
@@ -47,6 +56,10 @@ public static class ExecutionStatusText
         "skipped" => ExecutionStatus.Skipped,
         "missed" => ExecutionStatus.Missed,
         "abandoned" => ExecutionStatus.Abandoned,
+        "claimed" => ExecutionStatus.Claimed,
         _ => throw new FormatException($"Unknown execution status '{text}'."),
     };
+
+    /// <summary>Whether the row has not ended yet (running, or claimed ahead and about to start).</summary>
+    public static bool IsActive(this ExecutionStatus status) => status is ExecutionStatus.Running or ExecutionStatus.Claimed;
 }

@@ -16,6 +16,8 @@ public sealed class ActiveRun(string jobSlug, Guid firstExecutionId) : IDisposab
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason;
+    // UTC ticks of a start not yet written to the row (a run claimed ahead); 0 when there is none.
+    private long _unrecordedStartTicks;
 
     public string JobSlug { get; } = jobSlug;
 
@@ -48,6 +50,25 @@ public sealed class ActiveRun(string jobSlug, Guid firstExecutionId) : IDisposab
             }
         }
     }
+
+    /// <summary>The run started from a claim ahead; its row still says claimed until the lease maintenance records the start.</summary>
+    public void SetUnrecordedStart(DateTimeOffset startedAt) => Interlocked.Exchange(ref _unrecordedStartTicks, startedAt.UtcTicks);
+
+    /// <summary>The attempt's end carries its start: nothing is left to record.</summary>
+    public void ClearUnrecordedStart() => Interlocked.Exchange(ref _unrecordedStartTicks, 0);
+
+    /// <summary>The start still to record, if any.</summary>
+    public DateTimeOffset? UnrecordedStart
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _unrecordedStartTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>The start <paramref name="recorded"/> was written (a later one, e.g. of another attempt, stays to record).</summary>
+    public void StartRecorded(DateTimeOffset recorded) => Interlocked.CompareExchange(ref _unrecordedStartTicks, 0, recorded.UtcTicks);
 
     public void MarkDone() => _done.TrySetResult();
 

@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 namespace Totallator.Grains.Execution;
 
 /// <summary>
-/// Every occurrence running on this silo. The lease renewer extends their leases in one statement, and graceful shutdown
-/// waits for them, then cancels what is left.
+/// Every occurrence running on this silo. The lease maintenance extends their leases in one statement (and records the starts
+/// of runs claimed ahead that last), and graceful shutdown waits for them, then cancels what is left.
 /// </summary>
 public sealed class RunRegistry
 {
@@ -23,6 +23,20 @@ public sealed class RunRegistry
     public IReadOnlyList<ActiveRun> Snapshot() => _runs.Keys.ToList();
 
     public IReadOnlyList<Guid> RunningExecutionIds() => _runs.Keys.Select(r => r.CurrentExecutionId).ToList();
+
+    /// <summary>Runs claimed ahead that started before <paramref name="startedBefore"/> and whose start is not recorded yet.</summary>
+    public IReadOnlyList<(ActiveRun Run, DateTimeOffset StartedAt)> UnrecordedStarts(DateTimeOffset startedBefore)
+    {
+        var starts = new List<(ActiveRun, DateTimeOffset)>();
+        foreach (var run in _runs.Keys)
+        {
+            if (run.UnrecordedStart is { } startedAt && startedAt < startedBefore)
+            {
+                starts.Add((run, startedAt));
+            }
+        }
+        return starts;
+    }
 
     public void BeginStopping() => _stopping = true;
 }

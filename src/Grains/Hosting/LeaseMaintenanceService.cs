@@ -8,7 +8,8 @@ namespace Totallator.Grains.Hosting;
 
 /// <summary>
 /// Keeps this silo's running rows alive and buries other silos' dead ones: renews the leases of every run here in one statement,
-/// and marks running rows whose lease expired (by the database clock) as abandoned. Every silo sweeps; the statement is idempotent.
+/// records the starts of runs claimed ahead that have lasted <see cref="SchedulerOptions.RunningRecordDelay"/>, and marks rows whose
+/// lease expired (by the database clock) as abandoned. Every silo sweeps; the statement is idempotent.
 /// </summary>
 public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry registry, TimeProvider timeProvider,
     IOptions<SchedulerOptions> options, ILogger<LeaseMaintenanceService> logger) : BackgroundService
@@ -16,7 +17,7 @@ public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        var tick = o.LeaseRenewInterval < o.SweepInterval ? o.LeaseRenewInterval : o.SweepInterval;
+        var tick = new[] { o.LeaseRenewInterval, o.SweepInterval, o.RunningRecordDelay }.Min();
         var lastRenew = DateTimeOffset.MinValue;
         var lastSweep = DateTimeOffset.MinValue;
         using var timer = new PeriodicTimer(tick, timeProvider);
@@ -25,6 +26,17 @@ public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry
             var now = timeProvider.GetUtcNow();
             try
             {
+                var starts = registry.UnrecordedStarts(now - o.RunningRecordDelay);
+                if (starts.Count > 0)
+                {
+                    // Cleared only once written: a store outage here leaves them for the next tick (and the run's end carries its start anyway).
+                    await store.MarkStartedManyAsync(
+                        starts.Select(s => new ExecutionStart(s.Run.CurrentExecutionId, s.StartedAt, o.LeaseDuration)).ToList(), stoppingToken);
+                    foreach (var (run, startedAt) in starts)
+                    {
+                        run.StartRecorded(startedAt);
+                    }
+                }
                 if (now - lastRenew >= o.LeaseRenewInterval)
                 {
                     lastRenew = now;

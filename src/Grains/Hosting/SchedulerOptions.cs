@@ -15,6 +15,20 @@ public sealed class SchedulerOptions
     /// </summary>
     public TimeSpan HeartbeatPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long before its instant a scheduled occurrence is claimed in the database (its row is <c>claimed</c> until it starts).
+    /// The instant itself then needs no round trip: under a burst of thousands of fires the claims are spread over this lead
+    /// instead of queueing at the instant. If the job is disabled or rescheduled meanwhile, or its silo stops, the claim is
+    /// released; if the silo dies, the row is marked abandoned when its lease expires. Zero claims at the instant. Default: 2 s.
+    /// </summary>
+    public TimeSpan ClaimAhead { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A run started from a claim ahead is recorded <c>running</c> once it has lasted this long (one statement per silo for all
+    /// of them); shorter runs go from <c>claimed</c> straight to their end, one write less per fire. Default: 1 s.
+    /// </summary>
+    public TimeSpan RunningRecordDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>An occurrence run at most this late is on time; later ones are misfires handled by the job's policy. Default: 60 s.</summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -81,9 +95,18 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         Positive(options.RetryBaseDelay, nameof(options.RetryBaseDelay));
         Positive(options.RetryMaxDelay, nameof(options.RetryMaxDelay));
         Positive(options.StoreRetryDelay, nameof(options.StoreRetryDelay));
+        Positive(options.RunningRecordDelay, nameof(options.RunningRecordDelay));
         if (options.LeaseRenewInterval * 2 > options.LeaseDuration)
         {
             errors.Add($"{SchedulerOptions.SectionName}:LeaseRenewInterval ({options.LeaseRenewInterval}) must be at most half of LeaseDuration ({options.LeaseDuration}), or live runs would be abandoned.");
+        }
+        if (options.ClaimAhead < TimeSpan.Zero)
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:ClaimAhead must not be negative (was {options.ClaimAhead}); zero claims at the instant.");
+        }
+        else if (options.ClaimAhead + options.LeaseRenewInterval >= options.LeaseDuration)
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:ClaimAhead ({options.ClaimAhead}) plus LeaseRenewInterval ({options.LeaseRenewInterval}) must be less than LeaseDuration ({options.LeaseDuration}), or a claim could expire before its run is first renewed.");
         }
         if (options.MaxMissedRecorded < 0)
         {

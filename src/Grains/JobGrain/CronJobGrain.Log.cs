@@ -37,4 +37,10 @@ public sealed partial class CronJobGrain
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Job {JobSlug}: deactivating with {Count} run(s) in progress ({Reason}); waiting for them")]
     private static partial void LogDeactivatingWithRuns(ILogger logger, string jobSlug, int count, string reason);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Job {JobSlug}: released the claim of {OccurrenceKey} taken ahead of its instant ({Reason})")]
+    private static partial void LogClaimReleased(ILogger logger, string jobSlug, string occurrenceKey, string reason);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Job {JobSlug}: releasing the claim of {OccurrenceKey} failed; it will be marked abandoned when its lease expires")]
+    private static partial void LogClaimReleaseFailed(ILogger logger, Exception exception, string jobSlug, string occurrenceKey);
 }

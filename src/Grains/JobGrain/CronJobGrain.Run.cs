@@ -28,9 +28,15 @@ public sealed partial class CronJobGrain
         AdvancesSchedule = advances,
     };
 
-    private void StartRun(ExecutionClaim claim)
+    /// <param name="claim">The claimed attempt.</param>
+    /// <param name="startUnrecorded">The row still says claimed (a claim ahead): the lease maintenance records the start if the run lasts.</param>
+    private void StartRun(ExecutionClaim claim, bool startUnrecorded = false)
     {
         var run = new ActiveRun(_slug, claim.ExecutionId);
+        if (startUnrecorded)
+        {
+            run.SetUnrecordedStart(claim.StartedAt!.Value);
+        }
         _runs.Add(run);
         registry.Add(run);
         var job = _job!;
@@ -52,7 +58,8 @@ public sealed partial class CronJobGrain
                 var info = new AttemptInfo(_slug, claim.ExecutionId, claim.OccurrenceKey, claim.ScheduledFor, claim.TriggeredBy,
                     claim.TriggeredByUserId, claim.RetryCount);
                 var outcome = await runner.RunAsync(definition, info, TimeSpan.FromMilliseconds(_job!.TimeoutMs), run);
-                await CompleteAsync(claim.ExecutionId, outcome);
+                run.ClearUnrecordedStart();
+                await CompleteAsync(claim, outcome);
                 if (!ShouldRetry(outcome, claim.RetryCount))
                 {
                     break;
@@ -109,16 +116,20 @@ public sealed partial class CronJobGrain
         && !outcome.JobStillRunning && !outcome.CancelledFromOutside
         && retryCount < (_job?.MaxRetries ?? 0) && !registry.IsStopping;
 
-    /// <summary>Records an attempt's end, retrying through a store outage for as long as its lease could still hold.</summary>
-    private async Task CompleteAsync(Guid executionId, AttemptOutcome outcome)
+    /// <summary>Records an attempt's end.</summary>
+    private Task CompleteAsync(ExecutionClaim claim, AttemptOutcome outcome) => WriteCompletionAsync(new ExecutionCompletion
     {
-        var completion = new ExecutionCompletion
-        {
-            ExecutionId = executionId, Status = outcome.Status, CompletedAt = outcome.CompletedAt, DurationMs = outcome.DurationMs,
-            ExitCode = outcome.ExitCode, Output = outcome.Output, ErrorMessage = outcome.ErrorMessage, StackTrace = outcome.StackTrace,
-            MemoryUsageMb = outcome.MemoryUsageMb, CpuUsagePercent = outcome.CpuUsagePercent, ItemsProcessed = outcome.ItemsProcessed,
-            Metrics = outcome.Metrics, StatusReason = outcome.StatusReason,
-        };
+        // The start time goes with the end: the start write of a claim taken ahead may not have landed yet.
+        ExecutionId = claim.ExecutionId, Status = outcome.Status, StartedAt = claim.StartedAt, CompletedAt = outcome.CompletedAt,
+        DurationMs = outcome.DurationMs, ExitCode = outcome.ExitCode, Output = outcome.Output, ErrorMessage = outcome.ErrorMessage,
+        StackTrace = outcome.StackTrace, MemoryUsageMb = outcome.MemoryUsageMb, CpuUsagePercent = outcome.CpuUsagePercent,
+        ItemsProcessed = outcome.ItemsProcessed, Metrics = outcome.Metrics, StatusReason = outcome.StatusReason,
+    });
+
+    /// <summary>Ends a row, retrying through a store outage for as long as its lease could still hold.</summary>
+    private async Task WriteCompletionAsync(ExecutionCompletion completion)
+    {
+        var executionId = completion.ExecutionId;
         var deadline = timeProvider.GetUtcNow() + _options.LeaseDuration * 2;
         while (true)
         {
@@ -126,7 +137,7 @@ public sealed partial class CronJobGrain
             {
                 if (!await store.CompleteAsync(completion, CancellationToken.None))
                 {
-                    LogCompletionRefused(logger, _slug, executionId, outcome.Status);
+                    LogCompletionRefused(logger, _slug, executionId, completion.Status);
                 }
                 return;
             }

@@ -9,6 +9,7 @@ public sealed partial class CronJobGrain
     /// <summary>Brings the heartbeat reminder and the timer in line with the job's state, and handles anything due.</summary>
     private async Task PlanAsync()
     {
+        await ResolveAheadAsync(CancellationToken.None);
         if (!IsSchedulable)
         {
             DisposeTimer();
@@ -28,6 +29,7 @@ public sealed partial class CronJobGrain
         try
         {
             await EnsureHeartbeatAsync(IsSchedulable);
+            await ResolveAheadAsync(cancellationToken);
             await StartQueuedCatchUpAsync(cancellationToken);
             await ProcessDueAsync(cancellationToken);
             await ArmAsync(cancellationToken);
@@ -50,6 +52,12 @@ public sealed partial class CronJobGrain
         }
         var job = _job!;
         var now = timeProvider.GetUtcNow();
+        if (_schedule!.Next(PlannedThrough) is not { } due || due > now)
+        {
+            // The common case (the tick of an occurrence claimed ahead, or an early tick): nothing to plan, and the planner's
+            // buffers are not worth allocating thousands of times a second.
+            return;
+        }
         var plan = MisfirePlanner.Plan(_schedule!, PlannedThrough, now, job.MisfirePolicy, job.MisfireRunAllCap,
             _options.MisfireThreshold, _options.MaxMissedRecorded);
         if (plan.Occurrences.Count == 0 && plan.UnrecordedMissed == 0)
@@ -127,7 +135,10 @@ public sealed partial class CronJobGrain
         }
     }
 
-    /// <summary>Arms the timer for the next occurrence after the last handled one.</summary>
+    /// <summary>
+    /// Arms the timer for the next occurrence after the last handled one: for its instant once it is claimed ahead (or when
+    /// claiming ahead is off), else for the moment to claim it.
+    /// </summary>
     private async Task ArmAsync(CancellationToken cancellationToken)
     {
         if (!IsSchedulable)
@@ -135,15 +146,43 @@ public sealed partial class CronJobGrain
             DisposeTimer();
             return;
         }
-        var next = _schedule!.Next(PlannedThrough);
-        if (next is null)
+        if (_ahead is { } ahead)
         {
-            // E.g. a schedule pinned to a year that has passed: visible as invalid, never silently idle.
-            DisposeTimer();
-            await SetInvalidReasonAsync($"'{_schedule.ResolvedExpression}' fires no more after {PlannedThrough:O}.", cancellationToken);
+            ArmAt(ahead.Claim.ScheduledFor);
             return;
         }
-        ArmAt(next.Value);
+        while (true)
+        {
+            var next = _schedule!.Next(PlannedThrough);
+            if (next is null)
+            {
+                // E.g. a schedule pinned to a year that has passed: visible as invalid, never silently idle.
+                DisposeTimer();
+                await SetInvalidReasonAsync($"'{_schedule.ResolvedExpression}' fires no more after {PlannedThrough:O}.", cancellationToken);
+                return;
+            }
+            // Catch-ups queued under RunAll go first and claim at their own start; so does everything while the silo stops.
+            if (!ClaimsAhead || _catchUpQueue.Count > 0 || registry.IsStopping)
+            {
+                ArmAt(next.Value);
+                return;
+            }
+            // In one of 9 slots inside the first half of the lead, at random (with 2 s: 100, 200 … 900 ms after T − 2 s). Measured
+            // at 2,000 fires/s: all claims on T − 2 s landed on another group's instant (p99 162 ms); claims spread at random
+            // cost a statement each (PostgreSQL at 68 % CPU); slots keep both the instants free and the batches large.
+            var claimAt = next.Value - _options.ClaimAhead + _options.ClaimAhead / 20 * Random.Shared.Next(1, 10);
+            if (claimAt > timeProvider.GetUtcNow())
+            {
+                ArmAt(claimAt);
+                return;
+            }
+            if (await TryClaimAheadAsync(next.Value, cancellationToken))
+            {
+                ArmAt(next.Value);
+                return;
+            }
+            // Someone else holds that occurrence (it is handled): plan the one after it.
+        }
     }
 
     private void ArmAt(DateTimeOffset at)

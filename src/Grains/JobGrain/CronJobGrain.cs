@@ -63,6 +63,8 @@ public sealed partial class CronJobGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         DisposeTimer();
+        // Whoever hosts the job next handles that occurrence (by its misfire policy, if its instant has passed by then).
+        await ReleaseAheadAsync($"deactivating: {reason.Description}", cancellationToken);
         if (_runs.Count > 0)
         {
             LogDeactivatingWithRuns(logger, _slug, _runs.Count, reason.Description);
@@ -153,7 +155,7 @@ public sealed partial class CronJobGrain(
             InvalidReason = _invalidReason ?? (_definition is null && !job.IsOrphaned ? "No definition of this job on the silo that hosts it." : null),
             IsOrphaned = job.IsOrphaned, Source = job.Source, OverriddenFields = job.OverriddenFields,
             RunningExecutionIds = _runs.Select(r => r.CurrentExecutionId).ToList(),
-            NextFireAt = IsSchedulable ? _armedFor ?? _schedule!.Next(_lastHandled) : null,
+            NextFireAt = IsSchedulable ? _ahead?.Claim.ScheduledFor ?? _schedule!.Next(PlannedThrough) : null,
             LastScheduledFor = _lastHandled == default ? job.LastScheduledFor : _lastHandled,
             Version = job.Version, UpdatedAt = job.UpdatedAt, LastModifiedBy = job.LastModifiedBy,
         };

@@ -40,6 +40,12 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken) =>
         _inner.CompleteManyAsync(completions, cancellationToken);
 
+    public Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken) =>
+        _inner.MarkStartedManyAsync(starts, cancellationToken);
+
+    public Task<bool> ReleaseClaimAsync(Guid executionId, DateTimeOffset? restoreLastScheduledFor, CancellationToken cancellationToken) =>
+        _inner.ReleaseClaimAsync(executionId, restoreLastScheduledFor, cancellationToken);
+
     public Task SyncDefinitionsAsync(IReadOnlyList<Jobs.CronJobDefinition> definitions, DateTimeOffset now, CancellationToken cancellationToken) =>
         _inner.SyncDefinitionsAsync(definitions, now, cancellationToken);
 

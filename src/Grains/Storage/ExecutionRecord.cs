@@ -29,14 +29,18 @@ public sealed record ExecutionRecord
     public DateTimeOffset? LeaseExpiresAt { get; init; }
 }
 
-/// <summary>A claim of one attempt of one occurrence: inserted as a running row, or refused if someone claimed it first.</summary>
+/// <summary>
+/// A claim of one attempt of one occurrence: inserted as a running row (or a claimed one, when claimed ahead of its instant),
+/// or refused if someone claimed it first.
+/// </summary>
 public sealed record ExecutionClaim
 {
     public required Guid ExecutionId { get; init; }
     public required Guid CronJobId { get; init; }
     public required string OccurrenceKey { get; init; }
     public required DateTimeOffset ScheduledFor { get; init; }
-    public required DateTimeOffset StartedAt { get; init; }
+    /// <summary>When the run starts; null for a claim ahead of the instant (the row is <c>claimed</c> until it starts).</summary>
+    public required DateTimeOffset? StartedAt { get; init; }
     public required TriggerSource TriggeredBy { get; init; }
     public string? TriggeredByUserId { get; init; }
     public required int RetryCount { get; init; }
@@ -52,8 +56,11 @@ public sealed record ExecutionCompletion
 {
     public required Guid ExecutionId { get; init; }
     public required ExecutionStatus Status { get; init; }
+    /// <summary>When the attempt really started, for a row claimed ahead whose start write may not have landed; null keeps the stored one.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
     public required DateTimeOffset CompletedAt { get; init; }
-    public required long DurationMs { get; init; }
+    /// <summary>Null for an occurrence that ends without running (a claim ahead that was skipped or missed at its instant).</summary>
+    public long? DurationMs { get; init; }
     public int? ExitCode { get; init; }
     public string? Output { get; init; }
     public string? ErrorMessage { get; init; }
@@ -64,6 +71,9 @@ public sealed record ExecutionCompletion
     public IReadOnlyDictionary<string, double>? Metrics { get; init; }
     public string? StatusReason { get; init; }
 }
+
+/// <summary>The start of an occurrence claimed ahead: its row turns from claimed to running, with a fresh lease.</summary>
+public sealed record ExecutionStart(Guid ExecutionId, DateTimeOffset StartedAt, TimeSpan LeaseDuration);
 
 /// <summary>An occurrence that ends without running: skipped or missed, with its reason.</summary>
 public sealed record UnrunOccurrence

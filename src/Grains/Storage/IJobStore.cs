@@ -40,6 +40,16 @@ public interface IJobStore
     /// <summary>Ends many running attempts in one round trip; returns the ids that were still running and are now ended.</summary>
     Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken);
 
+    /// <summary>Turns rows claimed ahead into running ones as their runs start; returns the ids that were still claimed.</summary>
+    Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Releases a claim taken ahead of its instant that must not run (the job was disabled or rescheduled, or its silo stops):
+    /// removes the row while it is still only claimed, and sets <c>cronJob.lastScheduledFor</c> back to <paramref name="restoreLastScheduledFor"/>
+    /// if the claim was the last thing that moved it. False when the row had already started or ended.
+    /// </summary>
+    Task<bool> ReleaseClaimAsync(Guid executionId, DateTimeOffset? restoreLastScheduledFor, CancellationToken cancellationToken);
+
     /// <summary>Extends the leases of running rows by <paramref name="lease"/> from the store's clock.</summary>
     Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken);
 

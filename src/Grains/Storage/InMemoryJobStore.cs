@@ -131,7 +131,7 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
             _executions[claim.ExecutionId] = new ExecutionRecord
             {
                 Id = claim.ExecutionId, CronJobId = claim.CronJobId, OccurrenceKey = claim.OccurrenceKey, ScheduledFor = claim.ScheduledFor,
-                StartedAt = claim.StartedAt, Status = ExecutionStatus.Running, TriggeredBy = claim.TriggeredBy,
+                StartedAt = claim.StartedAt, Status = claim.StartedAt is null ? ExecutionStatus.Claimed : ExecutionStatus.Running, TriggeredBy = claim.TriggeredBy,
                 TriggeredByUserId = claim.TriggeredByUserId, RetryCount = claim.RetryCount, StatusReason = claim.StatusReason,
                 LeaseOwner = claim.LeaseOwner, LeaseExpiresAt = timeProvider.GetUtcNow() + claim.LeaseDuration,
             };
@@ -206,7 +206,7 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
         ArgumentNullException.ThrowIfNull(completion);
         lock (_lock)
         {
-            if (!_executions.TryGetValue(completion.ExecutionId, out var row) || row.Status != ExecutionStatus.Running)
+            if (!_executions.TryGetValue(completion.ExecutionId, out var row) || !row.Status.IsActive())
             {
                 return Task.FromResult(false);
             }
@@ -216,7 +216,7 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
                 ExitCode = completion.ExitCode, Output = completion.Output, ErrorMessage = completion.ErrorMessage,
                 StackTrace = completion.StackTrace, MemoryUsageMb = completion.MemoryUsageMb, CpuUsagePercent = completion.CpuUsagePercent,
                 ItemsProcessed = completion.ItemsProcessed, Metrics = completion.Metrics is { Count: > 0 } m ? m : null,
-                StatusReason = completion.StatusReason ?? row.StatusReason,
+                StatusReason = completion.StatusReason ?? row.StatusReason, StartedAt = completion.StartedAt ?? row.StartedAt,
             };
             return Task.FromResult(true);
         }
@@ -230,7 +230,7 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
             var until = timeProvider.GetUtcNow() + lease;
             foreach (var id in executionIds)
             {
-                if (_executions.TryGetValue(id, out var row) && row.Status == ExecutionStatus.Running)
+                if (_executions.TryGetValue(id, out var row) && row.Status.IsActive())
                 {
                     _executions[id] = row with { LeaseExpiresAt = until };
                 }
@@ -239,19 +239,60 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(starts);
+        var started = new HashSet<Guid>();
+        lock (_lock)
+        {
+            foreach (var start in starts)
+            {
+                if (_executions.TryGetValue(start.ExecutionId, out var row) && row.Status == ExecutionStatus.Claimed)
+                {
+                    _executions[row.Id] = row with
+                    {
+                        Status = ExecutionStatus.Running, StartedAt = start.StartedAt, LeaseExpiresAt = timeProvider.GetUtcNow() + start.LeaseDuration,
+                    };
+                    started.Add(row.Id);
+                }
+            }
+        }
+        return Task.FromResult<IReadOnlySet<Guid>>(started);
+    }
+
+    public Task<bool> ReleaseClaimAsync(Guid executionId, DateTimeOffset? restoreLastScheduledFor, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (!_executions.TryGetValue(executionId, out var row) || row.Status != ExecutionStatus.Claimed)
+            {
+                return Task.FromResult(false);
+            }
+            _executions.Remove(executionId);
+            _claims.Remove((row.CronJobId, row.OccurrenceKey, row.RetryCount));
+            if (_jobs.Values.FirstOrDefault(j => j.Id == row.CronJobId) is { } job && job.LastScheduledFor == row.ScheduledFor)
+            {
+                _jobs[job.Slug] = job with { LastScheduledFor = restoreLastScheduledFor };
+            }
+            return Task.FromResult(true);
+        }
+    }
+
     public Task<int> AbandonExpiredAsync(CancellationToken cancellationToken)
     {
         lock (_lock)
         {
             var now = timeProvider.GetUtcNow();
-            var expired = _executions.Values.Where(e => e.Status == ExecutionStatus.Running && e.LeaseExpiresAt < now).ToList();
+            var expired = _executions.Values.Where(e => e.Status.IsActive() && e.LeaseExpiresAt < now).ToList();
             foreach (var row in expired)
             {
                 _executions[row.Id] = row with
                 {
                     Status = ExecutionStatus.Abandoned, CompletedAt = now,
                     DurationMs = row.StartedAt is { } s ? Math.Max(0, (long)(now - s).TotalMilliseconds) : null,
-                    ErrorMessage = $"Abandoned: silo {row.LeaseOwner ?? "?"} stopped renewing the lease (it died or hung); expired at {row.LeaseExpiresAt:O}",
+                    ErrorMessage = row.Status == ExecutionStatus.Claimed
+                        ? $"Abandoned: silo {row.LeaseOwner ?? "?"} claimed this occurrence ahead of its instant, then stopped renewing the lease before it started the run (it died or hung); expired at {row.LeaseExpiresAt:O}"
+                        : $"Abandoned: silo {row.LeaseOwner ?? "?"} stopped renewing the lease (it died or hung); expired at {row.LeaseExpiresAt:O}",
                     StatusReason = "lease-expired",
                 };
             }
@@ -280,7 +321,7 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
     {
         lock (_lock)
         {
-            var old = _executions.Values.Where(e => e.Status != ExecutionStatus.Running && e.CompletedAt < cutoff).ToList();
+            var old = _executions.Values.Where(e => !e.Status.IsActive() && e.CompletedAt < cutoff).ToList();
             foreach (var row in old)
             {
                 _executions.Remove(row.Id);

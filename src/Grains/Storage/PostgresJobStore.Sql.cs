@@ -77,7 +77,9 @@ public sealed partial class PostgresJobStore
         ), claim AS (
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, startedAt, status, triggeredBy,
                                           triggeredByUserId, retryCount, statusReason, leaseOwner, leaseExpiresAt)
-            SELECT id, jobId, occurrenceKey, scheduledFor, startedAt, 'running', triggeredBy, userId, retryCount, reason, leaseOwner,
+            -- No start time yet: claimed ahead of its instant (see 0003_claim_ahead.sql).
+            SELECT id, jobId, occurrenceKey, scheduledFor, startedAt, CASE WHEN startedAt IS NULL THEN 'claimed' ELSE 'running' END,
+                   triggeredBy, userId, retryCount, reason, leaseOwner,
                    now() + leaseMs * interval '1 millisecond'
             FROM input
             ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
@@ -115,30 +117,54 @@ public sealed partial class PostgresJobStore
         SET status = u.status, completedAt = u.completedAt, durationMs = u.durationMs, exitCode = u.exitCode, output = u.output,
             errorMessage = u.errorMessage, stackTrace = u.stackTrace, memoryUsageMb = u.memoryUsageMb,
             cpuUsagePercent = u.cpuUsagePercent, itemsProcessed = u.itemsProcessed, metrics = u.metrics::jsonb,
-            statusReason = COALESCE(u.reason, e.statusReason)
-        FROM unnest(@ids::uuid[], @statuses::text[], @completedAt::timestamptz[], @durations::bigint[], @exitCodes::integer[],
+            statusReason = COALESCE(u.reason, e.statusReason), startedAt = COALESCE(u.startedAt, e.startedAt)
+        FROM unnest(@ids::uuid[], @statuses::text[], @startedAt::timestamptz[], @completedAt::timestamptz[], @durations::bigint[], @exitCodes::integer[],
                     @outputs::text[], @errors::text[], @stackTraces::text[], @memory::float8[], @cpu::float8[], @items::bigint[],
                     @metrics::text[], @reasons::text[])
-             AS u(id, status, completedAt, durationMs, exitCode, output, errorMessage, stackTrace, memoryUsageMb, cpuUsagePercent,
+             AS u(id, status, startedAt, completedAt, durationMs, exitCode, output, errorMessage, stackTrace, memoryUsageMb, cpuUsagePercent,
                   itemsProcessed, metrics, reason)
-        WHERE e.id = u.id AND e.status = 'running'
+        WHERE e.id = u.id AND e.status IN ('running', 'claimed')
         RETURNING e.id
         """;
 
     internal const string RenewLeases = """
         UPDATE cronJobExecution SET leaseExpiresAt = now() + @leaseMs * interval '1 millisecond'
-        WHERE id = ANY(@ids::uuid[]) AND status = 'running'
+        WHERE id = ANY(@ids::uuid[]) AND status IN ('running', 'claimed')
+        """;
+
+    internal const string MarkStarted = """
+        UPDATE cronJobExecution e
+        SET status = 'running', startedAt = u.startedAt, leaseExpiresAt = now() + u.leaseMs * interval '1 millisecond'
+        FROM unnest(@ids::uuid[], @startedAt::timestamptz[], @leaseMs::float8[]) AS u(id, startedAt, leaseMs)
+        WHERE e.id = u.id AND e.status = 'claimed'
+        RETURNING e.id
+        """;
+
+    // Deletes the claim only while it is still just a claim, and puts lastScheduledFor back only if nothing moved it since.
+    internal const string ReleaseClaim = """
+        WITH gone AS (
+            DELETE FROM cronJobExecution WHERE id = @id AND status = 'claimed'
+            RETURNING cronJobId, scheduledFor
+        ), restored AS (
+            UPDATE cronJob j SET lastScheduledFor = @restore
+            FROM gone g
+            WHERE j.id = g.cronJobId AND j.lastScheduledFor = g.scheduledFor
+            RETURNING j.id
+        )
+        SELECT count(*) FROM gone
         """;
 
     // Judged by the database clock only: a silo with a skewed clock can neither keep nor lose a lease early.
     internal const string AbandonExpired = """
         UPDATE cronJobExecution
         SET status = 'abandoned', completedAt = now(),
-            durationMs = GREATEST(0, (extract(epoch FROM now() - startedAt) * 1000)::bigint),
-            errorMessage = 'Abandoned: silo ' || COALESCE(leaseOwner, '?') || ' stopped renewing the lease (it died or hung); expired at '
+            durationMs = CASE WHEN startedAt IS NULL THEN NULL ELSE GREATEST(0, (extract(epoch FROM now() - startedAt) * 1000)::bigint) END,
+            errorMessage = 'Abandoned: silo ' || COALESCE(leaseOwner, '?')
+                           || CASE WHEN status = 'claimed' THEN ' claimed this occurrence ahead of its instant, then stopped renewing the lease before it started the run (it died or hung); expired at '
+                                   ELSE ' stopped renewing the lease (it died or hung); expired at ' END
                            || to_char(leaseExpiresAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
             statusReason = 'lease-expired'
-        WHERE status = 'running' AND leaseExpiresAt < now()
+        WHERE status IN ('running', 'claimed') AND leaseExpiresAt < now()
         """;
 
     internal const string SelectExecutionsOfJob = $"""
@@ -149,7 +175,7 @@ public sealed partial class PostgresJobStore
     internal const string SelectExecution = $"SELECT {ExecutionColumns} FROM cronJobExecution WHERE id = @id";
 
     internal const string DeleteExecutionsBefore = """
-        DELETE FROM cronJobExecution WHERE status <> 'running' AND completedAt < @cutoff
+        DELETE FROM cronJobExecution WHERE status NOT IN ('running', 'claimed') AND completedAt < @cutoff
         """;
 
     // The row lock on the key serialises silos starting together; only the first one's update matches.

@@ -171,13 +171,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("leaseOwners", NpgsqlDbType.Array | NpgsqlDbType.Text, claims.Select(c => c.LeaseOwner).ToArray()));
         cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Array | NpgsqlDbType.Double, claims.Select(c => c.LeaseDuration.TotalMilliseconds).ToArray()));
         cmd.Parameters.Add(Param("advances", NpgsqlDbType.Array | NpgsqlDbType.Boolean, claims.Select(c => c.AdvancesSchedule).ToArray()));
-        var claimed = new HashSet<Guid>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            claimed.Add(reader.GetGuid(0));
-        }
-        return claimed;
+        return await ReadIdsAsync(cmd, cancellationToken);
     }
 
     public async Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
@@ -210,6 +204,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         await using var cmd = dataSource.CreateCommand(CompleteExecutions);
         cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, completions.Select(c => c.ExecutionId).ToArray()));
         cmd.Parameters.Add(Param("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.Status.ToText()).ToArray()));
+        cmd.Parameters.Add(Param("startedAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, completions.Select(c => c.StartedAt).ToArray()));
         cmd.Parameters.Add(Param("completedAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, completions.Select(c => c.CompletedAt).ToArray()));
         cmd.Parameters.Add(Param("durations", NpgsqlDbType.Array | NpgsqlDbType.Bigint, completions.Select(c => c.DurationMs).ToArray()));
         cmd.Parameters.Add(Param("exitCodes", NpgsqlDbType.Array | NpgsqlDbType.Integer, completions.Select(c => c.ExitCode).ToArray()));
@@ -222,13 +217,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("metrics", NpgsqlDbType.Array | NpgsqlDbType.Text,
             completions.Select(c => c.Metrics is { Count: > 0 } m ? JsonSerializer.Serialize(m) : null).ToArray()));
         cmd.Parameters.Add(Param("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.StatusReason).ToArray()));
-        var completed = new HashSet<Guid>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            completed.Add(reader.GetGuid(0));
-        }
-        return completed;
+        return await ReadIdsAsync(cmd, cancellationToken);
     }
 
     public async Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken)
@@ -242,6 +231,24 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, executionIds.ToArray()));
         cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Double, lease.TotalMilliseconds));
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(starts);
+        await using var cmd = dataSource.CreateCommand(MarkStarted);
+        cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, starts.Select(s => s.ExecutionId).ToArray()));
+        cmd.Parameters.Add(Param("startedAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, starts.Select(s => s.StartedAt).ToArray()));
+        cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Array | NpgsqlDbType.Double, starts.Select(s => s.LeaseDuration.TotalMilliseconds).ToArray()));
+        return await ReadIdsAsync(cmd, cancellationToken);
+    }
+
+    public async Task<bool> ReleaseClaimAsync(Guid executionId, DateTimeOffset? restoreLastScheduledFor, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(ReleaseClaim);
+        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, executionId));
+        cmd.Parameters.Add(Param("restore", NpgsqlDbType.TimestampTz, restoreLastScheduledFor));
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
     public async Task<int> AbandonExpiredAsync(CancellationToken cancellationToken)
@@ -301,6 +308,18 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("value", NpgsqlDbType.Text, value));
         cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, updatedBy));
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The ids a RETURNING statement gave back.</summary>
+    private static async Task<IReadOnlySet<Guid>> ReadIdsAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+        return ids;
     }
 
     private static NpgsqlParameter Param(string name, NpgsqlDbType type, object? value) =>

@@ -83,12 +83,12 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
             Assert.True(started.Started, started.RefusalReason);
         }
 
-        var coop = (await _c.WaitForRowsAsync("t-timeout-coop", r => r.Any(x => x.Status != ExecutionStatus.Running), Wait, "cooperative timeout")).Single();
+        var coop = (await _c.WaitForRowsAsync("t-timeout-coop", r => r.Any(x => !x.Status.IsActive()), Wait, "cooperative timeout")).Single();
         Assert.Equal(ExecutionStatus.TimedOut, coop.Status);
         Assert.Contains("Timed out after 500 ms", coop.ErrorMessage, StringComparison.Ordinal);
         Assert.InRange(coop.DurationMs!.Value, 450, 3000);
 
-        var stubborn = (await _c.WaitForRowsAsync("t-timeout-stubborn", r => r.Any(x => x.Status != ExecutionStatus.Running), Wait, "ignored token")).Single();
+        var stubborn = (await _c.WaitForRowsAsync("t-timeout-stubborn", r => r.Any(x => !x.Status.IsActive()), Wait, "ignored token")).Single();
         Assert.Equal(ExecutionStatus.TimedOut, stubborn.Status);
         Assert.Contains("ignored cancellation", stubborn.ErrorMessage, StringComparison.Ordinal);
         // Recorded after timeout (0.5 s) + grace (1 s), not when the job finally returned (6 s).
@@ -188,7 +188,7 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
         await _c.WaitForRowsAsync(slug, r => r.Count == 1, Wait, "started");
         Assert.True(await _c.Job(slug).CancelAsync(run.ExecutionId!.Value, "bob"));
 
-        var rows = await _c.WaitForRowsAsync(slug, r => r.All(x => x.Status != ExecutionStatus.Running), Wait, "cancelled");
+        var rows = await _c.WaitForRowsAsync(slug, r => r.All(x => !x.Status.IsActive()), Wait, "cancelled");
         var row = Assert.Single(rows);   // a cancelled run is not retried
         Assert.Equal(ExecutionStatus.Failed, row.Status);
         Assert.Contains("Cancelled by bob", row.ErrorMessage, StringComparison.Ordinal);

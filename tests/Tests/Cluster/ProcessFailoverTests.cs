@@ -79,7 +79,7 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
 
             // Its jobs fire again on the survivor.
             var survivorTag = $":{survivor.SiloPort}:";
-            var moved = await WaitForAsync(store, "victim", rows => rows.FirstOrDefault(r => r.ScheduledFor > killedAt && r.LeaseOwner?.Contains(survivorTag, StringComparison.Ordinal) == true),
+            var moved = await WaitForAsync(store, "victim", rows => rows.FirstOrDefault(r => r.ScheduledFor > killedAt && r.StartedAt is not null && r.LeaseOwner?.Contains(survivorTag, StringComparison.Ordinal) == true),
                 TimeSpan.FromSeconds(30), "victim rescheduled on the survivor");
             output.WriteLine($"kill -9 → running row abandoned after {detected.TotalSeconds:0.0} s; victim's next run on the survivor started " +
                 $"{(moved.StartedAt!.Value - killedAt).TotalSeconds:0.0} s after the kill (lease 4 s, sweep 1 s, heartbeat 3 s)");
@@ -91,7 +91,7 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
                 .Select(r => r.ScheduledFor).Order().ToList();
             Assert.Equal(scheduled.Count, scheduled.Distinct().Count());
             Assert.All(scheduled.Zip(scheduled.Skip(1)), p => Assert.Equal(TimeSpan.FromSeconds(1), p.Second - p.First));
-            Assert.DoesNotContain(ticks, r => r.Status == ExecutionStatus.Running && r.ScheduledFor < DateTimeOffset.UtcNow.AddSeconds(-10));
+            Assert.DoesNotContain(ticks, r => r.Status.IsActive() && r.ScheduledFor < DateTimeOffset.UtcNow.AddSeconds(-10));
             var tick = ticks.First(r => r.Status == ExecutionStatus.Succeeded);
             Assert.Equal(0, tick.ExitCode);
             Assert.Contains("tick", tick.Output, StringComparison.Ordinal);

@@ -5,7 +5,7 @@ using Totallator.Grains.Storage;
 namespace Totallator.Tests.Storage;
 
 /// <summary>What every <see cref="IJobStore"/> must do. Run against PostgreSQL and against the in-memory store.</summary>
-public abstract class JobStoreContractTests
+public abstract partial class JobStoreContractTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 

@@ -34,6 +34,9 @@ public static class TestJobs
         ["t-misfire-once"] = "*/2 * * * * *",
         ["t-misfire-skip"] = "*/2 * * * * *",
         ["t-misfire-all"] = "*/2 * * * * *",
+        ["t-ahead"] = "* * * * * *",
+        ["t-ahead-release"] = "*/5 * * * * *",
+        ["t-ahead-long"] = "*/5 * * * * *",
     };
 
     /// <summary>A job defined in code with a schedule that cannot be parsed: it must show as invalid, never stop the silo.</summary>

@@ -48,4 +48,24 @@ public sealed class SchedulerOptionsValidatorTests
         Assert.True(result.Failed, "A zero misfire threshold must be rejected.");
         Assert.Contains("Cron:Scheduler:MisfireThreshold must be positive", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(-1, "must not be negative")]
+    [InlineData(20, "plus LeaseRenewInterval")]
+    public void Validate_RejectsAClaimAheadThatIsNegative_OrCouldOutliveItsLease(int claimAheadSeconds, string message)
+    {
+        var options = new SchedulerOptions { ClaimAhead = TimeSpan.FromSeconds(claimAheadSeconds) };
+
+        var result = Validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Cron:Scheduler:ClaimAhead", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains(message, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_AcceptsZeroClaimAhead_WhichClaimsAtTheInstant()
+    {
+        Assert.True(Validator.Validate(null, new SchedulerOptions { ClaimAhead = TimeSpan.Zero }).Succeeded);
+    }
 }
