@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Totallator.Bench.Measurements;
+using Totallator.Grains.Hosting;
 
 namespace Totallator.Bench;
 
@@ -50,11 +51,13 @@ public sealed class ConfigurationRun(BenchConfiguration config, string server, d
         var registration = await RegisterAsync(database, cluster, cancellationToken);
 
         IdleFigures? idle = null;
-        var notBefore = DateTimeOffset.UtcNow + config.WarmUp + (config.IdleSample is { } idleLength ? idleLength + TimeSpan.FromSeconds(2) : TimeSpan.Zero);
+        // The idle sample ends before the claims ahead of the window's first instant (ClaimAhead, 2 s by default) begin.
+        var idleGap = new SchedulerOptions().ClaimAhead + TimeSpan.FromSeconds(0.5);
+        var notBefore = DateTimeOffset.UtcNow + config.WarmUp + (config.IdleSample is { } idleLength ? idleLength + idleGap + TimeSpan.FromSeconds(1) : TimeSpan.Zero);
         var window = MeasurementWindow.Create(config.Schedule, config.Spread, notBefore, config.Window);
         if (config.IdleSample is { } sample)
         {
-            idle = await MeasureIdleAsync(cluster, window.From - sample - TimeSpan.FromSeconds(1), sample, !registration.Complete, cancellationToken);
+            idle = await MeasureIdleAsync(cluster, window.From - sample - idleGap, sample, !registration.Complete, cancellationToken);
         }
         using (var phase = Progress.Phase(Scope, string.Create(CultureInfo.InvariantCulture, $"warm-up until the window starts at {window.From:HH:mm:ss}")))
         {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Jobs;
 using Totallator.Grains.Storage;
 
@@ -9,11 +8,9 @@ namespace Totallator.Grains.Hosting;
 /// When the silo becomes active: syncs the definitions from code and configuration into <c>cronJob</c>, then asks every job's
 /// grain to reload and plan (in the background), so new and changed jobs are scheduled without waiting for a heartbeat.
 /// </summary>
-public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog catalog, IGrainFactory grains, TimeProvider timeProvider,
+public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog catalog, JobWaker waker, TimeProvider timeProvider,
     ILogger<DefinitionSyncStartup> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
-    private const int Parallelism = 32;
-
     /// <summary>Silos starting within this of the one that woke every job do not wake them again.</summary>
     private static readonly TimeSpan WakePassWindow = TimeSpan.FromSeconds(60);
     private readonly CancellationTokenSource _stopping = new();
@@ -43,30 +40,7 @@ public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog ca
         var wakeAll = await store.TryBeginWakePassAsync(now, WakePassWindow, cancellationToken);
         var toWake = wakeAll ? jobs : jobs.Where(j => j.UpdatedAt >= now).ToList();
         LogWaking(logger, toWake.Count, wakeAll);
-        _ = Task.Run(() => WakeAllAsync(toWake.Select(j => j.Slug).ToList()), CancellationToken.None);
-    }
-
-    private async Task WakeAllAsync(IReadOnlyList<string> slugs)
-    {
-        try
-        {
-            await Parallel.ForEachAsync(slugs, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = _stopping.Token },
-                async (slug, _) =>
-                {
-                    try
-                    {
-                        await grains.GetGrain<ICronJobGrain>(slug).ReloadAsync();
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        // The heartbeat reminder retries later; one bad job must not stop the others.
-                        LogWakeFailed(logger, ex, slug);
-                    }
-                });
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        _ = Task.Run(() => waker.WakeAsync(toWake.Select(j => j.Slug).ToList(), "start-up", _stopping.Token), CancellationToken.None);
     }
 
     public void Dispose() => _stopping.Dispose();
@@ -76,7 +50,4 @@ public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog ca
 
     [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Waking {Count} job(s) (all jobs: {WakeAll})")]
     private static partial void LogWaking(ILogger logger, int count, bool wakeAll);
-
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Could not wake job {JobSlug} at start-up; its heartbeat will")]
-    private static partial void LogWakeFailed(ILogger logger, Exception exception, string jobSlug);
 }

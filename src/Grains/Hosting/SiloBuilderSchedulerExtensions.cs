@@ -38,6 +38,8 @@ public static class SiloBuilderSchedulerExtensions
         services.AddHostedService<LeaseMaintenanceService>();
         services.AddSingleton<GracefulShutdown>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GracefulShutdown>());
+        services.AddSingleton<JobWaker>();
+        services.AddHostedService<DeadSiloJobRecovery>();
         services.AddSingleton<DefinitionSyncStartup>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DefinitionSyncStartup>());
 

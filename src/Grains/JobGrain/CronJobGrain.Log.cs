@@ -41,6 +41,9 @@ public sealed partial class CronJobGrain
     [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Job {JobSlug}: released the claim of {OccurrenceKey} taken ahead of its instant ({Reason})")]
     private static partial void LogClaimReleased(ILogger logger, string jobSlug, string occurrenceKey, string reason);
 
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "Job {JobSlug}: could not record which silo hosts it; if this silo dies, its heartbeat reminder brings it back")]
+    private static partial void LogHostNotRecorded(ILogger logger, Exception exception, string jobSlug);
+
     [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Job {JobSlug}: releasing the claim of {OccurrenceKey} failed; it will be marked abandoned when its lease expires")]
     private static partial void LogClaimReleaseFailed(ILogger logger, Exception exception, string jobSlug, string occurrenceKey);
 }

@@ -55,6 +55,11 @@ public sealed partial class CronJobGrain(
         _slug = this.GetPrimaryKeyString();
         await LoadAsync(cancellationToken);
         _freshFromActivation = true;
+        if (_job is not null)
+        {
+            // Not awaited (batched with the silo's other activations): only used to wake this job at once if this silo dies.
+            _ = RecordHostAsync(_job.Id);
+        }
         // Catch-up and arming happen in a timer tick right after activation, not here: a store outage then delays the job
         // instead of failing whatever call activated it.
         ArmAt(timeProvider.GetUtcNow());
@@ -80,6 +85,19 @@ public sealed partial class CronJobGrain(
     }
 
     public Task EnsureScheduledAsync() => PlanAsync();
+
+    private async Task RecordHostAsync(Guid jobId)
+    {
+        try
+        {
+            await store.SetHostsAsync([new JobHost(jobId, siloDetails.SiloAddress.ToString())], CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Only recovery speed depends on it: without the record, the heartbeat reminder brings the job back after a silo dies.
+            LogHostNotRecorded(logger, ex, _slug);
+        }
+    }
 
     public async Task ReloadAsync()
     {

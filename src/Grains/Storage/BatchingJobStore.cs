@@ -13,6 +13,7 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     private readonly IJobStore _inner;
     private readonly ExecutionWriteBatcher<ExecutionClaim> _claims;
     private readonly ExecutionWriteBatcher<ExecutionCompletion> _completions;
+    private readonly ExecutionWriteBatcher<JobHost> _hosts;
 
     public BatchingJobStore(IJobStore inner)
     {
@@ -20,6 +21,7 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
         _inner = inner;
         _claims = new ExecutionWriteBatcher<ExecutionClaim>(inner.TryClaimManyAsync, MaxBatch);
         _completions = new ExecutionWriteBatcher<ExecutionCompletion>(inner.CompleteManyAsync, MaxBatch);
+        _hosts = new ExecutionWriteBatcher<JobHost>(inner.SetHostsAsync, MaxBatch);
     }
 
     public Task<bool> TryClaimAsync(ExecutionClaim claim, CancellationToken cancellationToken)
@@ -39,6 +41,20 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
 
     public Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken) =>
         _inner.CompleteManyAsync(completions, cancellationToken);
+
+    /// <summary>One host at a time is queued with the others of this silo (a cluster start activates thousands at once).</summary>
+    public async Task<IReadOnlySet<Guid>> SetHostsAsync(IReadOnlyList<JobHost> hosts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        if (hosts.Count != 1)
+        {
+            return await _inner.SetHostsAsync(hosts, cancellationToken);
+        }
+        return await _hosts.WriteAsync(hosts[0], hosts[0].JobId) ? new HashSet<Guid> { hosts[0].JobId } : new HashSet<Guid>();
+    }
+
+    public Task<IReadOnlyList<string>> TakeJobsHostedByAsync(string silo, CancellationToken cancellationToken) =>
+        _inner.TakeJobsHostedByAsync(silo, cancellationToken);
 
     public Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken) =>
         _inner.MarkStartedManyAsync(starts, cancellationToken);
@@ -88,5 +104,6 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     {
         await _claims.DisposeAsync();
         await _completions.DisposeAsync();
+        await _hosts.DisposeAsync();
     }
 }

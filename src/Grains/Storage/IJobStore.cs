@@ -70,6 +70,15 @@ public interface IJobStore
     /// </summary>
     Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken);
 
+    /// <summary>Records the silos where these jobs' grains are active (one statement for all); returns the job ids found.</summary>
+    Task<IReadOnlySet<Guid>> SetHostsAsync(IReadOnlyList<JobHost> hosts, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the jobs recorded as hosted by <paramref name="silo"/> (clearing the record) and returns their slugs. When several
+    /// silos ask at once, each job goes to exactly one of them.
+    /// </summary>
+    Task<IReadOnlyList<string>> TakeJobsHostedByAsync(string silo, CancellationToken cancellationToken);
+
     Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken);
 
     Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken);

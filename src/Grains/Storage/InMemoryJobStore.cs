@@ -12,6 +12,7 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
     private readonly Lock _lock = new();
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, ExecutionRecord> _executions = [];
+    private readonly Dictionary<Guid, string> _hosts = [];
     private readonly HashSet<(Guid Job, string Key, int Retry)> _claims = [];
     private readonly Dictionary<string, string> _config = new(StringComparer.Ordinal)
     {
@@ -237,6 +238,37 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
             }
         }
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlySet<Guid>> SetHostsAsync(IReadOnlyList<JobHost> hosts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        lock (_lock)
+        {
+            var found = new HashSet<Guid>();
+            foreach (var host in hosts)
+            {
+                if (_jobs.Values.Any(j => j.Id == host.JobId))
+                {
+                    _hosts[host.JobId] = host.Silo;
+                    found.Add(host.JobId);
+                }
+            }
+            return Task.FromResult<IReadOnlySet<Guid>>(found);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> TakeJobsHostedByAsync(string silo, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var taken = _hosts.Where(h => h.Value == silo).Select(h => h.Key).ToList();
+            foreach (var id in taken)
+            {
+                _hosts.Remove(id);
+            }
+            return Task.FromResult<IReadOnlyList<string>>(_jobs.Values.Where(j => taken.Contains(j.Id)).Select(j => j.Slug).ToList());
+        }
     }
 
     public Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken)

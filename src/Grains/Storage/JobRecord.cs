@@ -57,3 +57,6 @@ public sealed record JobUpdate
     /// </summary>
     public DateTimeOffset? ResetLastScheduledFor { get; init; }
 }
+
+/// <summary>A job grain active on a silo (<c>SiloAddress.ToString()</c>).</summary>
+public sealed record JobHost(Guid JobId, string Silo);

@@ -132,6 +132,17 @@ public sealed partial class PostgresJobStore
         WHERE id = ANY(@ids::uuid[]) AND status IN ('running', 'claimed')
         """;
 
+    internal const string SetHosts = """
+        UPDATE cronJob j SET hostSilo = u.silo
+        FROM unnest(@jobIds::uuid[], @silos::text[]) AS u(id, silo)
+        WHERE j.id = u.id
+        RETURNING j.id
+        """;
+
+    internal const string TakeJobsHostedBy = """
+        UPDATE cronJob SET hostSilo = NULL WHERE hostSilo = @silo RETURNING slug
+        """;
+
     internal const string MarkStarted = """
         UPDATE cronJobExecution e
         SET status = 'running', startedAt = u.startedAt, leaseExpiresAt = now() + u.leaseMs * interval '1 millisecond'

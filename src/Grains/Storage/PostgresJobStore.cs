@@ -233,6 +233,28 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task<IReadOnlySet<Guid>> SetHostsAsync(IReadOnlyList<JobHost> hosts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        await using var cmd = dataSource.CreateCommand(SetHosts);
+        cmd.Parameters.Add(Param("jobIds", NpgsqlDbType.Array | NpgsqlDbType.Uuid, hosts.Select(h => h.JobId).ToArray()));
+        cmd.Parameters.Add(Param("silos", NpgsqlDbType.Array | NpgsqlDbType.Text, hosts.Select(h => h.Silo).ToArray()));
+        return await ReadIdsAsync(cmd, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> TakeJobsHostedByAsync(string silo, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(TakeJobsHostedBy);
+        cmd.Parameters.Add(Param("silo", NpgsqlDbType.Text, silo));
+        var slugs = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            slugs.Add(reader.GetString(0));
+        }
+        return slugs;
+    }
+
     public async Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(starts);

@@ -20,7 +20,9 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
         ["Orleans__ClusterId"] = "proc-" + Guid.NewGuid().ToString("N")[..8],
         ["Cron__Examples__Enabled"] = "false",
         ["Cron__BuiltIn__HistoryCleanup__Enabled"] = "false",
-        ["Cron__Scheduler__HeartbeatPeriod"] = "00:00:03",
+        // Far longer than the recovery asserted below: the jobs of the killed silo must come back because the survivor
+        // wakes them when the membership declares it dead, not because a heartbeat reminder happened to tick.
+        ["Cron__Scheduler__HeartbeatPeriod"] = "00:01:00",
         ["Cron__Scheduler__LeaseDuration"] = "00:00:04",
         ["Cron__Scheduler__LeaseRenewInterval"] = "00:00:01",
         ["Cron__Scheduler__SweepInterval"] = "00:00:01",
@@ -81,8 +83,10 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
             var survivorTag = $":{survivor.SiloPort}:";
             var moved = await WaitForAsync(store, "victim", rows => rows.FirstOrDefault(r => r.ScheduledFor > killedAt && r.StartedAt is not null && r.LeaseOwner?.Contains(survivorTag, StringComparison.Ordinal) == true),
                 TimeSpan.FromSeconds(30), "victim rescheduled on the survivor");
+            var resumed = moved.StartedAt!.Value - killedAt;
             output.WriteLine($"kill -9 → running row abandoned after {detected.TotalSeconds:0.0} s; victim's next run on the survivor started " +
-                $"{(moved.StartedAt!.Value - killedAt).TotalSeconds:0.0} s after the kill (lease 4 s, sweep 1 s, heartbeat 3 s)");
+                $"{resumed.TotalSeconds:0.0} s after the kill (lease 4 s, sweep 1 s, heartbeat 60 s)");
+            Assert.True(resumed < TimeSpan.FromSeconds(15), $"the victim resumed {resumed.TotalSeconds:0.0} s after the kill; with a 60 s heartbeat only the dead-silo wake explains < 15 s");
             var ticks = await WaitForAsync(store, "ticker", rows =>
                 rows.Count(r => r.ScheduledFor > killedAt.AddSeconds(8) && r.Status == ExecutionStatus.Succeeded) >= 3 ? rows : null, TimeSpan.FromSeconds(30), "ticker after the kill");
 

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+using Totallator.Grains.Interfaces.Jobs;
+
+namespace Totallator.Grains.Hosting;
+
+/// <summary>
+/// Asks job grains to reload and plan, many at a time: at start-up (new and changed jobs) and when a silo died (its jobs).
+/// A grain activates wherever placement puts it, catches up what it missed by its misfire policy, and arms its next occurrence.
+/// </summary>
+public sealed partial class JobWaker(IGrainFactory grains, ILogger<JobWaker> logger)
+{
+    private const int Parallelism = 32;
+
+    /// <summary>Wakes every job of <paramref name="slugs"/>; a job that cannot be woken is left to its heartbeat reminder.</summary>
+    public async Task WakeAsync(IReadOnlyList<string> slugs, string why, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slugs);
+        try
+        {
+            await Parallel.ForEachAsync(slugs, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+                async (slug, _) =>
+                {
+                    try
+                    {
+                        await grains.GetGrain<ICronJobGrain>(slug).ReloadAsync();
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // One bad job must not stop the others.
+                        LogWakeFailed(logger, ex, slug, why);
+                    }
+                });
+        }
+        catch (OperationCanceledException)
+        {
+            // The silo is stopping: whoever hosts these jobs next plans them.
+        }
+    }
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Could not wake job {JobSlug} ({Why}); its heartbeat reminder will")]
+    private static partial void LogWakeFailed(ILogger logger, Exception exception, string jobSlug, string why);
+}
