@@ -78,10 +78,17 @@ public sealed class BenchDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>Set (to anything) to keep each configuration's database for a closer look afterwards.</summary>
+    public const string KeepVariable = "TOTALLATOR_BENCH_KEEP_DATABASE";
+
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
+        if (Environment.GetEnvironmentVariable(KeepVariable) is { Length: > 0 })
+        {
+            return;
+        }
         await using var connection = await OpenMaintenanceAsync(_server, CancellationToken.None);
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection) { CommandTimeout = 120 };
         await drop.ExecuteNonQueryAsync(CancellationToken.None);

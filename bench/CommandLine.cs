@@ -33,7 +33,8 @@ public sealed record DriverOptions
 
         PostgreSQL: {ServerVariable} (default "{DefaultServer}").
           On a fresh machine, as root: bash scripts/ensure-postgres.sh (installs and starts PostgreSQL 15).
-          Each configuration creates a database bench_<guid>, applies the schema and drops it afterwards.
+          Each configuration creates a database bench_<guid>, applies the schema and drops it afterwards
+          (kept when {BenchDatabase.KeepVariable} is set, for a closer look).
 
         Output: one JSON line per configuration and a table on stdout; progress and timings on stderr. Silo output
         (warnings and errors only) goes to a log directory named on stderr; set Logging__LogLevel__Default=Information

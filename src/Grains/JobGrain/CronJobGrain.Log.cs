@@ -44,6 +44,12 @@ public sealed partial class CronJobGrain
     [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "Job {JobSlug}: could not record which silo hosts it; if this silo dies, its heartbeat reminder brings it back")]
     private static partial void LogHostNotRecorded(ILogger logger, Exception exception, string jobSlug);
 
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Information, Message = "Job {JobSlug}: deactivated by the runtime ({ReasonCode}: {Reason}) while scheduled; activating it again")]
+    private static partial void LogComingBack(ILogger logger, string jobSlug, DeactivationReasonCode reasonCode, string reason);
+
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Warning, Message = "Job {JobSlug}: could not activate it again after a deactivation; its heartbeat reminder will")]
+    private static partial void LogComeBackFailed(ILogger logger, Exception exception, string jobSlug);
+
     [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Job {JobSlug}: releasing the claim of {OccurrenceKey} failed; it will be marked abandoned when its lease expires")]
     private static partial void LogClaimReleaseFailed(ILogger logger, Exception exception, string jobSlug, string occurrenceKey);
 }

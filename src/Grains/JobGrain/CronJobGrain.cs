@@ -82,6 +82,35 @@ public sealed partial class CronJobGrain(
                 // Whatever is still running keeps no lease renewal after this; the sweeper records it abandoned.
             }
         }
+        if (_job is { IsEnabled: true, IsOrphaned: false } && !registry.IsStopping
+            && reason.ReasonCode is not (DeactivationReasonCode.ShuttingDown or DeactivationReasonCode.ActivationIdle))
+        {
+            ComeBack(reason);
+        }
+    }
+
+    /// <summary>
+    /// The runtime took this activation away while its schedule still runs (measured: when a silo dies, Orleans deactivates
+    /// the survivors' activations whose directory entries lived on it, a third to half of them). Nothing would call the job
+    /// again until its heartbeat, minutes later: ask for a new activation now. Not for an idle or shutting-down activation.
+    /// </summary>
+    private void ComeBack(DeactivationReason reason)
+    {
+        var grains = GrainFactory;
+        var slug = _slug;
+        LogComingBack(logger, slug, reason.ReasonCode, reason.Description);
+        // Off the grain's scheduler: the call must reach the next activation, not queue behind this deactivation.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await grains.GetGrain<ICronJobGrain>(slug).EnsureScheduledAsync();
+            }
+            catch (Exception ex)
+            {
+                LogComeBackFailed(logger, ex, slug);
+            }
+        });
     }
 
     public Task EnsureScheduledAsync() => PlanAsync();

@@ -15,8 +15,7 @@ public sealed class ClaimAheadTests(ClusterFixture fixture)
     private readonly PostgresCluster _c = fixture.Cluster;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
-    private Task<JobSnapshot> EnableAsync(string slug, bool enabled = true) =>
-        _c.Job(slug).UpdateConfigAsync(new JobConfigChange { IsEnabled = enabled, ChangedBy = "test" });
+    private Task<JobSnapshot> EnableAsync(string slug, bool enabled = true) => _c.EnableAsync(slug, enabled);
 
     [Fact]
     public async Task NextOccurrenceIsClaimedBeforeItsInstant_AndStartsAtTheInstant_Once()

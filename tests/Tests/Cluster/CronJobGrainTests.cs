@@ -14,8 +14,7 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
 
     private Task<JobSnapshot> ChangeAsync(string slug, JobConfigChange change) => _c.Job(slug).UpdateConfigAsync(change);
 
-    private Task<JobSnapshot> EnableAsync(string slug, bool enabled = true) =>
-        ChangeAsync(slug, new JobConfigChange { IsEnabled = enabled, ChangedBy = "test" });
+    private Task<JobSnapshot> EnableAsync(string slug, bool enabled = true) => _c.EnableAsync(slug, enabled);
 
     [Fact]
     public async Task JobFiresOnScheduleAndRecordsACompleteRow()

@@ -11,9 +11,6 @@ public sealed class TopologyTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    private static Task<JobSnapshot> EnableAsync(PostgresCluster c, string slug) =>
-        c.Job(slug).UpdateConfigAsync(new JobConfigChange { IsEnabled = true, ChangedBy = "test" });
-
     /// <summary>Every (job, occurrence) has exactly one row per attempt, and no row is left running.</summary>
     private static void AssertEachOccurrenceOnceAndSettled(IReadOnlyList<ExecutionRecord> rows, string slug)
     {
@@ -30,7 +27,7 @@ public sealed class TopologyTests
         string[] slugs = ["t-failover-1", "t-failover-2", "t-failover-3", "t-failover-4"];
         foreach (var slug in slugs)
         {
-            await EnableAsync(c, slug);
+            await c.EnableAsync(slug);
         }
         foreach (var slug in slugs)
         {
@@ -102,7 +99,7 @@ public sealed class TopologyTests
         string[] slugs = ["t-misfire-once", "t-misfire-skip", "t-misfire-all"];
         foreach (var slug in slugs)
         {
-            await EnableAsync(c, slug);
+            await c.EnableAsync(slug);
         }
         foreach (var slug in slugs)
         {
@@ -161,7 +158,7 @@ public sealed class TopologyTests
         try
         {
             const string slug = "t-split";
-            await EnableAsync(c, slug);
+            await c.EnableAsync(slug);
             await twin.Client.GetGrain<ICronJobGrain>(slug).ReloadAsync();
             var both = DateTimeOffset.UtcNow.AddSeconds(1);
             var rows = await c.WaitForRowsAsync(slug, r => r.Count(x => x.ScheduledFor > both && x.Status == ExecutionStatus.Succeeded) >= 10, Wait, "two claimants");

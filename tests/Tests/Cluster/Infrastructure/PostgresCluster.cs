@@ -77,6 +77,10 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     public ICronJobGrain Job(string slug) => Client.GetGrain<ICronJobGrain>(slug);
 
+    /// <summary>Enables or disables a job through its grain, as an admin would.</summary>
+    public Task<JobSnapshot> EnableAsync(string slug, bool enabled = true) =>
+        Job(slug).UpdateConfigAsync(new JobConfigChange { IsEnabled = enabled, ChangedBy = "test" });
+
     public async Task<IReadOnlyList<ExecutionRecord>> RowsAsync(string slug)
     {
         var job = await Store.GetJobAsync(slug, CancellationToken.None) ?? throw new InvalidOperationException($"job {slug} is not in cronJob");
