@@ -175,7 +175,7 @@ public sealed class ConfigurationRun(BenchConfiguration config, string server, d
         do
         {
             await using var command = database.DataSource.CreateCommand(
-                "SELECT count(*) FROM cronJobExecution WHERE status = 'running' AND scheduledFor < @to AND leaseOwner NOT LIKE @killed");
+                "SELECT count(*) FROM cronJobExecution WHERE status IN ('running', 'claimed') AND scheduledFor < @to AND leaseOwner NOT LIKE @killed");
             command.Parameters.AddWithValue("to", window.To.ToUniversalTime());
             command.Parameters.AddWithValue("killed", killed is null ? "" : string.Create(CultureInfo.InvariantCulture, $"%:{killed.Port}:%"));
             running = (long)(await command.ExecuteScalarAsync(cancellationToken))!;

@@ -25,7 +25,7 @@ public static class Report
         output.WriteLine();
         Table(output,
             ["config", "N", "silos", "hb s", "window s", "lateness min/p50/p95/p99/max ms", "claim start p50/p99", "fires/s (expected)", "tracked/s", "exactly once", "unrecorded",
-             "missed", "skipped", "abandoned", "failed", "running", "dup", "ran twice"],
+             "missed", "skipped", "abandoned", "failed", "unended", "dup", "ran twice"],
             results.Select(r => r.Error is not null
                 ? [r.Configuration, N(r.Jobs), N(r.Silos), F(r.HeartbeatS, 0), "error: " + r.Error]
                 : new[]
@@ -36,7 +36,7 @@ public static class Report
                     $"{F(r.Throughput?.FiresPerS)} ({F(r.Throughput?.ExpectedFiresPerS)})", F(r.Throughput?.TrackedExecutionsPerS),
                     $"{N(r.Occurrences?.ExactlyOnce)}/{N(r.Occurrences?.Expected)}", N(r.Occurrences?.Unrecorded),
                     N(r.Occurrences?.Status("missed")), N(r.Occurrences?.Status("skipped")), N(r.Occurrences?.Status("abandoned")),
-                    N(r.Occurrences?.Status("failed") + r.Occurrences?.Status("timed_out")), N(r.Occurrences?.Status("running")),
+                    N(r.Occurrences?.Status("failed") + r.Occurrences?.Status("timed_out")), N(r.Occurrences?.Unended),
                     N(r.Occurrences?.Duplicates), N(r.Occurrences?.RanTwice),
                 }));
         output.WriteLine();
@@ -75,7 +75,7 @@ public static class Report
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  their occurrences in the window: {o.ExactlyOnce}/{o.Expected} exactly once, {o.Unrecorded} unrecorded, {o.Status("missed")} missed, " +
-                    $"{o.Status("abandoned")} abandoned, {o.Status("running")} still running, {o.CatchUpRows} run as catch-up, {o.Duplicates} duplicate, {o.RanTwice} ran twice."));
+                    $"{o.Status("abandoned")} abandoned, {o.Unended} not ended yet (claimed or running on the killed silo, lease not yet expired), {o.CatchUpRows} run as catch-up, {o.Duplicates} duplicate, {o.RanTwice} ran twice."));
             }
         }
         foreach (var r in results.Where(r => r.Occurrences?.ExampleReasons.Count > 0))

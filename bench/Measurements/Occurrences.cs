@@ -31,6 +31,9 @@ public sealed record OccurrenceFigures
     public IReadOnlyDictionary<string, string> ExampleReasons { get; init; } = new Dictionary<string, string>();
 
     public long Status(string status) => Statuses.GetValueOrDefault(status);
+
+    /// <summary>Rows not ended when measured: running, or claimed ahead of their instant.</summary>
+    public long Unended => Status("running") + Status("claimed");
 }
 
 public static class OccurrenceLedger

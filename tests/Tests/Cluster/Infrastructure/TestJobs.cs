@@ -12,6 +12,9 @@ public static class TestJobs
     private static readonly ConcurrentDictionary<string, Func<CronJobContext, Task<CronJobResult>>> Behaviours = new();
     private static readonly ConcurrentDictionary<string, ConcurrentQueue<Invocation>> Calls = new();
 
+    /// <summary>Jobs spread over a 3-silo cluster, one of which is killed (declared before <see cref="Schedules"/>, which uses it).</summary>
+    public static readonly IReadOnlyList<string> KillSlugs = [.. Enumerable.Range(0, 24).Select(i => $"t-kill-{i:D2}")];
+
     /// <summary>Slug → schedule of every test job. Slugs are owned by one test each.</summary>
     public static readonly IReadOnlyDictionary<string, string> Schedules = new Dictionary<string, string>
     {
@@ -37,7 +40,7 @@ public static class TestJobs
         ["t-ahead"] = "* * * * * *",
         ["t-ahead-release"] = "*/5 * * * * *",
         ["t-ahead-long"] = "*/5 * * * * *",
-    };
+    }.Concat(KillSlugs.Select(s => KeyValuePair.Create(s, "* * * * * *"))).ToDictionary();
 
     /// <summary>A job defined in code with a schedule that cannot be parsed: it must show as invalid, never stop the silo.</summary>
     public const string InvalidSlug = "t-invalid";
