@@ -28,7 +28,8 @@ public sealed partial class DeadSiloJobRecovery(IClusterMembershipService member
                     known[address] = member.Status;
                     if (!first && !wasDead && member.Status == SiloStatus.Dead && !address.Equals(self.SiloAddress))
                     {
-                        await RecoverAsync(address, stoppingToken);
+                        // Not awaited: waking thousands of jobs must not hold back the next membership change.
+                        _ = Task.Run(() => RecoverAsync(address, stoppingToken), CancellationToken.None);
                     }
                 }
                 first = false;
