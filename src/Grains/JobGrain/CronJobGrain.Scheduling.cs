@@ -187,13 +187,21 @@ public sealed partial class CronJobGrain
 
     private void ArmAt(DateTimeOffset at)
     {
-        _timer?.Dispose();
         var due = at - timeProvider.GetUtcNow();
         if (due < TimeSpan.Zero)
         {
             due = TimeSpan.Zero;
         }
-        _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        // One timer per activation, re-armed: a new one per fire left thousands of timer objects a second to outlive a young
+        // GC generation (they live until the next fire). A change made inside the tick takes effect when the tick returns.
+        if (_timer is null)
+        {
+            _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+        else
+        {
+            _timer.Change(due, Timeout.InfiniteTimeSpan);
+        }
         _armedFor = at;
         // Stay active until just after the next fire; if the grain is lost anyway, the heartbeat reminder brings it back.
         this.DelayDeactivation(due + _options.HeartbeatPeriod * 2);
