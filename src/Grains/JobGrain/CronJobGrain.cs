@@ -91,7 +91,7 @@ public sealed partial class CronJobGrain(
 
     /// <summary>
     /// The runtime took this activation away while its schedule still runs (measured: when a silo dies, Orleans deactivates
-    /// the survivors' activations whose directory entries lived on it, a third to half of them). Nothing would call the job
+    /// the survivors' activations whose directory entries lived on it: 425 of 696 in one bench run). Nothing would call the job
     /// again until its heartbeat, minutes later: ask for a new activation now. Not for an idle or shutting-down activation.
     /// </summary>
     private void ComeBack(DeactivationReason reason)
