@@ -23,11 +23,4 @@ public static class JobSchedules
         return string.Create(CultureInfo.InvariantCulture, $"{index % spread}{schedule[1..]}");
     }
 
-    /// <summary>The period P of a <c>*/P</c> seconds field (1 when there is none): job i fires at epoch seconds ≡ i mod spread (mod P).</summary>
-    public static int Period(string schedule)
-    {
-        ArgumentNullException.ThrowIfNull(schedule);
-        var field = schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-        return field.StartsWith("*/", StringComparison.Ordinal) && int.TryParse(field[2..], NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) ? p : 1;
-    }
 }

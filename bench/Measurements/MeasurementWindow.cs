@@ -22,7 +22,7 @@ public sealed record MeasurementWindow(DateTimeOffset From, DateTimeOffset To, I
             return new MeasurementWindow(from, to, expression.GetOccurrences(from, to, TimeZoneInfo.Utc, fromInclusive: true, toInclusive: false).ToList());
         }
         var instants = Enumerable.Range(0, spread).SelectMany(k => Occurrences(JobSchedules.For(schedule, spread, k), from, to)).Order().ToList();
-        return new MeasurementWindow(from, to, instants, spread, JobSchedules.Period(schedule));
+        return new MeasurementWindow(from, to, instants, spread, (int)Period(schedule, from).TotalSeconds);
     }
 
     /// <summary>The occurrence instants of <paramref name="schedule"/> in [from, to).</summary>

@@ -42,15 +42,12 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken) =>
         _inner.CompleteManyAsync(completions, cancellationToken);
 
-    /// <summary>One host at a time is queued with the others of this silo (a cluster start activates thousands at once).</summary>
+    /// <summary>Queued with the other activations of this silo (a cluster start activates thousands at once).</summary>
     public async Task<IReadOnlySet<Guid>> SetHostsAsync(IReadOnlyList<JobHost> hosts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hosts);
-        if (hosts.Count != 1)
-        {
-            return await _inner.SetHostsAsync(hosts, cancellationToken);
-        }
-        return await _hosts.WriteAsync(hosts[0], hosts[0].JobId) ? new HashSet<Guid> { hosts[0].JobId } : new HashSet<Guid>();
+        var found = await Task.WhenAll(hosts.Select(h => _hosts.WriteAsync(h, h.JobId)));
+        return hosts.Where((_, i) => found[i]).Select(h => h.JobId).ToHashSet();
     }
 
     public Task<IReadOnlyList<string>> TakeJobsHostedByAsync(string silo, CancellationToken cancellationToken) =>

@@ -3,9 +3,9 @@ using System.Threading.Channels;
 namespace Totallator.Grains.Storage;
 
 /// <summary>
-/// Groups the hot writes of many job grains (claims and completions) into one statement each. Natural batching: a writer
-/// loop takes everything queued while the previous statement ran, so a lone fire pays one round trip and nothing more, and
-/// under load thousands of fires per second share a few statements instead of one round trip each.
+/// Groups the hot writes of many job grains (claims, completions, the silo each is active on) into one statement each.
+/// Natural batching: a writer loop takes everything queued while the previous statement ran, so a lone fire pays one round
+/// trip and nothing more, and under load thousands of fires per second share a few statements instead of one round trip each.
 /// </summary>
 /// <typeparam name="TItem">What is written.</typeparam>
 internal sealed class ExecutionWriteBatcher<TItem> : IAsyncDisposable

@@ -144,32 +144,25 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
         }
     }
 
-    public async Task<IReadOnlySet<Guid>> TryClaimManyAsync(IReadOnlyList<ExecutionClaim> claims, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(claims);
-        var claimed = new HashSet<Guid>();
-        foreach (var claim in claims)
-        {
-            if (await TryClaimAsync(claim, cancellationToken))
-            {
-                claimed.Add(claim.ExecutionId);
-            }
-        }
-        return claimed;
-    }
+    public Task<IReadOnlySet<Guid>> TryClaimManyAsync(IReadOnlyList<ExecutionClaim> claims, CancellationToken cancellationToken) =>
+        ApplyEachAsync(claims, c => c.ExecutionId, c => TryClaimAsync(c, cancellationToken));
 
-    public async Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken)
+    public Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken) =>
+        ApplyEachAsync(completions, c => c.ExecutionId, c => CompleteAsync(c, cancellationToken));
+
+    /// <summary>The many-row form of a one-row operation: applies each item in turn, returns the ids of those it applied.</summary>
+    private static async Task<IReadOnlySet<Guid>> ApplyEachAsync<T>(IReadOnlyList<T> items, Func<T, Guid> idOf, Func<T, Task<bool>> apply)
     {
-        ArgumentNullException.ThrowIfNull(completions);
-        var completed = new HashSet<Guid>();
-        foreach (var completion in completions)
+        ArgumentNullException.ThrowIfNull(items);
+        var applied = new HashSet<Guid>();
+        foreach (var item in items)
         {
-            if (await CompleteAsync(completion, cancellationToken))
+            if (await apply(item))
             {
-                completed.Add(completion.ExecutionId);
+                applied.Add(idOf(item));
             }
         }
-        return completed;
+        return applied;
     }
 
     public Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
