@@ -22,9 +22,9 @@ public interface ICronJobGrain : IGrainWithStringKey
     [Alias("UpdateConfig")]
     Task<JobSnapshot> UpdateConfigAsync(JobConfigChange change);
 
-    /// <summary>Requests cancellation of a running execution of this job; false when it is not running here.</summary>
+    /// <summary>Requests cancellation of a running execution of this job (audited); false when it is not running here.</summary>
     [Alias("Cancel")]
-    Task<bool> CancelAsync(Guid executionId, string userId);
+    Task<bool> CancelAsync(Guid executionId, string userId, string? requestId);
 
     /// <summary>Re-reads the job from the store (after a definition sync) and re-plans.</summary>
     [Alias("Reload")]

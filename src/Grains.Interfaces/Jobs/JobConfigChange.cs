@@ -20,4 +20,6 @@ public sealed record JobConfigChange
     [Id(6)] public int? ExpectedVersion { get; init; }
     /// <summary>Who makes the change, recorded as <c>lastModifiedBy</c>.</summary>
     [Id(7)] public required string ChangedBy { get; init; }
+    /// <summary>The HTTP request that asked, kept on the audit row.</summary>
+    [Id(8)] public string? RequestId { get; init; }
 }

@@ -8,6 +8,13 @@ public sealed record TriggerRequest
     [Id(0)] public required string UserId { get; init; }
     /// <summary>Run even while another execution of the job is running; the override is recorded on the row.</summary>
     [Id(1)] public bool OverrideRunning { get; init; }
+    /// <summary>
+    /// A caller-chosen key (HTTP <c>Idempotency-Key</c>): a repeated request from the same user with the same key within 24 hours
+    /// starts nothing and answers with the first request's execution.
+    /// </summary>
+    [Id(2)] public string? IdempotencyKey { get; init; }
+    /// <summary>The HTTP request that asked, kept on the audit row.</summary>
+    [Id(3)] public string? RequestId { get; init; }
 }
 
 /// <summary>The answer to a <see cref="TriggerRequest"/>.</summary>
@@ -20,4 +27,6 @@ public sealed record TriggerResult
     [Id(1)] public Guid? ExecutionId { get; init; }
     /// <summary>Why the trigger was refused.</summary>
     [Id(2)] public string? RefusalReason { get; init; }
+    /// <summary>The request repeated an earlier one's idempotency key; <see cref="ExecutionId"/> is the earlier request's execution.</summary>
+    [Id(3)] public bool Replayed { get; init; }
 }

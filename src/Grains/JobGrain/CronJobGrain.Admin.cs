@@ -46,7 +46,7 @@ public sealed partial class CronJobGrain
         return new TriggerResult { Started = true, ExecutionId = claim.ExecutionId };
     }
 
-    public Task<bool> CancelAsync(Guid executionId, string userId)
+    public Task<bool> CancelAsync(Guid executionId, string userId, string? requestId)
     {
         var run = _runs.FirstOrDefault(r => r.CurrentExecutionId == executionId);
         if (run is null)

@@ -185,13 +185,13 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
         await ChangeAsync(slug, new JobConfigChange { MaxRetries = 2, ChangedBy = "test" });
         var run = await _c.Job(slug).TriggerAsync(new TriggerRequest { UserId = "alice" });
         await _c.WaitForRowsAsync(slug, r => r.Count == 1, Wait, "started");
-        Assert.True(await _c.Job(slug).CancelAsync(run.ExecutionId!.Value, "bob"));
+        Assert.True(await _c.Job(slug).CancelAsync(run.ExecutionId!.Value, "bob", null));
 
         var rows = await _c.WaitForRowsAsync(slug, r => r.All(x => !x.Status.IsActive()), Wait, "cancelled");
         var row = Assert.Single(rows);   // a cancelled run is not retried
         Assert.Equal(ExecutionStatus.Failed, row.Status);
         Assert.Contains("Cancelled by bob", row.ErrorMessage, StringComparison.Ordinal);
-        Assert.False(await _c.Job(slug).CancelAsync(run.ExecutionId!.Value, "bob"));
+        Assert.False(await _c.Job(slug).CancelAsync(run.ExecutionId!.Value, "bob", null));
     }
 
     [Fact]

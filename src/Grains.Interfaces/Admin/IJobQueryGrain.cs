@@ -1,0 +1,39 @@
+using Totallator.Grains.Interfaces.Jobs;
+
+namespace Totallator.Grains.Interfaces.Admin;
+
+/// <summary>
+/// The read side for admins: jobs with statistics, history, the audit trail and schedule previews, read from PostgreSQL so that
+/// no job grain is woken to answer. A stateless worker: use key 0. Store outages surface as <see cref="StoreUnavailableException"/>.
+/// </summary>
+[Alias("totallator.IJobQueryGrain")]
+public interface IJobQueryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Every job (orphaned ones included) with its schedule, next fire times and statistics, ordered by slug.</summary>
+    [Alias("ListJobs")]
+    Task<IReadOnlyList<JobView>> ListJobsAsync();
+
+    /// <summary>One job; throws <see cref="CronJobNotFoundException"/> for an unknown slug.</summary>
+    [Alias("GetJob")]
+    Task<JobView> GetJobAsync(string slug);
+
+    /// <summary>A page of one job's executions, newest first; throws <see cref="CronJobNotFoundException"/> for an unknown slug.</summary>
+    [Alias("GetExecutions")]
+    Task<ExecutionPage> GetExecutionsAsync(ExecutionQuery query);
+
+    /// <summary>One execution with its output, error and stack trace; null when there is none with this id.</summary>
+    [Alias("GetExecution")]
+    Task<ExecutionDetails?> GetExecutionAsync(Guid executionId);
+
+    /// <summary>A page of the audit trail, newest first.</summary>
+    [Alias("GetAudit")]
+    Task<AuditPage> GetAuditAsync(AuditQuery query);
+
+    /// <summary>Validates a schedule in a time zone and gives its next fire times, or the reason it cannot fire.</summary>
+    [Alias("PreviewSchedule")]
+    Task<SchedulePreview> PreviewScheduleAsync(string schedule, string timeZone, int count);
+
+    /// <summary>One round trip to PostgreSQL; throws <see cref="StoreUnavailableException"/> when it does not answer (readiness).</summary>
+    [Alias("CheckStore")]
+    Task CheckStoreAsync();
+}
