@@ -1,5 +1,7 @@
-// The AdminApi: an Orleans client in front of the cluster. The admin endpoints and pages arrive with their own issues;
-// for now it joins the cluster and answers liveness, so deployments can already include it.
+using Orleans.Configuration;
+using Totallator.AdminApi.Hosting;
+
+// The AdminApi: an Orleans client in front of the cluster, serving the admin API (and, later, the admin pages).
 var builder = WebApplication.CreateBuilder(args);
 var postgres = builder.Configuration.GetConnectionString("Postgres");
 
@@ -18,13 +20,19 @@ builder.UseOrleansClient(client =>
             o.ConnectionString = postgres;
         });
     }
-    client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+    client.Configure<ClusterOptions>(o =>
     {
         o.ClusterId = builder.Configuration.GetValue("Orleans:ClusterId", "totallator")!;
         o.ServiceId = builder.Configuration.GetValue("Orleans:ServiceId", "totallator")!;
     });
+    // A request waits at most this long for the cluster, then answers 503 rather than hanging.
+    var timeout = builder.Configuration.GetSection(AdminApiOptions.SectionName).Get<AdminApiOptions>()?.ClusterCallTimeout ?? new AdminApiOptions().ClusterCallTimeout;
+    client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = timeout);
 });
 
+// Admin API: authentication, roles, antiforgery, rate limits, problem details, health, OpenAPI.
+builder.Services.AddTotallatorAdminApi(builder.Configuration);
+
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
+app.MapTotallatorAdminApi();
 await app.RunAsync();

@@ -1,3 +1,5 @@
+using Totallator.AdminApi.Health;
+using Totallator.AdminApi.Hosting;
 using Totallator.Grains.Hosting;
 using Totallator.Grains.Storage;
 using Totallator.Silo;
@@ -36,8 +38,26 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = schedulerOption
 builder.UseOrleans(silo => SiloHosting.Configure(silo, builder.Configuration, postgres));
 builder.Services.AddExampleJobs(builder.Configuration);
 
+// Health on every silo; in the development mode the silo also serves the admin API (with a generated key if none is set),
+// so `dotnet run` alone gives a usable system. A cluster runs the AdminApi as its own process instead.
+if (postgres is null)
+{
+    builder.Services.AddTotallatorAdminApi(builder.Configuration, o => o.GenerateKeyWhenMissing = true);
+}
+else
+{
+    builder.Services.AddTotallatorHealthChecks();
+}
+
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
+if (postgres is null)
+{
+    app.MapTotallatorAdminApi();
+}
+else
+{
+    app.MapTotallatorHealthEndpoints();
+}
 SiloLog.Starting(app.Logger, postgres is null ? "development (in-memory, single node)" : "cluster (PostgreSQL)");
 await app.RunAsync();
 return 0;

@@ -1,0 +1,62 @@
+using Totallator.Grains.Interfaces.Jobs;
+
+namespace Totallator.AdminApi.Contracts;
+
+/// <summary>A change to a job's live configuration; omitted fields stay as they are. Unknown fields are refused.</summary>
+public sealed record JobPatchRequest
+{
+    /// <summary>Cron expression, 5 or 6 fields; <c>${VAR}</c> references are resolved from the silos' environment.</summary>
+    public string? Schedule { get; init; }
+    /// <summary>IANA time zone, e.g. <c>Europe/Berlin</c>.</summary>
+    public string? TimeZone { get; init; }
+    /// <summary>Per-attempt timeout, 1 to 86,400,000 ms.</summary>
+    public int? TimeoutMs { get; init; }
+    /// <summary>Further attempts after a failure, 0 to 100.</summary>
+    public int? MaxRetries { get; init; }
+    /// <summary><c>run_once</c>, <c>skip</c> or <c>run_all</c>.</summary>
+    public MisfirePolicy? MisfirePolicy { get; init; }
+    public bool? Enabled { get; init; }
+}
+
+/// <summary>Options of a manual trigger.</summary>
+public sealed record TriggerRequestBody
+{
+    /// <summary>Run even while an execution of the job is running; recorded on the new execution and in the audit trail.</summary>
+    public bool Override { get; init; }
+}
+
+/// <summary>The answer to an accepted trigger.</summary>
+public sealed record TriggerResponse(Guid ExecutionId, bool Replayed);
+
+/// <summary>The answer to a cancel request.</summary>
+public sealed record CancelResponse(Guid ExecutionId, bool CancellationRequested);
+
+/// <summary>History cleanup; omit <see cref="OlderThanDays"/> to use the retention setting.</summary>
+public sealed record CleanupRequest
+{
+    public int? OlderThanDays { get; init; }
+}
+
+/// <summary>How many executions a cleanup removed.</summary>
+public sealed record CleanupResponse(int Deleted);
+
+/// <summary>An expression to check.</summary>
+public sealed record SchedulePreviewRequest
+{
+    public string? Schedule { get; init; }
+    /// <summary>IANA time zone; UTC when omitted.</summary>
+    public string? TimeZone { get; init; }
+    /// <summary>How many fire times, 1 to 100; 10 when omitted.</summary>
+    public int? Count { get; init; }
+}
+
+/// <summary>A key to create.</summary>
+public sealed record CreateApiKeyRequest
+{
+    public string? Name { get; init; }
+    /// <summary><c>viewer</c>, <c>operator</c> or <c>admin</c>.</summary>
+    public string? Role { get; init; }
+}
+
+/// <summary>A created key. <see cref="Key"/> is shown this once and never again.</summary>
+public sealed record CreatedApiKeyResponse(Guid Id, string Name, string Role, string Prefix, string Key);

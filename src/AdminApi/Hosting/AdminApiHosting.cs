@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+using Totallator.AdminApi.Endpoints;
+using Totallator.AdminApi.Health;
+using Totallator.AdminApi.Infrastructure;
+using Totallator.AdminApi.Security;
+
+namespace Totallator.AdminApi.Hosting;
+
+/// <summary>
+/// The admin API as a feature any host can add: the AdminApi process (an Orleans client) and the silo in its development mode
+/// (co-hosted, so <c>dotnet run --project src/Silo</c> serves it too). Needs an <see cref="IClusterClient"/> in the container.
+/// </summary>
+public static class AdminApiHosting
+{
+    public const string ApiPrefix = "/api/cron";
+
+    public static IServiceCollection AddTotallatorAdminApi(this IServiceCollection services, IConfiguration configuration, Action<AdminApiOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddOptions<AdminApiOptions>().Bind(configuration.GetSection(AdminApiOptions.SectionName));
+        if (configure is not null)
+        {
+            builder.PostConfigure(configure);
+        }
+        builder.ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AdminApiOptions>, AdminApiOptionsValidator>();
+        var options = configuration.GetSection(AdminApiOptions.SectionName).Get<AdminApiOptions>() ?? new AdminApiOptions();
+        configure?.Invoke(options);
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        // Body binding failures throw, so that ProblemDetailsExceptionHandler explains them, in every environment.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddAdminAuthentication(options);
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = SessionAntiforgeryFilter.HeaderName;
+            o.Cookie.Name = "totallator.antiforgery";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddTriggerRateLimit(options);
+        services.AddTotallatorHealthChecks();
+        services.AddOpenApi();
+        services.AddHostedService<BootstrapKeyAnnouncer>();
+        return services;
+    }
+
+    /// <summary>JSON as the API speaks it: camelCase, enums as snake_case text, unknown fields refused.</summary>
+    public static void ConfigureJson(JsonSerializerOptions json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        json.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+    }
+
+    /// <summary>The middleware and every endpoint: <c>/api/cron/*</c>, health, the OpenAPI document and the API reference page.</summary>
+    public static WebApplication MapTotallatorAdminApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyLimit>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        var api = app.MapGroup(ApiPrefix).AddEndpointFilter<SessionAntiforgeryFilter>();
+        api.MapSessionEndpoints();
+        api.MapJobEndpoints();
+        api.MapExecutionEndpoints();
+        api.MapSettingsEndpoints();
+        api.MapScheduleEndpoints();
+        api.MapAuditEndpoints();
+        api.MapApiKeyEndpoints();
+
+        app.MapTotallatorHealthEndpoints();
+        // The API's description is not a secret (the README documents it too); the operations it describes all need a key.
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/api/reference", o => o.WithTitle("Totallator Cron admin API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
+            .AllowAnonymous();
+        return app;
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+
+namespace Totallator.AdminApi.Hosting;
+
+/// <summary>Settings of the admin API, section <c>Admin</c>.</summary>
+public sealed class AdminApiOptions
+{
+    public const string SectionName = "Admin";
+
+    /// <summary>
+    /// The first admin key, so a fresh install is usable: a caller presenting it (header <c>X-Api-Key</c> or sign-in) is the admin
+    /// <c>bootstrap-admin</c>. At least 32 characters. Default: none — then only keys stored in PostgreSQL work, unless
+    /// <see cref="GenerateKeyWhenMissing"/> is set. Never logged.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// When no <see cref="ApiKey"/> is configured, generate one at start-up and print it to the console (not to the logs). The
+    /// silo's development mode sets it so that <c>dotnet run</c> gives a usable API. Default: false (fail closed).
+    /// </summary>
+    public bool GenerateKeyWhenMissing { get; set; }
+
+    /// <summary>How long a browser session (cookie) lasts after sign-in. Default: 8 hours.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// How long a key lookup is remembered. Shorter means a revoked key stops working sooner, longer means fewer database reads
+    /// per request. Default: 5 seconds.
+    /// </summary>
+    public TimeSpan KeyCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Manual triggers of one job allowed per minute, from all callers together (then 429). Default: 10.</summary>
+    public int TriggersPerJobPerMinute { get; set; } = 10;
+
+    /// <summary>Manual triggers one caller may make per minute, over all jobs (then 429). Default: 30.</summary>
+    public int TriggersPerCallerPerMinute { get; set; } = 30;
+
+    /// <summary>Largest request body accepted under <c>/api</c>; larger ones get 413. Default: 64 KiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How long a grain call made for a request may take before the request answers 503. Default: 10 seconds.</summary>
+    public TimeSpan ClusterCallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>Fails start-up on settings that would make the API unsafe or unusable, naming the setting.</summary>
+public sealed class AdminApiOptionsValidator : IValidateOptions<AdminApiOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AdminApiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.ApiKey is { } key && key.Trim().Length < 32)
+        {
+            failures.Add("Admin:ApiKey must be at least 32 characters (it grants admin rights); generate one with `openssl rand -base64 32`.");
+        }
+        if (options.SessionLifetime <= TimeSpan.Zero)
+        {
+            failures.Add($"Admin:SessionLifetime must be positive; got {options.SessionLifetime}.");
+        }
+        if (options.KeyCacheDuration < TimeSpan.Zero || options.KeyCacheDuration > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"Admin:KeyCacheDuration must be between 0 and 5 minutes (a revoked key works until it expires); got {options.KeyCacheDuration}.");
+        }
+        if (options.TriggersPerJobPerMinute < 1 || options.TriggersPerCallerPerMinute < 1)
+        {
+            failures.Add("Admin:TriggersPerJobPerMinute and Admin:TriggersPerCallerPerMinute must be at least 1.");
+        }
+        if (options.MaxRequestBodyBytes < 1024)
+        {
+            failures.Add($"Admin:MaxRequestBodyBytes must be at least 1024; got {options.MaxRequestBodyBytes}.");
+        }
+        if (options.ClusterCallTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"Admin:ClusterCallTimeout must be positive; got {options.ClusterCallTimeout}.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace Totallator.AdminApi.Infrastructure;
+
+/// <summary>RFC 7807 answers, each carrying the request id so an admin can match it with the logs and the audit trail.</summary>
+public static class Problems
+{
+    public const string RequestIdKey = "requestId";
+
+    /// <summary>A problem result for a handler.</summary>
+    public static IResult Result(HttpContext context, int status, string title, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var all = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>()) { [RequestIdKey] = context.TraceIdentifier };
+        return TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: all);
+    }
+
+    /// <summary>400 with messages per field (camelCase names, as in the JSON).</summary>
+    public static IResult Invalid(HttpContext context, string field, string message) =>
+        Invalid(context, new Dictionary<string, string[]> { [field] = [message] });
+
+    public static IResult Invalid(HttpContext context, IDictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(errors);
+        return TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.SelectMany(e => e.Value)),
+            title: "The request is not valid.", extensions: new Dictionary<string, object?> { [RequestIdKey] = context.TraceIdentifier });
+    }
+
+    public static IResult NotFound(HttpContext context, string detail) => Result(context, StatusCodes.Status404NotFound, "Not found.", detail);
+
+    public static IResult Conflict(HttpContext context, string detail, IDictionary<string, object?>? extensions = null) =>
+        Result(context, StatusCodes.Status409Conflict, "Conflict.", detail, extensions);
+
+    /// <summary>Writes a problem outside a handler (authentication challenges, middleware).</summary>
+    public static async Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = status;
+        var writer = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await writer.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = status, Title = title, Detail = detail,
+                Extensions = { [RequestIdKey] = context.TraceIdentifier },
+            },
+        });
+    }
+}
