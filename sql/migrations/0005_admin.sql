@@ -57,6 +57,9 @@ CREATE TABLE IF NOT EXISTS cronTriggerRequest
 -- The 24-hour deletion of old trigger requests.
 CREATE INDEX IF NOT EXISTS crontriggerrequest_created_idx ON cronTriggerRequest (createdAt);
 
+-- Job statistics list the ids of each job's running rows; without this, that would read the job's whole history.
+CREATE INDEX IF NOT EXISTS cronjobexecution_running_job_idx ON cronJobExecution (cronJobId) WHERE status = 'running';
+
 -- Defaults of new jobs; ON CONFLICT keeps values an admin has already set.
 INSERT INTO cronJobConfig (key, value, updatedBy) VALUES
     ('defaultTimeZone', 'UTC', 'migration'),

@@ -117,6 +117,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<PostgresJobStore>();
         // Claims and completions of all job grains on the silo share statements (see BatchingJobStore).
         builder.Services.TryAddSingleton<IJobStore>(sp => new BatchingJobStore(sp.GetRequiredService<PostgresJobStore>()));
+        builder.Services.TryAddSingleton<IAdminStore, PostgresAdminStore>();
         return builder;
     }
 
@@ -124,7 +125,10 @@ public static class SiloBuilderSchedulerExtensions
     public static ISiloBuilder UseInMemoryJobStore(this ISiloBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<IJobStore, InMemoryJobStore>();
+        // One instance behind both interfaces: the admin side reads the same jobs and executions.
+        builder.Services.TryAddSingleton<InMemoryJobStore>();
+        builder.Services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
+        builder.Services.TryAddSingleton<IAdminStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         return builder;
     }
 }

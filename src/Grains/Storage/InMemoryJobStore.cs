@@ -1,3 +1,4 @@
+using Totallator.Grains.Interfaces.Admin;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Jobs;
 
@@ -7,7 +8,7 @@ namespace Totallator.Grains.Storage;
 /// The job store of the single-node development mode: everything in process memory, lost at exit. One lock guards it all,
 /// which is plenty for one silo. Leases are judged by the injected clock, standing in for the database clock.
 /// </summary>
-public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
+public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
@@ -18,6 +19,10 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
     {
         ["historyRetentionDays"] = "30",
         ["schedulingPaused"] = "false",
+        ["defaultTimeZone"] = "UTC",
+        ["defaultTimeoutMs"] = "60000",
+        ["defaultMaxRetries"] = "0",
+        ["defaultMisfirePolicy"] = "run_once",
     };
 
     public Task SyncDefinitionsAsync(IReadOnlyList<CronJobDefinition> definitions, DateTimeOffset now, CancellationToken cancellationToken)
@@ -104,6 +109,12 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
                 LastModifiedBy = update.ChangedBy,
             };
             _jobs[slug] = updated;
+            var fields = DefinitionSync.ChangedFields(update).ToList();
+            _audit.Add(new AuditEntry
+            {
+                Id = Guid.CreateVersion7(), At = now, Actor = update.ChangedBy, Action = update.AuditAction, JobSlug = slug,
+                OldValuesJson = AuditJson.JobFields(row, fields), NewValuesJson = AuditJson.JobFields(updated, fields), RequestId = update.RequestId,
+            });
             return Task.FromResult(updated);
         }
     }
@@ -384,6 +395,7 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
         lock (_lock)
         {
             _config[key] = value;
+            _configMeta[key] = (timeProvider.GetUtcNow(), updatedBy);
         }
         return Task.CompletedTask;
     }

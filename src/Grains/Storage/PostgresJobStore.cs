@@ -125,6 +125,9 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("expectedVersion", NpgsqlDbType.Integer, update.ExpectedVersion));
         cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
         cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, update.ChangedBy));
+        cmd.Parameters.Add(Param("auditId", NpgsqlDbType.Uuid, Guid.CreateVersion7()));
+        cmd.Parameters.Add(Param("auditAction", NpgsqlDbType.Text, update.AuditAction));
+        cmd.Parameters.Add(Param("requestId", NpgsqlDbType.Text, update.RequestId));
         await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))
