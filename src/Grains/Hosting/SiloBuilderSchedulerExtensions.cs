@@ -36,6 +36,8 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton<AttemptRunner>();
         services.AddSingleton<JobCatalog>();
         services.AddHostedService<LeaseMaintenanceService>();
+        services.AddSingleton<SchedulerSettingsCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<SchedulerSettingsCache>());
         services.AddSingleton<GracefulShutdown>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GracefulShutdown>());
         services.AddSingleton<JobWaker>();
