@@ -34,9 +34,12 @@ public sealed partial class ApiKeyGrain(IAdminStore admin, TimeProvider timeProv
         {
             throw AdminInput.Invalid("prefix", "The prefix must have 1 to 32 characters.");
         }
+        var now = timeProvider.GetUtcNow();
         var info = new ApiKeyInfo
         {
-            Id = Guid.CreateVersion7(), Name = key.Name, Role = key.Role, Prefix = key.Prefix, CreatedAt = timeProvider.GetUtcNow(), CreatedBy = actor.Name,
+            // At PostgreSQL's precision (microseconds), so the answer equals what a later list reads back.
+            Id = Guid.CreateVersion7(), Name = key.Name, Role = key.Role, Prefix = key.Prefix,
+            CreatedAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond)), CreatedBy = actor.Name,
         };
         var audit = new AuditEntry
         {

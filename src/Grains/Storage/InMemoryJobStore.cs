@@ -47,8 +47,9 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 _jobs[d.Slug] = new JobRecord
                 {
                     Id = Guid.CreateVersion7(), Slug = d.Slug, Name = d.Name, Description = d.Description, Schedule = d.Schedule,
-                    TimeZone = d.TimeZone, IsEnabled = d.Enabled, TimeoutMs = d.TimeoutMs, MaxRetries = d.MaxRetries,
-                    MisfirePolicy = d.MisfirePolicy, MisfireRunAllCap = d.MisfireRunAllCap, Source = d.Source, IsOrphaned = false,
+                    TimeZone = d.TimeZone ?? Default("defaultTimeZone", "UTC"), IsEnabled = d.Enabled,
+                    TimeoutMs = d.TimeoutMs ?? DefaultInt("defaultTimeoutMs", 60_000), MaxRetries = d.MaxRetries ?? DefaultInt("defaultMaxRetries", 0),
+                    MisfirePolicy = d.MisfirePolicy ?? (MisfirePolicyText.TryParse(Default("defaultMisfirePolicy", "run_once"), out var p) ? p : MisfirePolicy.RunOnce), MisfireRunAllCap = d.MisfireRunAllCap, Source = d.Source, IsOrphaned = false,
                     OverriddenFields = [], LastScheduledFor = now, Version = 0, CreatedAt = now, UpdatedAt = now,
                     CreatedBy = "definition-sync", LastModifiedBy = "definition-sync",
                 };
@@ -61,6 +62,12 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>A global default for new jobs (caller holds the lock).</summary>
+    private string Default(string key, string fallback) => _config.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v : fallback;
+
+    private int DefaultInt(string key, int fallback) =>
+        int.TryParse(Default(key, ""), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : fallback;
 
     public Task<JobRecord?> GetJobAsync(string slug, CancellationToken cancellationToken)
     {

@@ -19,12 +19,22 @@ public sealed partial class PostgresJobStore
     internal const string SelectAllJobs = $"SELECT {JobColumns} FROM cronJob ORDER BY slug";
 
     // New jobs only; existing rows are compared and updated one by one under their version (see SyncDefinitionsAsync).
+    // A definition's null field takes the global default from cronJobConfig (0005_admin.sql), and the built-in value if that
+    // row is missing or was edited into something unreadable.
     internal const string InsertNewJobs = """
+        WITH defaults AS (
+            SELECT
+                COALESCE((SELECT value FROM cronJobConfig WHERE key = 'defaultTimeZone'), 'UTC') AS timeZone,
+                COALESCE((SELECT value::integer FROM cronJobConfig WHERE key = 'defaultTimeoutMs' AND value ~ '^[0-9]{1,9}$' AND value::integer > 0), 60000) AS timeoutMs,
+                COALESCE((SELECT value::integer FROM cronJobConfig WHERE key = 'defaultMaxRetries' AND value ~ '^[0-9]{1,3}$'), 0) AS maxRetries,
+                COALESCE((SELECT value FROM cronJobConfig WHERE key = 'defaultMisfirePolicy' AND value IN ('run_once', 'skip', 'run_all')), 'run_once') AS misfirePolicy
+        )
         INSERT INTO cronJob (id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy,
                              misfireRunAllCap, source, lastScheduledFor, createdAt, updatedAt, createdBy, lastModifiedBy)
-        SELECT d.id, d.slug, d.name, d.description, d.schedule, d.timeZone, d.isEnabled, d.timeoutMs, d.maxRetries, d.misfirePolicy,
+        SELECT d.id, d.slug, d.name, d.description, d.schedule, COALESCE(d.timeZone, x.timeZone), d.isEnabled,
+               COALESCE(d.timeoutMs, x.timeoutMs), COALESCE(d.maxRetries, x.maxRetries), COALESCE(d.misfirePolicy, x.misfirePolicy),
                d.misfireRunAllCap, d.source, @now, @now, @now, @by, @by
-        FROM unnest(@ids::uuid[], @slugs::text[], @names::text[], @descriptions::text[], @schedules::text[], @timeZones::text[],
+        FROM defaults x, unnest(@ids::uuid[], @slugs::text[], @names::text[], @descriptions::text[], @schedules::text[], @timeZones::text[],
                     @enabled::boolean[], @timeouts::integer[], @retries::integer[], @policies::text[], @caps::integer[], @sources::text[])
              AS d(id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy, misfireRunAllCap, source)
         ON CONFLICT (slug) DO NOTHING

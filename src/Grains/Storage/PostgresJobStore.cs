@@ -52,7 +52,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("enabled", NpgsqlDbType.Array | NpgsqlDbType.Boolean, definitions.Select(d => d.Enabled).ToArray()));
         cmd.Parameters.Add(Param("timeouts", NpgsqlDbType.Array | NpgsqlDbType.Integer, definitions.Select(d => d.TimeoutMs).ToArray()));
         cmd.Parameters.Add(Param("retries", NpgsqlDbType.Array | NpgsqlDbType.Integer, definitions.Select(d => d.MaxRetries).ToArray()));
-        cmd.Parameters.Add(Param("policies", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.MisfirePolicy.ToText()).ToArray()));
+        cmd.Parameters.Add(Param("policies", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.MisfirePolicy?.ToText()).ToArray()));
         cmd.Parameters.Add(Param("caps", NpgsqlDbType.Array | NpgsqlDbType.Integer, definitions.Select(d => d.MisfireRunAllCap).ToArray()));
         cmd.Parameters.Add(Param("sources", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.Source).ToArray()));
         cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));

@@ -20,8 +20,8 @@ public abstract class AdminStoreContractTests
     {
         var definition = new CronJobDefinition
         {
-            Slug = slug, Name = "Name of " + slug, Schedule = "*/5 * * * * *", TimeoutMs = 1000, TimeZone = "UTC",
-            Factory = _ => throw new InvalidOperationException("not run in store tests"),
+            Slug = slug, Name = "Name of " + slug, Schedule = "*/5 * * * * *", TimeoutMs = 1000, TimeZone = "UTC", MaxRetries = 0,
+            MisfirePolicy = MisfirePolicy.RunOnce, Factory = _ => throw new InvalidOperationException("not run in store tests"),
         };
         await Jobs.SyncDefinitionsAsync([definition], T0, CancellationToken.None);
         return (await Jobs.GetJobAsync(slug, CancellationToken.None))!;
@@ -262,5 +262,43 @@ public abstract class AdminStoreContractTests
         var values = JsonNode.Parse(entry.NewValuesJson!)!;
         Assert.True((int)values["deleted"]! >= 1);
         Assert.Equal(30, (int)values["olderThanDays"]!);
+    }
+
+    [Fact]
+    public async Task NewJobsTakeTheGlobalDefaults_AndStoredJobsKeepTheirValues()
+    {
+        var defaults = new Dictionary<string, string>
+        {
+            ["defaultTimeZone"] = "UTC", ["defaultTimeoutMs"] = "60000", ["defaultMaxRetries"] = "0", ["defaultMisfirePolicy"] = "run_once",
+        };
+        await Admin.SetConfigAsync(new Dictionary<string, string>
+        {
+            ["defaultTimeZone"] = "Europe/Berlin", ["defaultTimeoutMs"] = "5000", ["defaultMaxRetries"] = "3", ["defaultMisfirePolicy"] = "skip",
+        }, Audit("defaults", "settings.update"), CancellationToken.None);
+        try
+        {
+            var slug = Slug();
+            var bare = new CronJobDefinition
+            {
+                Slug = slug, Name = "Name of " + slug, Schedule = "0 * * * *", Factory = _ => throw new InvalidOperationException("not run"),
+            };
+            await Jobs.SyncDefinitionsAsync([bare], T0, CancellationToken.None);
+            var job = (await Jobs.GetJobAsync(slug, CancellationToken.None))!;
+            Assert.Equal(("Europe/Berlin", 5000, 3, MisfirePolicy.Skip), (job.TimeZone, job.TimeoutMs, job.MaxRetries, job.MisfirePolicy));
+
+            // Later default changes and later syncs of the same bare definition leave the stored job alone.
+            await Admin.SetConfigAsync(defaults, Audit("defaults", "settings.update"), CancellationToken.None);
+            await Jobs.SyncDefinitionsAsync([bare with { Description = "changed" }], T0.AddHours(1), CancellationToken.None);
+            job = (await Jobs.GetJobAsync(slug, CancellationToken.None))!;
+            Assert.Equal(("Europe/Berlin", 5000, 3, MisfirePolicy.Skip, "changed"), (job.TimeZone, job.TimeoutMs, job.MaxRetries, job.MisfirePolicy, job.Description));
+
+            // A value the definition names still wins over the stored one.
+            await Jobs.SyncDefinitionsAsync([bare with { TimeoutMs = 7000 }], T0.AddHours(2), CancellationToken.None);
+            Assert.Equal(7000, (await Jobs.GetJobAsync(slug, CancellationToken.None))!.TimeoutMs);
+        }
+        finally
+        {
+            await Admin.SetConfigAsync(defaults, Audit("defaults", "settings.update"), CancellationToken.None);
+        }
     }
 }
