@@ -90,10 +90,4 @@ public sealed partial class ApiKeyGrain(IAdminStore admin, TimeProvider timeProv
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex HashPattern();
-
-    [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "API key {Name} ({Role}) created by {Actor}")]
-    private static partial void LogCreated(ILogger logger, string name, AdminRole role, string actor);
-
-    [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "API key {KeyId} revoked by {Actor}")]
-    private static partial void LogRevoked(ILogger logger, Guid keyId, string actor);
 }

@@ -53,7 +53,4 @@ internal static partial class StoreGuard
         }
         return false;
     }
-
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "The store failed while {Operation}; the caller gets StoreUnavailableException")]
-    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string operation);
 }

@@ -16,6 +16,8 @@ public sealed partial class SchedulerSettingsCache(IAdminStore store, TimeProvid
     ILogger<SchedulerSettingsCache> logger) : BackgroundService
 {
     private volatile GlobalSettings _current = GlobalSettingsKeys.Defaults;
+    // One read at a time: a slow periodic read finishing after the read that follows a change would put the old values back.
+    private readonly SemaphoreSlim _refresh = new(1, 1);
 
     /// <summary>The settings as last read; the defaults until the first read succeeds.</summary>
     public GlobalSettings Current => _current;
@@ -23,15 +25,29 @@ public sealed partial class SchedulerSettingsCache(IAdminStore store, TimeProvid
     /// <summary>Reads the settings now.</summary>
     public async Task<GlobalSettings> RefreshAsync(CancellationToken cancellationToken)
     {
-        var settings = GlobalSettingsKeys.Read(await store.GetConfigAsync(cancellationToken));
-        var wasPaused = _current.SchedulingPaused;
-        _current = settings;
-        if (wasPaused != settings.SchedulingPaused)
+        await _refresh.WaitAsync(cancellationToken);
+        try
         {
-            var by = settings.UpdatedBy ?? "?";
-            LogPauseChanged(logger, settings.SchedulingPaused, by);
+            var settings = GlobalSettingsKeys.Read(await store.GetConfigAsync(cancellationToken));
+            var wasPaused = _current.SchedulingPaused;
+            _current = settings;
+            if (wasPaused != settings.SchedulingPaused)
+            {
+                var by = settings.UpdatedBy ?? "?";
+                LogPauseChanged(logger, settings.SchedulingPaused, by);
+            }
+            return settings;
         }
-        return settings;
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _refresh.Dispose();
+        base.Dispose();
     }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -76,10 +92,4 @@ public sealed partial class SchedulerSettingsCache(IAdminStore store, TimeProvid
             return false;
         }
     }
-
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Scheduling paused: {Paused} (last change by {UpdatedBy})")]
-    private static partial void LogPauseChanged(ILogger logger, bool paused, string updatedBy);
-
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Reading the global settings failed; keeping the last values")]
-    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 }

@@ -152,6 +152,7 @@ public sealed partial class CronJobGrain(
             {
                 await this.UnregisterReminder(orphanReminder);
             }
+            DeactivateOnIdle();
             return;
         }
         await PlanAsync();

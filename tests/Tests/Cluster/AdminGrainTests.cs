@@ -191,4 +191,21 @@ public sealed class AdminGrainTests(ClusterFixture fixture)
         Assert.NotNull(never.Error);
         await Assert.ThrowsAsync<InvalidAdminInputException>(() => Query.PreviewScheduleAsync("* * * * *", "UTC", 101));
     }
+
+    [Fact]
+    public async Task ACallForAnUnknownSlug_LeavesNoActivationBehind()
+    {
+        var job = _c.Job("t-unknown-" + Guid.NewGuid().ToString("N")[..8]);
+        await Assert.ThrowsAsync<CronJobNotFoundException>(() => job.GetSnapshotAsync());
+        await Assert.ThrowsAsync<CronJobNotFoundException>(() => job.TriggerAsync(new TriggerRequest { UserId = "u" }));
+
+        var id = job.GetGrainId();
+        var management = _c.Client.GetGrain<IManagementGrain>(0);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await management.GetActiveGrains(id.Type)).Contains(id))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the activation of unknown job {id} was still there 10 s after the calls");
+            await Task.Delay(200);
+        }
+    }
 }
