@@ -63,6 +63,14 @@ public sealed class SchedulerOptions
     /// <summary>Delay between retries of a store write that failed (e.g. PostgreSQL restarting). Default: 2 s.</summary>
     public TimeSpan StoreRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often each silo re-reads the global settings (<c>cronJobConfig</c>: the scheduling pause, the defaults of new jobs).
+    /// The silo where an admin makes a change applies it at once; the others within this interval, so an occurrence due on
+    /// another silo right after a pause may still run. Shorter narrows that window at one small query per silo per interval.
+    /// Default: 2 s.
+    /// </summary>
+    public TimeSpan SettingsRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The backoff before retry number <paramref name="retry"/> (1-based): base × 2^(retry−1), capped.</summary>
     public TimeSpan RetryDelay(int retry)
     {
@@ -97,6 +105,7 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         Positive(options.RetryMaxDelay, nameof(options.RetryMaxDelay));
         Positive(options.StoreRetryDelay, nameof(options.StoreRetryDelay));
         Positive(options.RunningRecordDelay, nameof(options.RunningRecordDelay));
+        Positive(options.SettingsRefreshInterval, nameof(options.SettingsRefreshInterval));
         if (options.LeaseRenewInterval * 2 > options.LeaseDuration)
         {
             errors.Add($"{SchedulerOptions.SectionName}:LeaseRenewInterval ({options.LeaseRenewInterval}) must be at most half of LeaseDuration ({options.LeaseDuration}), or live runs would be abandoned.");

@@ -36,6 +36,8 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton<AttemptRunner>();
         services.AddSingleton<JobCatalog>();
         services.AddHostedService<LeaseMaintenanceService>();
+        services.AddSingleton<SchedulerSettingsCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<SchedulerSettingsCache>());
         services.AddSingleton<GracefulShutdown>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GracefulShutdown>());
         services.AddSingleton<JobWaker>();
@@ -117,6 +119,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<PostgresJobStore>();
         // Claims and completions of all job grains on the silo share statements (see BatchingJobStore).
         builder.Services.TryAddSingleton<IJobStore>(sp => new BatchingJobStore(sp.GetRequiredService<PostgresJobStore>()));
+        builder.Services.TryAddSingleton<IAdminStore, PostgresAdminStore>();
         return builder;
     }
 
@@ -124,7 +127,10 @@ public static class SiloBuilderSchedulerExtensions
     public static ISiloBuilder UseInMemoryJobStore(this ISiloBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<IJobStore, InMemoryJobStore>();
+        // One instance behind both interfaces: the admin side reads the same jobs and executions.
+        builder.Services.TryAddSingleton<InMemoryJobStore>();
+        builder.Services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
+        builder.Services.TryAddSingleton<IAdminStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using Totallator.Grains.Admin;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Scheduling;
 using Totallator.Grains.Storage;
@@ -9,61 +10,17 @@ public sealed partial class CronJobGrain
     private const int MaxTimeoutMs = 24 * 60 * 60 * 1000;
     private const int MaxRetriesLimit = 100;
 
-    public async Task<TriggerResult> TriggerAsync(TriggerRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var job = _job ?? throw new CronJobNotFoundException($"No job with slug '{_slug}'.");
-        if (job.IsOrphaned || _definition is null)
-        {
-            return new TriggerResult { Started = false, RefusalReason = $"Job '{_slug}' is no longer defined in code or configuration; it cannot run." };
-        }
-        if (registry.IsStopping)
-        {
-            return new TriggerResult { Started = false, RefusalReason = "The silo hosting this job is shutting down; try again in a moment." };
-        }
-        string? note = null;
-        if (_runs.Count > 0)
-        {
-            var running = _runs[0].CurrentExecutionId;
-            if (!request.OverrideRunning)
-            {
-                return new TriggerResult
-                {
-                    Started = false, ExecutionId = running,
-                    RefusalReason = $"Job '{_slug}' is already running (execution {running}); ask for an override to run it anyway.",
-                };
-            }
-            note = $"manual override by {request.UserId}: started while execution {running} was running";
-        }
-        var now = timeProvider.GetUtcNow();
-        var claim = NewClaim("", now, TriggerSource.Manual, request.UserId, note, advances: false);
-        claim = claim with { OccurrenceKey = OccurrenceKeys.Manual(claim.ExecutionId) };
-        if (!await store.TryClaimAsync(claim, CancellationToken.None))
-        {
-            throw new InvalidOperationException($"Manual occurrence {claim.OccurrenceKey} was already claimed; this cannot happen with a fresh id.");
-        }
-        StartRun(claim);
-        return new TriggerResult { Started = true, ExecutionId = claim.ExecutionId };
-    }
-
-    public Task<bool> CancelAsync(Guid executionId, string userId, string? requestId)
-    {
-        var run = _runs.FirstOrDefault(r => r.CurrentExecutionId == executionId);
-        if (run is null)
-        {
-            return Task.FromResult(false);
-        }
-        LogCancelRequested(logger, _slug, executionId, userId);
-        run.Cancel(Execution.CancelReason.Admin, userId);
-        return Task.FromResult(true);
-    }
-
-    public async Task<JobSnapshot> UpdateConfigAsync(JobConfigChange change)
+    public Task<JobSnapshot> UpdateConfigAsync(JobConfigChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var job = _job ?? throw new CronJobNotFoundException($"No job with slug '{_slug}'.");
+        var job = _job ?? throw NotFound();
         var now = timeProvider.GetUtcNow();
         Validate(change, job, now);
+        return StoreGuard.RunAsync(logger, "changing a job", () => ApplyConfigAsync(change, job, now));
+    }
+
+    private async Task<JobSnapshot> ApplyConfigAsync(JobConfigChange change, JobRecord job, DateTimeOffset now)
+    {
 
         var scheduleChanged = change.Schedule is not null && change.Schedule != job.Schedule
             || change.TimeZone is not null && change.TimeZone != job.TimeZone;
@@ -72,7 +29,7 @@ public sealed partial class CronJobGrain
         {
             Schedule = change.Schedule, TimeZone = change.TimeZone, TimeoutMs = change.TimeoutMs, MaxRetries = change.MaxRetries,
             MisfirePolicy = change.MisfirePolicy, IsEnabled = change.IsEnabled, ExpectedVersion = change.ExpectedVersion,
-            ChangedBy = change.ChangedBy,
+            ChangedBy = change.ChangedBy, AuditAction = AuditActionOf(change), RequestId = change.RequestId,
             // A new schedule, or a re-enabled job, starts from now: the old schedule's or the disabled period's occurrences are not misfires.
             ResetLastScheduledFor = scheduleChanged || enabling ? now : null,
         };
@@ -88,6 +45,12 @@ public sealed partial class CronJobGrain
         await PlanAsync();
         return Snapshot();
     }
+
+    /// <summary><c>job.enable</c> / <c>job.disable</c> for a change of <c>isEnabled</c> alone, else <c>job.update</c>.</summary>
+    private static string AuditActionOf(JobConfigChange change) =>
+        change is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, IsEnabled: { } enabled }
+            ? enabled ? "job.enable" : "job.disable"
+            : "job.update";
 
     private static void Validate(JobConfigChange change, JobRecord job, DateTimeOffset now)
     {

@@ -67,6 +67,11 @@ public sealed partial class CronJobGrain
             await EndAheadUnrunAsync(ahead.Claim, ExecutionStatus.Skipped, now,
                 $"overlap: execution {_runs[0].CurrentExecutionId} of this job was still running when this occurrence fell due");
         }
+        else if (settings.Current.SchedulingPaused)
+        {
+            // Paused after the claim was taken: the occurrence ends skipped, as one due during the pause would.
+            await EndAheadUnrunAsync(ahead.Claim, ExecutionStatus.Skipped, now, PausedReason);
+        }
         else if (_job!.MisfirePolicy == MisfirePolicy.Skip && now - scheduledFor > _options.MisfireThreshold)
         {
             // The silo stalled past the misfire threshold between the claim and the instant.

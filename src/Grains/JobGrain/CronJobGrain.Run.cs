@@ -161,6 +161,17 @@ public sealed partial class CronJobGrain
         {
             return false;
         }
+        if (settings.Current.SchedulingPaused)
+        {
+            // Queued catch-ups are scheduled occurrences too: a pause skips them.
+            var now = timeProvider.GetUtcNow();
+            var skipped = _catchUpQueue.Select(o => Unrun(o, ExecutionStatus.Skipped, now, PausedReason)).ToList();
+            await store.RecordUnrunAsync(skipped, cancellationToken);
+            Advance(skipped.Max(u => u.ScheduledFor));
+            _catchUpQueue.Clear();
+            LogRecordedUnrun(logger, _slug, skipped.Count);
+            return false;
+        }
         // Dequeued only once claimed: if the store fails, the next tick tries the same occurrence again.
         await StartScheduledAsync(_catchUpQueue.Peek(), TriggerSource.CatchUp, cancellationToken);
         _catchUpQueue.Dequeue();

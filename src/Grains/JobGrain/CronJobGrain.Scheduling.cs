@@ -10,6 +10,13 @@ public sealed partial class CronJobGrain
     private async Task PlanAsync()
     {
         await ResolveAheadAsync(CancellationToken.None);
+        if (_job is null)
+        {
+            // Nothing to plan for a job that is not in the store; do not linger.
+            DisposeTimer();
+            DeactivateOnIdle();
+            return;
+        }
         if (!IsSchedulable)
         {
             DisposeTimer();
@@ -79,6 +86,10 @@ public sealed partial class CronJobGrain
             {
                 unrun.Add(Unrun(occurrence.ScheduledFor, ExecutionStatus.Missed, now, MissReason(job.MisfirePolicy, occurrence.ScheduledFor, now)));
             }
+            else if (settings.Current.SchedulingPaused)
+            {
+                unrun.Add(Unrun(occurrence.ScheduledFor, ExecutionStatus.Skipped, now, PausedReason));
+            }
             else if (_runs.Count > 0)
             {
                 unrun.Add(Unrun(occurrence.ScheduledFor, ExecutionStatus.Skipped, now,
@@ -107,6 +118,9 @@ public sealed partial class CronJobGrain
         var first = toRun[0];
         await StartScheduledAsync(first.ScheduledFor, first.Action == PlannedAction.Run ? TriggerSource.Scheduler : TriggerSource.CatchUp, cancellationToken);
     }
+
+    /// <summary>The status reason of an occurrence skipped while scheduling is globally paused (<c>schedulingPaused</c>).</summary>
+    internal const string PausedReason = "paused";
 
     private static string MissReason(MisfirePolicy policy, DateTimeOffset occurrence, DateTimeOffset now) => policy switch
     {
@@ -162,7 +176,8 @@ public sealed partial class CronJobGrain
                 return;
             }
             // Catch-ups queued under RunAll go first and claim at their own start; so does everything while the silo stops.
-            if (!ClaimsAhead || _catchUpQueue.Count > 0 || registry.IsStopping)
+            // Nothing is claimed ahead while scheduling is paused: the instant records the occurrence skipped.
+            if (!ClaimsAhead || _catchUpQueue.Count > 0 || registry.IsStopping || settings.Current.SchedulingPaused)
             {
                 ArmAt(next.Value);
                 return;

@@ -24,6 +24,8 @@ namespace Totallator.Grains.JobGrain;
 [RandomPlacement]
 public sealed partial class CronJobGrain(
     IJobStore store,
+    IAdminStore admin,
+    SchedulerSettingsCache settings,
     JobCatalog catalog,
     AttemptRunner runner,
     RunRegistry registry,
@@ -55,11 +57,14 @@ public sealed partial class CronJobGrain(
         _slug = this.GetPrimaryKeyString();
         await LoadAsync(cancellationToken);
         _freshFromActivation = true;
-        if (_job is not null)
+        if (_job is null)
         {
-            // Not awaited (batched with the silo's other activations): only used to wake this job at once if this silo dies.
-            _ = RecordHostAsync(_job.Id);
+            // An unknown slug (a typo in a URL): no timer, which would keep the activation alive. The call that activated it
+            // gets "not found" and deactivates it (see NotFound); DeactivateOnIdle here would race with that very call.
+            return;
         }
+        // Not awaited (batched with the silo's other activations): only used to wake this job at once if this silo dies.
+        _ = RecordHostAsync(_job.Id);
         // Catch-up and arming happen in a timer tick right after activation, not here: a store outage then delays the job
         // instead of failing whatever call activated it.
         ArmAt(timeProvider.GetUtcNow());
@@ -147,12 +152,20 @@ public sealed partial class CronJobGrain(
             {
                 await this.UnregisterReminder(orphanReminder);
             }
+            DeactivateOnIdle();
             return;
         }
         await PlanAsync();
     }
 
     public Task<JobSnapshot> GetSnapshotAsync() => Task.FromResult(Snapshot());
+
+    /// <summary>The job is not in the store: the error for the caller, and this activation goes once the call ends.</summary>
+    private CronJobNotFoundException NotFound()
+    {
+        DeactivateOnIdle();
+        return new CronJobNotFoundException($"No job with slug '{_slug}'.");
+    }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -193,7 +206,7 @@ public sealed partial class CronJobGrain(
 
     private JobSnapshot Snapshot()
     {
-        var job = _job ?? throw new CronJobNotFoundException($"No job with slug '{_slug}'.");
+        var job = _job ?? throw NotFound();
         return new JobSnapshot
         {
             Id = job.Id, Slug = job.Slug, Name = job.Name, Description = job.Description, Schedule = job.Schedule,

@@ -12,11 +12,15 @@ public sealed record CronJobDefinition
     /// <summary>Cron expression, 5 or 6 fields; <c>${VAR}</c> and <c>${VAR:-default}</c> are substituted from the environment.</summary>
     public required string Schedule { get; init; }
     public bool Enabled { get; init; } = true;
-    public int TimeoutMs { get; init; } = 60_000;
-    public int MaxRetries { get; init; }
-    /// <summary>IANA time zone id; UTC by default.</summary>
-    public string TimeZone { get; init; } = "UTC";
-    public MisfirePolicy MisfirePolicy { get; init; } = MisfirePolicy.RunOnce;
+    /// <summary>Per-attempt timeout; null takes the global default (<c>defaultTimeoutMs</c>) when the job is first stored.</summary>
+    public int? TimeoutMs { get; init; }
+    /// <summary>Further attempts after a failure; null takes the global default (<c>defaultMaxRetries</c>) when the job is first stored.</summary>
+    public int? MaxRetries { get; init; }
+    /// <summary>IANA time zone id; null takes the global default (<c>defaultTimeZone</c>, UTC unless changed) when the job is first stored.</summary>
+    public string? TimeZone { get; init; }
+    /// <summary>Null takes the global default (<c>defaultMisfirePolicy</c>) when the job is first stored.</summary>
+    /// <remarks>For a job already stored, a null field keeps the stored value: the defaults only seed new jobs.</remarks>
+    public MisfirePolicy? MisfirePolicy { get; init; }
     /// <summary>For <see cref="MisfirePolicy.RunAll"/>: most missed occurrences run after downtime.</summary>
     public int MisfireRunAllCap { get; init; } = 10;
     /// <summary><c>code</c> or <c>configuration</c>.</summary>

@@ -10,14 +10,14 @@ public sealed class CronJobOptions
     public string Description { get; set; } = "";
     /// <summary>Enabled on first sync. Default: true.</summary>
     public bool Enabled { get; set; } = true;
-    /// <summary>Per-attempt timeout. Default: 60 000 ms.</summary>
-    public int TimeoutMs { get; set; } = 60_000;
-    /// <summary>Further attempts after a failure. Default: 0.</summary>
-    public int MaxRetries { get; set; }
-    /// <summary>IANA time zone id. Default: UTC.</summary>
-    public string TimeZone { get; set; } = "UTC";
-    /// <summary>Default: run the latest missed occurrence once.</summary>
-    public MisfirePolicy MisfirePolicy { get; set; } = MisfirePolicy.RunOnce;
+    /// <summary>Per-attempt timeout. Default: the global <c>defaultTimeoutMs</c> (60 000 ms unless an admin changed it).</summary>
+    public int? TimeoutMs { get; set; }
+    /// <summary>Further attempts after a failure. Default: the global <c>defaultMaxRetries</c> (0 unless changed).</summary>
+    public int? MaxRetries { get; set; }
+    /// <summary>IANA time zone id. Default: the global <c>defaultTimeZone</c> (UTC unless changed).</summary>
+    public string? TimeZone { get; set; }
+    /// <summary>Default: the global <c>defaultMisfirePolicy</c> (run the latest missed occurrence once, unless changed).</summary>
+    public MisfirePolicy? MisfirePolicy { get; set; }
     /// <summary>Cap for <see cref="MisfirePolicy.RunAll"/>. Default: 10.</summary>
     public int MisfireRunAllCap { get; set; } = 10;
 }

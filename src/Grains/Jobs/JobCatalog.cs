@@ -24,7 +24,7 @@ public sealed partial class JobCatalog
             {
                 throw new InvalidOperationException($"Job '{d.Slug}' has no name.");
             }
-            if (d.TimeoutMs <= 0 || d.MaxRetries < 0 || d.MisfireRunAllCap <= 0)
+            if (d.TimeoutMs is <= 0 || d.MaxRetries is < 0 || d.MisfireRunAllCap <= 0)
             {
                 throw new InvalidOperationException($"Job '{d.Slug}': TimeoutMs and MisfireRunAllCap must be positive and MaxRetries not negative.");
             }

@@ -1,3 +1,4 @@
+using Totallator.Grains.Interfaces.Admin;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Jobs;
 
@@ -7,7 +8,7 @@ namespace Totallator.Grains.Storage;
 /// The job store of the single-node development mode: everything in process memory, lost at exit. One lock guards it all,
 /// which is plenty for one silo. Leases are judged by the injected clock, standing in for the database clock.
 /// </summary>
-public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
+public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
@@ -18,6 +19,10 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
     {
         ["historyRetentionDays"] = "30",
         ["schedulingPaused"] = "false",
+        ["defaultTimeZone"] = "UTC",
+        ["defaultTimeoutMs"] = "60000",
+        ["defaultMaxRetries"] = "0",
+        ["defaultMisfirePolicy"] = "run_once",
     };
 
     public Task SyncDefinitionsAsync(IReadOnlyList<CronJobDefinition> definitions, DateTimeOffset now, CancellationToken cancellationToken)
@@ -42,8 +47,9 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
                 _jobs[d.Slug] = new JobRecord
                 {
                     Id = Guid.CreateVersion7(), Slug = d.Slug, Name = d.Name, Description = d.Description, Schedule = d.Schedule,
-                    TimeZone = d.TimeZone, IsEnabled = d.Enabled, TimeoutMs = d.TimeoutMs, MaxRetries = d.MaxRetries,
-                    MisfirePolicy = d.MisfirePolicy, MisfireRunAllCap = d.MisfireRunAllCap, Source = d.Source, IsOrphaned = false,
+                    TimeZone = d.TimeZone ?? Default("defaultTimeZone", "UTC"), IsEnabled = d.Enabled,
+                    TimeoutMs = d.TimeoutMs ?? DefaultInt("defaultTimeoutMs", 60_000), MaxRetries = d.MaxRetries ?? DefaultInt("defaultMaxRetries", 0),
+                    MisfirePolicy = d.MisfirePolicy ?? (MisfirePolicyText.TryParse(Default("defaultMisfirePolicy", "run_once"), out var p) ? p : MisfirePolicy.RunOnce), MisfireRunAllCap = d.MisfireRunAllCap, Source = d.Source, IsOrphaned = false,
                     OverriddenFields = [], LastScheduledFor = now, Version = 0, CreatedAt = now, UpdatedAt = now,
                     CreatedBy = "definition-sync", LastModifiedBy = "definition-sync",
                 };
@@ -56,6 +62,12 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>A global default for new jobs (caller holds the lock).</summary>
+    private string Default(string key, string fallback) => _config.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v : fallback;
+
+    private int DefaultInt(string key, int fallback) =>
+        int.TryParse(Default(key, ""), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : fallback;
 
     public Task<JobRecord?> GetJobAsync(string slug, CancellationToken cancellationToken)
     {
@@ -104,6 +116,12 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
                 LastModifiedBy = update.ChangedBy,
             };
             _jobs[slug] = updated;
+            var fields = DefinitionSync.ChangedFields(update).ToList();
+            _audit.Add(new AuditEntry
+            {
+                Id = Guid.CreateVersion7(), At = now, Actor = update.ChangedBy, Action = update.AuditAction, JobSlug = slug,
+                OldValuesJson = AuditJson.JobFields(row, fields), NewValuesJson = AuditJson.JobFields(updated, fields), RequestId = update.RequestId,
+            });
             return Task.FromResult(updated);
         }
     }
@@ -384,6 +402,7 @@ public sealed class InMemoryJobStore(TimeProvider timeProvider) : IJobStore
         lock (_lock)
         {
             _config[key] = value;
+            _configMeta[key] = (timeProvider.GetUtcNow(), updatedBy);
         }
         return Task.CompletedTask;
     }

@@ -56,6 +56,10 @@ public sealed record JobUpdate
     /// of the disabled period are not misfires to catch up on.
     /// </summary>
     public DateTimeOffset? ResetLastScheduledFor { get; init; }
+    /// <summary>The action of the audit row written with the update (<c>job.update</c>, <c>job.enable</c>, <c>job.disable</c>).</summary>
+    public string AuditAction { get; init; } = "job.update";
+    /// <summary>The HTTP request that asked, kept on the audit row.</summary>
+    public string? RequestId { get; init; }
 }
 
 /// <summary>A job grain active on a silo (<c>SiloAddress.ToString()</c>).</summary>

@@ -19,12 +19,22 @@ public sealed partial class PostgresJobStore
     internal const string SelectAllJobs = $"SELECT {JobColumns} FROM cronJob ORDER BY slug";
 
     // New jobs only; existing rows are compared and updated one by one under their version (see SyncDefinitionsAsync).
+    // A definition's null field takes the global default from cronJobConfig (0005_admin.sql), and the built-in value if that
+    // row is missing or was edited into something unreadable.
     internal const string InsertNewJobs = """
+        WITH defaults AS (
+            SELECT
+                COALESCE((SELECT value FROM cronJobConfig WHERE key = 'defaultTimeZone'), 'UTC') AS timeZone,
+                COALESCE((SELECT value::integer FROM cronJobConfig WHERE key = 'defaultTimeoutMs' AND value ~ '^[0-9]{1,9}$' AND value::integer > 0), 60000) AS timeoutMs,
+                COALESCE((SELECT value::integer FROM cronJobConfig WHERE key = 'defaultMaxRetries' AND value ~ '^[0-9]{1,3}$'), 0) AS maxRetries,
+                COALESCE((SELECT value FROM cronJobConfig WHERE key = 'defaultMisfirePolicy' AND value IN ('run_once', 'skip', 'run_all')), 'run_once') AS misfirePolicy
+        )
         INSERT INTO cronJob (id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy,
                              misfireRunAllCap, source, lastScheduledFor, createdAt, updatedAt, createdBy, lastModifiedBy)
-        SELECT d.id, d.slug, d.name, d.description, d.schedule, d.timeZone, d.isEnabled, d.timeoutMs, d.maxRetries, d.misfirePolicy,
+        SELECT d.id, d.slug, d.name, d.description, d.schedule, COALESCE(d.timeZone, x.timeZone), d.isEnabled,
+               COALESCE(d.timeoutMs, x.timeoutMs), COALESCE(d.maxRetries, x.maxRetries), COALESCE(d.misfirePolicy, x.misfirePolicy),
                d.misfireRunAllCap, d.source, @now, @now, @now, @by, @by
-        FROM unnest(@ids::uuid[], @slugs::text[], @names::text[], @descriptions::text[], @schedules::text[], @timeZones::text[],
+        FROM defaults x, unnest(@ids::uuid[], @slugs::text[], @names::text[], @descriptions::text[], @schedules::text[], @timeZones::text[],
                     @enabled::boolean[], @timeouts::integer[], @retries::integer[], @policies::text[], @caps::integer[], @sources::text[])
              AS d(id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy, misfireRunAllCap, source)
         ON CONFLICT (slug) DO NOTHING
@@ -44,20 +54,46 @@ public sealed partial class PostgresJobStore
         WHERE NOT isOrphaned AND slug <> ALL(@slugs::text[])
         """;
 
+    // Locks and reads the row, updates it and writes the audit row in one statement: the audit row exists exactly when the
+    // update does. A stale expectedVersion matches no row, so neither happens. Old and new values are jsonb objects of the
+    // fields named in the update (@fields), keyed by their camelCase names; misfirePolicy as its stored text.
     internal const string UpdateJob = $"""
-        UPDATE cronJob
-        SET schedule = COALESCE(@schedule, schedule),
-            timeZone = COALESCE(@timeZone, timeZone),
-            timeoutMs = COALESCE(@timeoutMs, timeoutMs),
-            maxRetries = COALESCE(@maxRetries, maxRetries),
-            misfirePolicy = COALESCE(@misfirePolicy, misfirePolicy),
-            isEnabled = COALESCE(@isEnabled, isEnabled),
-            overriddenFields = ARRAY(SELECT DISTINCT f FROM unnest(overriddenFields || @fields::text[]) AS f ORDER BY f),
-            lastScheduledFor = COALESCE(@resetLastScheduledFor, lastScheduledFor),
-            invalidReason = CASE WHEN @schedule IS NULL AND @timeZone IS NULL THEN invalidReason END,
-            version = version + 1, updatedAt = @now, lastModifiedBy = @by
-        WHERE slug = @slug AND (@expectedVersion::integer IS NULL OR version = @expectedVersion)
-        RETURNING {JobColumns}
+        WITH old AS (
+            SELECT id AS oldId, schedule AS oldSchedule, timeZone AS oldTimeZone, timeoutMs AS oldTimeoutMs, maxRetries AS oldMaxRetries,
+                   misfirePolicy AS oldMisfirePolicy, isEnabled AS oldIsEnabled
+            FROM cronJob
+            WHERE slug = @slug AND (@expectedVersion::integer IS NULL OR version = @expectedVersion)
+            FOR UPDATE
+        ), upd AS (
+            UPDATE cronJob
+            SET schedule = COALESCE(@schedule, schedule),
+                timeZone = COALESCE(@timeZone, timeZone),
+                timeoutMs = COALESCE(@timeoutMs, timeoutMs),
+                maxRetries = COALESCE(@maxRetries, maxRetries),
+                misfirePolicy = COALESCE(@misfirePolicy, misfirePolicy),
+                isEnabled = COALESCE(@isEnabled, isEnabled),
+                overriddenFields = ARRAY(SELECT DISTINCT f FROM unnest(overriddenFields || @fields::text[]) AS f ORDER BY f),
+                lastScheduledFor = COALESCE(@resetLastScheduledFor, lastScheduledFor),
+                invalidReason = CASE WHEN @schedule IS NULL AND @timeZone IS NULL THEN invalidReason END,
+                version = version + 1, updatedAt = @now, lastModifiedBy = @by
+            FROM old
+            WHERE id = old.oldId
+            RETURNING {JobColumns}
+        ), audit AS (
+            INSERT INTO cronAudit (id, at, actor, action, jobSlug, target, oldValues, newValues, requestId)
+            SELECT @auditId, @now, @by, @auditAction, u.slug, NULL,
+                   (SELECT jsonb_object_agg(f, CASE f WHEN 'schedule' THEN to_jsonb(o.oldSchedule) WHEN 'timeZone' THEN to_jsonb(o.oldTimeZone)
+                                                      WHEN 'timeoutMs' THEN to_jsonb(o.oldTimeoutMs) WHEN 'maxRetries' THEN to_jsonb(o.oldMaxRetries)
+                                                      WHEN 'misfirePolicy' THEN to_jsonb(o.oldMisfirePolicy) WHEN 'isEnabled' THEN to_jsonb(o.oldIsEnabled) END)
+                    FROM unnest(@fields::text[]) AS f),
+                   (SELECT jsonb_object_agg(f, CASE f WHEN 'schedule' THEN to_jsonb(u.schedule) WHEN 'timeZone' THEN to_jsonb(u.timeZone)
+                                                      WHEN 'timeoutMs' THEN to_jsonb(u.timeoutMs) WHEN 'maxRetries' THEN to_jsonb(u.maxRetries)
+                                                      WHEN 'misfirePolicy' THEN to_jsonb(u.misfirePolicy) WHEN 'isEnabled' THEN to_jsonb(u.isEnabled) END)
+                    FROM unnest(@fields::text[]) AS f),
+                   @requestId
+            FROM upd u CROSS JOIN old o
+        )
+        SELECT {JobColumns} FROM upd
         """;
 
     internal const string SelectJobVersion = "SELECT version FROM cronJob WHERE slug = @slug";

@@ -52,7 +52,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("enabled", NpgsqlDbType.Array | NpgsqlDbType.Boolean, definitions.Select(d => d.Enabled).ToArray()));
         cmd.Parameters.Add(Param("timeouts", NpgsqlDbType.Array | NpgsqlDbType.Integer, definitions.Select(d => d.TimeoutMs).ToArray()));
         cmd.Parameters.Add(Param("retries", NpgsqlDbType.Array | NpgsqlDbType.Integer, definitions.Select(d => d.MaxRetries).ToArray()));
-        cmd.Parameters.Add(Param("policies", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.MisfirePolicy.ToText()).ToArray()));
+        cmd.Parameters.Add(Param("policies", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.MisfirePolicy?.ToText()).ToArray()));
         cmd.Parameters.Add(Param("caps", NpgsqlDbType.Array | NpgsqlDbType.Integer, definitions.Select(d => d.MisfireRunAllCap).ToArray()));
         cmd.Parameters.Add(Param("sources", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.Source).ToArray()));
         cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
@@ -125,6 +125,9 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("expectedVersion", NpgsqlDbType.Integer, update.ExpectedVersion));
         cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
         cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, update.ChangedBy));
+        cmd.Parameters.Add(Param("auditId", NpgsqlDbType.Uuid, Guid.CreateVersion7()));
+        cmd.Parameters.Add(Param("auditAction", NpgsqlDbType.Text, update.AuditAction));
+        cmd.Parameters.Add(Param("requestId", NpgsqlDbType.Text, update.RequestId));
         await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))

@@ -20,9 +20,10 @@ public sealed class HistoryCleanupOptions
 
 /// <summary>
 /// Deletes finished executions older than the retention in <c>cronJobConfig</c> (<c>historyRetentionDays</c>, default 30).
-/// Running rows are never deleted.
+/// Running rows are never deleted. Also drops the idempotency keys of manual triggers older than 24 hours, and audits the
+/// deletion (<c>executions.cleanup</c>) in the same transaction.
 /// </summary>
-public sealed class HistoryCleanupJob(IJobStore store, TimeProvider timeProvider) : ICronJob
+public sealed class HistoryCleanupJob(IJobStore store, IAdminStore adminStore, TimeProvider timeProvider) : ICronJob
 {
     public const string Slug = "history-cleanup";
     public const string RetentionKey = "historyRetentionDays";
@@ -37,8 +38,10 @@ public sealed class HistoryCleanupJob(IJobStore store, TimeProvider timeProvider
         {
             return CronJobResult.Failure($"cronJobConfig {RetentionKey} = '{text}' is not a whole number of days ≥ 1; nothing deleted.");
         }
-        var cutoff = timeProvider.GetUtcNow().AddDays(-days);
-        var deleted = await store.DeleteExecutionsBeforeAsync(cutoff, context.CancellationToken);
+        var now = timeProvider.GetUtcNow();
+        var cutoff = now.AddDays(-days);
+        var audit = new Interfaces.Admin.AuditEntry { Id = Guid.CreateVersion7(), At = now, Actor = Slug, Action = "executions.cleanup" };
+        var deleted = await adminStore.CleanupAsync(cutoff, days, now.AddHours(-24), audit, context.CancellationToken);
         return CronJobResult.Succeeded(
             $"Deleted {deleted} execution row(s) completed before {cutoff:yyyy-MM-dd HH:mm}Z (retention {days} days).",
             deleted, new Dictionary<string, double> { ["retentionDays"] = days, ["deleted"] = deleted });

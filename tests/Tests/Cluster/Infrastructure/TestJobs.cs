@@ -40,6 +40,10 @@ public static class TestJobs
         ["t-ahead"] = "* * * * * *",
         ["t-ahead-release"] = "*/5 * * * * *",
         ["t-ahead-long"] = "*/5 * * * * *",
+        ["t-admin-stats"] = "* * * * * *",
+        ["t-admin-pause"] = "* * * * * *",
+        ["t-admin-idem"] = "0 0 1 1 *",
+        ["t-admin-audit"] = "0 0 1 1 *",
     }.Concat(KillSlugs.Select(s => KeyValuePair.Create(s, "* * * * * *"))).ToDictionary();
 
     /// <summary>A job defined in code with a schedule that cannot be parsed: it must show as invalid, never stop the silo.</summary>

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Totallator.Grains.Hosting;
+using Totallator.Grains.Interfaces.Admin;
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Grains.Admin;
+
+/// <summary>
+/// The admin read side. A stateless worker: every silo answers locally from the store, and no job grain is woken to list jobs.
+/// Statistics for all jobs come from one statement (<see cref="IAdminStore.GetStatisticsAsync"/>).
+/// </summary>
+[StatelessWorker]
+public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSettingsCache settings, TimeProvider timeProvider,
+    ILogger<JobQueryGrain> logger) : Grain, IJobQueryGrain
+{
+    public Task<IReadOnlyList<JobView>> ListJobsAsync() => StoreGuard.RunAsync(logger, "listing jobs", async () =>
+    {
+        var now = timeProvider.GetUtcNow();
+        var rows = await jobs.ListJobsAsync(CancellationToken.None);
+        var statistics = await admin.GetStatisticsAsync(null, now, CancellationToken.None);
+        var paused = settings.Current.SchedulingPaused;
+        return (IReadOnlyList<JobView>)rows.OrderBy(j => j.Slug, StringComparer.Ordinal)
+            .Select(j => JobViews.Build(j, statistics.GetValueOrDefault(j.Id), paused, now, Environment.GetEnvironmentVariable)).ToList();
+    });
+
+    public Task<JobView> GetJobAsync(string slug) => StoreGuard.RunAsync(logger, "reading a job", async () =>
+    {
+        var now = timeProvider.GetUtcNow();
+        var job = await FindAsync(slug);
+        var statistics = await admin.GetStatisticsAsync(job.Id, now, CancellationToken.None);
+        return JobViews.Build(job, statistics.GetValueOrDefault(job.Id), settings.Current.SchedulingPaused, now, Environment.GetEnvironmentVariable);
+    });
+
+    public Task<ExecutionPage> GetExecutionsAsync(ExecutionQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        AdminInput.Page(query.Offset, query.Limit);
+        return StoreGuard.RunAsync(logger, "reading executions", async () =>
+        {
+            var job = await FindAsync(query.Slug);
+            return await admin.GetExecutionPageAsync(job.Id, job.Slug, query, CancellationToken.None);
+        });
+    }
+
+    public Task<ExecutionDetails?> GetExecutionAsync(Guid executionId) =>
+        StoreGuard.RunAsync(logger, "reading an execution", () => admin.GetExecutionDetailsAsync(executionId, CancellationToken.None));
+
+    public Task<AuditPage> GetAuditAsync(AuditQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        AdminInput.Page(query.Offset, query.Limit);
+        return StoreGuard.RunAsync(logger, "reading the audit trail", () => admin.GetAuditPageAsync(query, CancellationToken.None));
+    }
+
+    public Task<SchedulePreview> PreviewScheduleAsync(string schedule, string timeZone, int count)
+    {
+        AdminInput.Range(count, 1, 100, "count");
+        var now = timeProvider.GetUtcNow();
+        var resolved = JobViews.Resolve(schedule ?? "", Environment.GetEnvironmentVariable);
+        if (!CronSchedule.TryFindTimeZone(timeZone, out _))
+        {
+            return Task.FromResult(Refused($"Unknown time zone '{timeZone}'. Use an IANA id such as 'UTC' or 'Europe/Berlin'.", "timeZone", resolved));
+        }
+        if (!CronSchedule.TryParse(schedule ?? "", timeZone, now, Environment.GetEnvironmentVariable, out var parsed, out var error))
+        {
+            return Task.FromResult(Refused(error!, "schedule", resolved));
+        }
+        return Task.FromResult(new SchedulePreview
+        {
+            IsValid = true, ResolvedSchedule = parsed!.ResolvedExpression, NextFireTimes = JobViews.InZone(parsed.NextN(now, count), parsed.TimeZone),
+        });
+    }
+
+    public Task CheckStoreAsync() => StoreGuard.RunAsync(logger, "checking the database", () => admin.PingAsync(CancellationToken.None));
+
+    private static SchedulePreview Refused(string error, string field, string? resolved) =>
+        new() { IsValid = false, Error = error, ErrorField = field, ResolvedSchedule = resolved, NextFireTimes = [] };
+
+    private async Task<JobRecord> FindAsync(string slug) =>
+        await jobs.GetJobAsync(slug ?? "", CancellationToken.None) ?? throw new CronJobNotFoundException($"No job with slug '{slug}'.");
+}

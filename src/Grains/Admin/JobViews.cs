@@ -1,0 +1,50 @@
+using Totallator.Grains.Interfaces.Admin;
+using Totallator.Grains.Scheduling;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Grains.Admin;
+
+/// <summary>Builds what admins see of a job from its row, its statistics and the global settings; reads nothing itself.</summary>
+internal static class JobViews
+{
+    /// <summary>How many next fire times a job view shows.</summary>
+    public const int NextFireCount = 5;
+
+    private static readonly JobStatistics NoStatistics = new()
+    {
+        SampleSize = 0, RetryAttempts = 0, RunsLast24Hours = 0, FailuresLast24Hours = 0, NotRunLast24Hours = 0,
+    };
+
+    public static JobView Build(JobRecord job, JobStatisticsRecord? statistics, bool schedulingPaused, DateTimeOffset now, Func<string, string?> getVariable)
+    {
+        CronSchedule.TryParse(job.Schedule, job.TimeZone, now, getVariable, out var schedule, out var error);
+        var invalidReason = job.InvalidReason ?? error;
+        var fires = job.IsEnabled && !job.IsOrphaned && invalidReason is null && !schedulingPaused && schedule is not null
+            ? InZone(schedule.NextN(now, NextFireCount), schedule.TimeZone)
+            : [];
+        return new JobView
+        {
+            Id = job.Id, Slug = job.Slug, Name = job.Name, Description = job.Description, Schedule = job.Schedule,
+            ResolvedSchedule = schedule?.ResolvedExpression ?? Resolve(job.Schedule, getVariable),
+            ScheduleSource = ScheduleSource(job), TimeZone = job.TimeZone, IsEnabled = job.IsEnabled, InvalidReason = invalidReason,
+            IsOrphaned = job.IsOrphaned, Source = job.Source, TimeoutMs = job.TimeoutMs, MaxRetries = job.MaxRetries,
+            MisfirePolicy = job.MisfirePolicy, MisfireRunAllCap = job.MisfireRunAllCap, OverriddenFields = job.OverriddenFields,
+            NextFireTimes = fires, LastRun = statistics?.LastRun, RunningExecutionIds = statistics?.RunningExecutionIds ?? [],
+            Statistics = statistics?.Statistics ?? NoStatistics, Version = job.Version, CreatedAt = job.CreatedAt, UpdatedAt = job.UpdatedAt,
+            LastModifiedBy = job.LastModifiedBy, LastScheduledFor = job.LastScheduledFor,
+        };
+    }
+
+    /// <summary>An admin override wins; else a <c>${VAR}</c> means the environment decides; else where the job is defined.</summary>
+    internal static string ScheduleSource(JobRecord job) =>
+        job.OverriddenFields.Contains(JobFields.Schedule, StringComparer.Ordinal) ? "admin"
+        : job.Schedule.Contains("${", StringComparison.Ordinal) ? "environment"
+        : job.Source;
+
+    /// <summary>Each instant with the zone's UTC offset at that instant.</summary>
+    public static IReadOnlyList<DateTimeOffset> InZone(IEnumerable<DateTimeOffset> instants, TimeZoneInfo zone) =>
+        instants.Select(i => TimeZoneInfo.ConvertTime(i, zone)).ToList();
+
+    public static string? Resolve(string schedule, Func<string, string?> getVariable) =>
+        EnvironmentSubstitution.TryResolve(schedule, getVariable, out var resolved, out _) ? resolved.Trim() : null;
+}

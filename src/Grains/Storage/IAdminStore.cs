@@ -1,0 +1,76 @@
+using Totallator.Grains.Interfaces.Admin;
+
+namespace Totallator.Grains.Storage;
+
+/// <summary>
+/// Persistence SPI of the admin side: statistics, history pages, the audit trail, global settings, API keys and the idempotency
+/// keys of manual triggers. <see cref="PostgresAdminStore"/> is the real one; <see cref="InMemoryJobStore"/> implements it too,
+/// over the same data as its job store. Both pass the same contract tests. Every change is written with its audit row in one
+/// statement, so there is never a change without its audit row nor an audit row without its change.
+/// </summary>
+public interface IAdminStore
+{
+    /// <summary>One round trip to the store; throws when it does not answer.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Statistics of every job (<paramref name="jobId"/> null) or of one, keyed by job id. Figures come from each job's last
+    /// <see cref="StatisticsSampleSize"/> ended attempts; the 24-hour counts from the executions scheduled after <paramref name="now"/> − 24 h.
+    /// </summary>
+    Task<IReadOnlyDictionary<Guid, JobStatisticsRecord>> GetStatisticsAsync(Guid? jobId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>A filtered page of one job's executions, newest scheduled first, then newest attempt first.</summary>
+    Task<ExecutionPage> GetExecutionPageAsync(Guid jobId, string jobSlug, ExecutionQuery query, CancellationToken cancellationToken);
+
+    /// <summary>One execution with its job's slug and name and its large text fields; null when there is none.</summary>
+    Task<ExecutionDetails?> GetExecutionDetailsAsync(Guid executionId, CancellationToken cancellationToken);
+
+    Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>A filtered page of the audit trail, newest first.</summary>
+    Task<AuditPage> GetAuditPageAsync(AuditQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Every row of <c>cronJobConfig</c>, keyed by its key.</summary>
+    Task<IReadOnlyDictionary<string, ConfigValue>> GetConfigAsync(CancellationToken cancellationToken);
+
+    /// <summary>Sets several config values and appends <paramref name="audit"/>, in one transaction.</summary>
+    Task SetConfigAsync(IReadOnlyDictionary<string, string> values, AuditEntry audit, CancellationToken cancellationToken);
+
+    /// <summary>Stores a key and its audit row; throws <see cref="InvalidAdminInputException"/> (field <c>name</c>) when the name is taken.</summary>
+    Task CreateApiKeyAsync(ApiKeyInfo key, string keyHash, AuditEntry audit, CancellationToken cancellationToken);
+
+    /// <summary>Revokes an active key and appends <paramref name="audit"/> in one transaction; false (and no audit row) when there is no such active key.</summary>
+    Task<bool> RevokeApiKeyAsync(Guid keyId, DateTimeOffset at, string revokedBy, AuditEntry audit, CancellationToken cancellationToken);
+
+    /// <summary>All keys, revoked ones included, newest first.</summary>
+    Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>The active (not revoked) key with this hash, or null.</summary>
+    Task<ApiKeyInfo?> FindActiveApiKeyAsync(string keyHash, CancellationToken cancellationToken);
+
+    /// <summary>The execution started by an earlier trigger of this job by this user with this key, recorded at or after <paramref name="since"/>.</summary>
+    Task<Guid?> FindTriggerRequestAsync(Guid jobId, string userId, string idempotencyKey, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records the execution a keyed trigger started, replacing a record older than <paramref name="since"/>; returns the execution
+    /// id now on record (the earlier one if a fresh record was there first).
+    /// </summary>
+    Task<Guid> RecordTriggerRequestAsync(Guid jobId, string userId, string idempotencyKey, Guid executionId, DateTimeOffset at, DateTimeOffset since,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// History cleanup in one transaction: deletes ended executions completed before <paramref name="cutoff"/> (never running or
+    /// claimed ones), trigger requests recorded before <paramref name="triggerRequestCutoff"/>, and appends an
+    /// <c>executions.cleanup</c> audit row with <c>{"deleted": n, "olderThanDays": d}</c>. Returns how many executions went.
+    /// </summary>
+    Task<int> CleanupAsync(DateTimeOffset cutoff, int olderThanDays, DateTimeOffset triggerRequestCutoff, AuditEntry audit, CancellationToken cancellationToken);
+
+    /// <summary>How many ended attempts per job the statistics look at.</summary>
+    public const int StatisticsSampleSize = 100;
+}
+
+/// <summary>A job's statistics, its latest started execution and the ids of its rows running now.</summary>
+public sealed record JobStatisticsRecord(JobStatistics Statistics, ExecutionSummary? LastRun, IReadOnlyList<Guid> RunningExecutionIds);
+
+/// <summary>A row of <c>cronJobConfig</c>.</summary>
+public sealed record ConfigValue(string Value, DateTimeOffset UpdatedAt, string? UpdatedBy);

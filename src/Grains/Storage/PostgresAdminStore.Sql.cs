@@ -1,0 +1,168 @@
+namespace Totallator.Grains.Storage;
+
+public sealed partial class PostgresAdminStore
+{
+    // Internal on purpose: the exact text of a statement is not a contract.
+    internal const string SummaryColumns = """
+        e.id, j.slug, e.occurrenceKey, e.scheduledFor, e.startedAt, e.completedAt, e.durationMs, e.status, e.statusReason, e.exitCode,
+        e.triggeredBy, e.triggeredByUserId, e.retryCount, e.memoryUsageMb, e.cpuUsagePercent, e.itemsProcessed
+        """;
+
+    internal const string Ping = "SELECT 1";
+
+    // One statement for all jobs. Each LATERAL walks the (cronJobId, scheduledFor DESC) index of one job and stops early: the
+    // figures read at most 100 ended rows per job, the 24-hour counts one day of rows, the running ids a partial index.
+    internal const string SelectStatistics = $"""
+        SELECT j.id,
+               s.sampleSize, s.succeeded, s.avgDuration, s.p50, s.p95, s.p99, s.maxDuration, s.avgMemory, s.avgCpu, s.retries,
+               d.runs, d.failures, d.notRun,
+               ARRAY(SELECT r.id FROM cronJobExecution r WHERE r.cronJobId = j.id AND r.status = 'running' ORDER BY r.scheduledFor) AS running,
+               lr.*
+        FROM cronJob j
+        CROSS JOIN LATERAL (
+            SELECT count(*)::int AS sampleSize,
+                   count(*) FILTER (WHERE x.status = 'succeeded')::int AS succeeded,
+                   avg(x.durationMs)::float8 AS avgDuration,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY x.durationMs) AS p50,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY x.durationMs) AS p95,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY x.durationMs) AS p99,
+                   max(x.durationMs) AS maxDuration,
+                   avg(x.memoryUsageMb) AS avgMemory,
+                   avg(x.cpuUsagePercent) AS avgCpu,
+                   count(*) FILTER (WHERE x.retryCount > 0)::int AS retries
+            FROM (SELECT e.status, e.durationMs, e.memoryUsageMb, e.cpuUsagePercent, e.retryCount
+                  FROM cronJobExecution e
+                  WHERE e.cronJobId = j.id AND e.status IN ('succeeded', 'failed', 'timed_out', 'abandoned')
+                  ORDER BY e.scheduledFor DESC, e.retryCount DESC
+                  LIMIT 100) x -- IAdminStore.StatisticsSampleSize
+        ) s
+        CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE e.startedAt IS NOT NULL)::int AS runs,
+                   count(*) FILTER (WHERE e.status IN ('failed', 'timed_out', 'abandoned'))::int AS failures,
+                   count(*) FILTER (WHERE e.status IN ('skipped', 'missed'))::int AS notRun
+            FROM cronJobExecution e
+            WHERE e.cronJobId = j.id AND e.scheduledFor >= @since
+        ) d
+        LEFT JOIN LATERAL (
+            SELECT {SummaryColumns}
+            FROM cronJobExecution e
+            WHERE e.cronJobId = j.id AND e.startedAt IS NOT NULL AND e.status <> 'claimed'
+            ORDER BY e.scheduledFor DESC, e.retryCount DESC
+            LIMIT 1
+        ) lr ON true
+        WHERE @jobId::uuid IS NULL OR j.id = @jobId
+        """;
+
+    internal const string SelectExecutionPage = $"""
+        SELECT {SummaryColumns}
+        FROM cronJobExecution e JOIN cronJob j ON j.id = e.cronJobId
+        WHERE e.cronJobId = @jobId
+          AND (@statuses::text[] IS NULL OR e.status = ANY(@statuses))
+          AND (@sources::text[] IS NULL OR e.triggeredBy = ANY(@sources))
+          AND (@from::timestamptz IS NULL OR e.scheduledFor >= @from)
+          AND (@to::timestamptz IS NULL OR e.scheduledFor < @to)
+        ORDER BY e.scheduledFor DESC, e.retryCount DESC
+        OFFSET @offset LIMIT @limit
+        """;
+
+    internal const string SelectExecutionDetails = $"""
+        SELECT {SummaryColumns}, j.name, e.output, e.errorMessage, e.stackTrace, e.metrics::text
+        FROM cronJobExecution e JOIN cronJob j ON j.id = e.cronJobId
+        WHERE e.id = @id
+        """;
+
+    internal const string AuditColumns = "id, at, actor, action, jobSlug, target, oldValues::text, newValues::text, requestId";
+
+    internal const string InsertAudit = """
+        INSERT INTO cronAudit (id, at, actor, action, jobSlug, target, oldValues, newValues, requestId)
+        VALUES (@auditId, @auditAt, @auditActor, @auditAction, @auditJobSlug, @auditTarget, @auditOld::jsonb, @auditNew::jsonb, @auditRequestId)
+        """;
+
+    internal const string SelectAuditPage = $"""
+        SELECT {AuditColumns}
+        FROM cronAudit
+        WHERE (@jobSlug::text IS NULL OR jobSlug = @jobSlug)
+          AND (@actor::text IS NULL OR actor = @actor)
+          AND (@action::text IS NULL OR action = @action)
+          AND (@from::timestamptz IS NULL OR at >= @from)
+          AND (@to::timestamptz IS NULL OR at < @to)
+        ORDER BY at DESC, id DESC
+        OFFSET @offset LIMIT @limit
+        """;
+
+    internal const string SelectConfig = "SELECT key, value, updatedAt, updatedBy FROM cronJobConfig";
+
+    // One statement: the values and their audit row commit together or not at all.
+    internal const string SetConfig = $"""
+        WITH upsert AS (
+            INSERT INTO cronJobConfig (key, value, updatedAt, updatedBy)
+            SELECT k, v, @auditAt, @auditActor FROM unnest(@keys::text[], @values::text[]) AS u(k, v)
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updatedAt = EXCLUDED.updatedAt, updatedBy = EXCLUDED.updatedBy
+        )
+        {InsertAudit}
+        """;
+
+    internal const string ApiKeyColumns = "id, name, role, prefix, createdAt, createdBy, revokedAt, revokedBy";
+
+    internal const string InsertApiKey = $"""
+        WITH created AS (
+            INSERT INTO cronApiKey (id, name, role, prefix, keyHash, createdAt, createdBy)
+            VALUES (@id, @name, @role, @prefix, @keyHash, @createdAt, @createdBy)
+        )
+        {InsertAudit}
+        """;
+
+    internal const string RevokeApiKey = """
+        WITH revoked AS (
+            UPDATE cronApiKey SET revokedAt = @at, revokedBy = @by
+            WHERE id = @id AND revokedAt IS NULL
+            RETURNING id
+        ), audit AS (
+            INSERT INTO cronAudit (id, at, actor, action, jobSlug, target, oldValues, newValues, requestId)
+            SELECT @auditId, @auditAt, @auditActor, @auditAction, @auditJobSlug, @auditTarget, @auditOld::jsonb, @auditNew::jsonb, @auditRequestId
+            FROM revoked
+        )
+        SELECT count(*) FROM revoked
+        """;
+
+    internal const string SelectApiKeys = $"SELECT {ApiKeyColumns} FROM cronApiKey ORDER BY createdAt DESC, id DESC";
+
+    internal const string SelectActiveApiKeyByHash = $"SELECT {ApiKeyColumns} FROM cronApiKey WHERE keyHash = @keyHash AND revokedAt IS NULL";
+
+    internal const string SelectTriggerRequest = """
+        SELECT executionId FROM cronTriggerRequest
+        WHERE jobId = @jobId AND userId = @userId AND idempotencyKey = @key AND createdAt >= @since
+        """;
+
+    // A record older than the window is replaced; a fresh one wins (and is returned) over the caller's.
+    internal const string UpsertTriggerRequest = """
+        WITH ins AS (
+            INSERT INTO cronTriggerRequest (jobId, userId, idempotencyKey, executionId, createdAt)
+            VALUES (@jobId, @userId, @key, @executionId, @at)
+            ON CONFLICT (jobId, userId, idempotencyKey) DO UPDATE SET executionId = EXCLUDED.executionId, createdAt = EXCLUDED.createdAt
+            WHERE cronTriggerRequest.createdAt < @since
+            RETURNING executionId
+        )
+        SELECT executionId FROM ins
+        UNION ALL
+        SELECT executionId FROM cronTriggerRequest
+        WHERE jobId = @jobId AND userId = @userId AND idempotencyKey = @key AND NOT EXISTS (SELECT 1 FROM ins)
+        """;
+
+    internal const string Cleanup = """
+        WITH gone AS (
+            DELETE FROM cronJobExecution WHERE status NOT IN ('running', 'claimed') AND completedAt < @cutoff
+            RETURNING 1
+        ), requests AS (
+            DELETE FROM cronTriggerRequest WHERE createdAt < @requestCutoff
+        ), n AS (
+            SELECT count(*)::int AS deleted FROM gone
+        ), audit AS (
+            INSERT INTO cronAudit (id, at, actor, action, jobSlug, target, oldValues, newValues, requestId)
+            SELECT @auditId, @auditAt, @auditActor, 'executions.cleanup', NULL, NULL, NULL,
+                   jsonb_build_object('deleted', n.deleted, 'olderThanDays', @days::int), @auditRequestId
+            FROM n
+        )
+        SELECT deleted FROM n
+        """;
+}

@@ -1,0 +1,219 @@
+using Npgsql;
+using NpgsqlTypes;
+using Totallator.Grains.Interfaces.Admin;
+using Totallator.Grains.Interfaces.Jobs;
+
+namespace Totallator.Grains.Storage;
+
+/// <summary>The PostgreSQL admin store. Each operation is one statement; a change and its audit row share it.</summary>
+public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IAdminStore
+{
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(Ping);
+        await cmd.ExecuteScalarAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyDictionary<Guid, JobStatisticsRecord>> GetStatisticsAsync(Guid? jobId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectStatistics);
+        cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, jobId));
+        cmd.Parameters.Add(Param("since", NpgsqlDbType.TimestampTz, now.AddHours(-24)));
+        var result = new Dictionary<Guid, JobStatisticsRecord>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result[reader.GetGuid(0)] = ReadStatistics(reader);
+        }
+        return result;
+    }
+
+    public async Task<ExecutionPage> GetExecutionPageAsync(Guid jobId, string jobSlug, ExecutionQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var cmd = dataSource.CreateCommand(SelectExecutionPage);
+        cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, jobId));
+        cmd.Parameters.Add(Param("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text, query.Statuses?.Select(s => s.ToText()).ToArray()));
+        cmd.Parameters.Add(Param("sources", NpgsqlDbType.Array | NpgsqlDbType.Text, query.TriggerSources?.Select(s => s.ToText()).ToArray()));
+        cmd.Parameters.Add(Param("from", NpgsqlDbType.TimestampTz, query.From));
+        cmd.Parameters.Add(Param("to", NpgsqlDbType.TimestampTz, query.To));
+        cmd.Parameters.Add(Param("offset", NpgsqlDbType.Integer, query.Offset));
+        // One more than asked: its presence says whether there is a next page, without a count over the whole history.
+        cmd.Parameters.Add(Param("limit", NpgsqlDbType.Integer, query.Limit + 1));
+        var items = new List<ExecutionSummary>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(ReadSummary(reader, 0));
+        }
+        var hasMore = items.Count > query.Limit;
+        return new ExecutionPage { Items = hasMore ? items[..query.Limit] : items, Offset = query.Offset, Limit = query.Limit, HasMore = hasMore };
+    }
+
+    public async Task<ExecutionDetails?> GetExecutionDetailsAsync(Guid executionId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectExecutionDetails);
+        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, executionId));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadDetails(reader) : null;
+    }
+
+    public async Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(InsertAudit);
+        AddAudit(cmd, entry);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<AuditPage> GetAuditPageAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var cmd = dataSource.CreateCommand(SelectAuditPage);
+        cmd.Parameters.Add(Param("jobSlug", NpgsqlDbType.Text, query.JobSlug));
+        cmd.Parameters.Add(Param("actor", NpgsqlDbType.Text, query.Actor));
+        cmd.Parameters.Add(Param("action", NpgsqlDbType.Text, query.Action));
+        cmd.Parameters.Add(Param("from", NpgsqlDbType.TimestampTz, query.From));
+        cmd.Parameters.Add(Param("to", NpgsqlDbType.TimestampTz, query.To));
+        cmd.Parameters.Add(Param("offset", NpgsqlDbType.Integer, query.Offset));
+        cmd.Parameters.Add(Param("limit", NpgsqlDbType.Integer, query.Limit + 1));
+        var items = new List<AuditEntry>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(ReadAudit(reader));
+        }
+        var hasMore = items.Count > query.Limit;
+        return new AuditPage { Items = hasMore ? items[..query.Limit] : items, Offset = query.Offset, Limit = query.Limit, HasMore = hasMore };
+    }
+
+    public async Task<IReadOnlyDictionary<string, ConfigValue>> GetConfigAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectConfig);
+        var values = new Dictionary<string, ConfigValue>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values[reader.GetString(0)] = new ConfigValue(reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        }
+        return values;
+    }
+
+    public async Task SetConfigAsync(IReadOnlyDictionary<string, string> values, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        await using var cmd = dataSource.CreateCommand(SetConfig);
+        cmd.Parameters.Add(Param("keys", NpgsqlDbType.Array | NpgsqlDbType.Text, values.Keys.ToArray()));
+        cmd.Parameters.Add(Param("values", NpgsqlDbType.Array | NpgsqlDbType.Text, values.Values.ToArray()));
+        AddAudit(cmd, audit);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task CreateApiKeyAsync(ApiKeyInfo key, string keyHash, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        await using var cmd = dataSource.CreateCommand(InsertApiKey);
+        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, key.Id));
+        cmd.Parameters.Add(Param("name", NpgsqlDbType.Text, key.Name));
+        cmd.Parameters.Add(Param("role", NpgsqlDbType.Text, AdminRoleText.ToText(key.Role)));
+        cmd.Parameters.Add(Param("prefix", NpgsqlDbType.Text, key.Prefix));
+        cmd.Parameters.Add(Param("keyHash", NpgsqlDbType.Text, keyHash));
+        cmd.Parameters.Add(Param("createdAt", NpgsqlDbType.TimestampTz, key.CreatedAt));
+        cmd.Parameters.Add(Param("createdBy", NpgsqlDbType.Text, key.CreatedBy));
+        AddAudit(cmd, audit);
+        try
+        {
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw ex.ConstraintName == "cronapikey_name_key"
+                ? new InvalidAdminInputException($"An API key named '{key.Name}' already exists; choose another name.") { Field = "name" }
+                : new InvalidAdminInputException("This key is already stored; generate a new one.") { Field = "keyHash" };
+        }
+    }
+
+    public async Task<bool> RevokeApiKeyAsync(Guid keyId, DateTimeOffset at, string revokedBy, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(RevokeApiKey);
+        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, keyId));
+        cmd.Parameters.Add(Param("at", NpgsqlDbType.TimestampTz, at));
+        cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, revokedBy));
+        AddAudit(cmd, audit);
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken))! > 0;
+    }
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectApiKeys);
+        var keys = new List<ApiKeyInfo>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(ReadApiKey(reader));
+        }
+        return keys;
+    }
+
+    public async Task<ApiKeyInfo?> FindActiveApiKeyAsync(string keyHash, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectActiveApiKeyByHash);
+        cmd.Parameters.Add(Param("keyHash", NpgsqlDbType.Text, keyHash));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadApiKey(reader) : null;
+    }
+
+    public async Task<Guid?> FindTriggerRequestAsync(Guid jobId, string userId, string idempotencyKey, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectTriggerRequest);
+        AddTriggerKey(cmd, jobId, userId, idempotencyKey);
+        cmd.Parameters.Add(Param("since", NpgsqlDbType.TimestampTz, since));
+        return await cmd.ExecuteScalarAsync(cancellationToken) is Guid id ? id : null;
+    }
+
+    public async Task<Guid> RecordTriggerRequestAsync(Guid jobId, string userId, string idempotencyKey, Guid executionId, DateTimeOffset at,
+        DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(UpsertTriggerRequest);
+        AddTriggerKey(cmd, jobId, userId, idempotencyKey);
+        cmd.Parameters.Add(Param("executionId", NpgsqlDbType.Uuid, executionId));
+        cmd.Parameters.Add(Param("at", NpgsqlDbType.TimestampTz, at));
+        cmd.Parameters.Add(Param("since", NpgsqlDbType.TimestampTz, since));
+        return (Guid)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<int> CleanupAsync(DateTimeOffset cutoff, int olderThanDays, DateTimeOffset triggerRequestCutoff, AuditEntry audit,
+        CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(Cleanup);
+        cmd.Parameters.Add(Param("cutoff", NpgsqlDbType.TimestampTz, cutoff));
+        cmd.Parameters.Add(Param("requestCutoff", NpgsqlDbType.TimestampTz, triggerRequestCutoff));
+        cmd.Parameters.Add(Param("days", NpgsqlDbType.Integer, olderThanDays));
+        AddAudit(cmd, audit);
+        return (int)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static void AddTriggerKey(NpgsqlCommand cmd, Guid jobId, string userId, string idempotencyKey)
+    {
+        cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, jobId));
+        cmd.Parameters.Add(Param("userId", NpgsqlDbType.Text, userId));
+        cmd.Parameters.Add(Param("key", NpgsqlDbType.Text, idempotencyKey));
+    }
+
+    /// <summary>The <c>@audit*</c> parameters of <see cref="InsertAudit"/> and the statements that embed it.</summary>
+    internal static void AddAudit(NpgsqlCommand cmd, AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        cmd.Parameters.Add(Param("auditId", NpgsqlDbType.Uuid, entry.Id));
+        cmd.Parameters.Add(Param("auditAt", NpgsqlDbType.TimestampTz, entry.At));
+        cmd.Parameters.Add(Param("auditActor", NpgsqlDbType.Text, entry.Actor));
+        cmd.Parameters.Add(Param("auditAction", NpgsqlDbType.Text, entry.Action));
+        cmd.Parameters.Add(Param("auditJobSlug", NpgsqlDbType.Text, entry.JobSlug));
+        cmd.Parameters.Add(Param("auditTarget", NpgsqlDbType.Text, entry.Target));
+        cmd.Parameters.Add(Param("auditOld", NpgsqlDbType.Text, entry.OldValuesJson));
+        cmd.Parameters.Add(Param("auditNew", NpgsqlDbType.Text, entry.NewValuesJson));
+        cmd.Parameters.Add(Param("auditRequestId", NpgsqlDbType.Text, entry.RequestId));
+    }
+
+    private static NpgsqlParameter Param(string name, NpgsqlDbType type, object? value) =>
+        new(name, type) { Value = value ?? DBNull.Value };
+}
