@@ -16,6 +16,7 @@ namespace Totallator.AdminApi.Hosting;
 public static class AdminApiHosting
 {
     public const string ApiPrefix = "/api/cron";
+    public const string RequestIdHeader = "X-Request-Id";
 
     public static IServiceCollection AddTotallatorAdminApi(this IServiceCollection services, IConfiguration configuration, Action<AdminApiOptions>? configure = null)
     {
@@ -62,6 +63,12 @@ public static class AdminApiHosting
     public static WebApplication MapTotallatorAdminApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Every answer names its request, so a client can quote it and an admin can find it in the logs and the audit trail.
+        app.Use((context, next) =>
+        {
+            context.Response.Headers[RequestIdHeader] = context.TraceIdentifier;
+            return next(context);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimit>();

@@ -31,11 +31,12 @@ public sealed partial class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(caller.ToPrincipal(Scheme.Name, hash), Scheme.Name));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = ApiKeys.HeaderName;
-        var failure = Context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure?.Message;
-        return Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Authentication required.",
+        // The result of this request's authentication (cached by the base class): say why the key was refused.
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        await Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Authentication required.",
             failure ?? $"Send an API key in the {ApiKeys.HeaderName} header.");
     }
 

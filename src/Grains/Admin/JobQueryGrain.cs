@@ -21,7 +21,8 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSe
         var now = timeProvider.GetUtcNow();
         var rows = await jobs.ListJobsAsync(CancellationToken.None);
         var statistics = await admin.GetStatisticsAsync(null, now, CancellationToken.None);
-        var paused = settings.Current.SchedulingPaused;
+        // Read the pause fresh: an admin who just paused must see it here, not this silo's cache up to a refresh later.
+        var paused = (await settings.RefreshAsync(CancellationToken.None)).SchedulingPaused;
         return (IReadOnlyList<JobView>)rows.OrderBy(j => j.Slug, StringComparer.Ordinal)
             .Select(j => JobViews.Build(j, statistics.GetValueOrDefault(j.Id), paused, now, Environment.GetEnvironmentVariable)).ToList();
     });
@@ -31,7 +32,8 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSe
         var now = timeProvider.GetUtcNow();
         var job = await FindAsync(slug);
         var statistics = await admin.GetStatisticsAsync(job.Id, now, CancellationToken.None);
-        return JobViews.Build(job, statistics.GetValueOrDefault(job.Id), settings.Current.SchedulingPaused, now, Environment.GetEnvironmentVariable);
+        var paused = (await settings.RefreshAsync(CancellationToken.None)).SchedulingPaused;
+        return JobViews.Build(job, statistics.GetValueOrDefault(job.Id), paused, now, Environment.GetEnvironmentVariable);
     });
 
     public Task<ExecutionPage> GetExecutionsAsync(ExecutionQuery query)

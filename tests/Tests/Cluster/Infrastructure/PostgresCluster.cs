@@ -13,12 +13,14 @@ namespace Totallator.Tests.Cluster.Infrastructure;
 /// </summary>
 public sealed class PostgresCluster : IAsyncDisposable
 {
+    private readonly bool _ownsDatabase;
     private NpgsqlDataSource? _dataSource;
 
-    private PostgresCluster(string connectionString, TestCluster cluster)
+    private PostgresCluster(string connectionString, TestCluster cluster, bool ownsDatabase = true)
     {
         ConnectionString = connectionString;
         Cluster = cluster;
+        _ownsDatabase = ownsDatabase;
     }
 
     public string ConnectionString { get; }
@@ -39,18 +41,35 @@ public sealed class PostgresCluster : IAsyncDisposable
     };
 
     /// <summary>Creates a database, migrates it and starts <paramref name="silos"/> silos on it.</summary>
-    public static async Task<PostgresCluster> StartAsync(int silos, Dictionary<string, string>? settings = null)
+    /// <remarks>
+    /// With <paramref name="sockets"/> the silos listen on real TCP ports, so a separate Orleans client (the AdminApi under test)
+    /// can connect; otherwise TestCluster's in-memory transport serves only its own client.
+    /// </remarks>
+    public static async Task<PostgresCluster> StartAsync(int silos, Dictionary<string, string>? settings = null, bool sockets = false)
     {
         var cs = await PostgresServer.CreateDatabaseAsync("cluster");
         await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).MigrateAsync(cs, CancellationToken.None);
-        var cluster = await DeployAsync(cs, silos, "c" + Guid.NewGuid().ToString("N")[..10], "totallator-tests", settings);
+        var cluster = await DeployAsync(cs, silos, "c" + Guid.NewGuid().ToString("N")[..10], "totallator-tests", settings, sockets);
         return new PostgresCluster(cs, cluster);
     }
 
+    /// <summary>Migrates a database the caller owns (e.g. on a <see cref="ScratchPostgres"/> server) and starts a cluster on it; the database is left in place.</summary>
+    public static async Task<PostgresCluster> StartOnAsync(string connectionString, int silos)
+    {
+        await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).MigrateAsync(connectionString, CancellationToken.None);
+        var cluster = await DeployAsync(connectionString, silos, "c" + Guid.NewGuid().ToString("N")[..10], "totallator-tests", sockets: true);
+        return new PostgresCluster(connectionString, cluster, ownsDatabase: false);
+    }
+
     /// <summary>Starts another cluster on the same database (e.g. after the first was stopped, or a split-brain twin).</summary>
-    public static Task<TestCluster> DeployAsync(string connectionString, int silos, string clusterId, string serviceId, Dictionary<string, string>? settings = null)
+    public static Task<TestCluster> DeployAsync(string connectionString, int silos, string clusterId, string serviceId,
+        Dictionary<string, string>? settings = null, bool sockets = false)
     {
         var builder = new TestClusterBuilder((short)silos);
+        if (sockets)
+        {
+            builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        }
         builder.Options.UseTestClusterMembership = false;
         builder.Options.ConfigureFileLogging = false;
         builder.Options.ClusterId = clusterId;
@@ -117,7 +136,10 @@ public sealed class PostgresCluster : IAsyncDisposable
         }
         await Cluster.DisposeAsync();
         _dataSource?.Dispose();
-        await PostgresServer.DropDatabaseAsync(ConnectionString);
+        if (_ownsDatabase)
+        {
+            await PostgresServer.DropDatabaseAsync(ConnectionString);
+        }
     }
 }
 

@@ -15,6 +15,13 @@ public static class TestJobs
     /// <summary>Jobs spread over a 3-silo cluster, one of which is killed (declared before <see cref="Schedules"/>, which uses it).</summary>
     public static readonly IReadOnlyList<string> KillSlugs = [.. Enumerable.Range(0, 24).Select(i => $"t-kill-{i:D2}")];
 
+    /// <summary>Jobs the admin API tests drive through HTTP (their own cluster; each slug owned by one test).</summary>
+    public static readonly IReadOnlyList<string> ApiSlugs =
+    [
+        "t-api-list", "t-api-patch", "t-api-etag", "t-api-toggle", "t-api-trigger", "t-api-slow", "t-api-idem", "t-api-rate",
+        "t-api-matrix", "t-api-bad", "t-api-history", "t-api-cancel", "t-api-session", "t-api-audit",
+    ];
+
     /// <summary>Slug → schedule of every test job. Slugs are owned by one test each.</summary>
     public static readonly IReadOnlyDictionary<string, string> Schedules = new Dictionary<string, string>
     {
@@ -44,7 +51,7 @@ public static class TestJobs
         ["t-admin-pause"] = "* * * * * *",
         ["t-admin-idem"] = "0 0 1 1 *",
         ["t-admin-audit"] = "0 0 1 1 *",
-    }.Concat(KillSlugs.Select(s => KeyValuePair.Create(s, "* * * * * *"))).ToDictionary();
+    }.Concat(ApiSlugs.Select(s => KeyValuePair.Create(s, "0 0 1 1 *"))).Concat(KillSlugs.Select(s => KeyValuePair.Create(s, "* * * * * *"))).ToDictionary();
 
     /// <summary>A job defined in code with a schedule that cannot be parsed: it must show as invalid, never stop the silo.</summary>
     public const string InvalidSlug = "t-invalid";

@@ -1,0 +1,52 @@
+using Totallator.Tests.Api.Infrastructure;
+
+namespace Totallator.Tests.Api;
+
+/// <summary>Global settings and schedule previews over HTTP.</summary>
+[Collection(AdminApiCollection.Name), Trait("Category", "Api")]
+public sealed class SettingsApiTests(AdminApiFixture api)
+{
+    [Fact]
+    public async Task SettingsChangeAreStoredAuditedAndPauseStopsNextFireTimes()
+    {
+        using var admin = api.ClientFor("admin");
+        var before = (await admin.FetchAsync("/api/cron/config")).Json;
+        Assert.False(before.GetProperty("schedulingPaused").GetBoolean());
+
+        var paused = await admin.SendAsync("PUT", "/api/cron/config", """{"schedulingPaused":true,"historyRetentionDays":45}""");
+        try
+        {
+            Assert.True(paused.Code == 200, paused.ToString());
+            Assert.True(paused.Json.GetProperty("schedulingPaused").GetBoolean());
+            Assert.Equal(45, paused.Json.GetProperty("historyRetentionDays").GetInt32());
+            Assert.Equal("test-admin", paused.Json.GetProperty("updatedBy").GetString());
+            var audit = (await admin.FetchAsync("/api/cron/audit?action=settings.update")).Json.GetProperty("items")[0];
+            Assert.Contains("schedulingPaused", audit.GetProperty("newValuesJson").GetString(), StringComparison.Ordinal);
+            Assert.Contains("historyRetentionDays", audit.GetProperty("oldValuesJson").GetString(), StringComparison.Ordinal);
+
+            using var operatorClient = api.ClientFor("operator");
+            var enabled = await operatorClient.PostJsonAsync("/api/cron/jobs/t-api-matrix/enable");
+            Assert.Equal(0, enabled.Json.GetProperty("nextFireTimes").GetArrayLength());
+            await operatorClient.PostJsonAsync("/api/cron/jobs/t-api-matrix/disable");
+        }
+        finally
+        {
+            var restored = await admin.SendAsync("PUT", "/api/cron/config", """{"schedulingPaused":false,"historyRetentionDays":30}""");
+            Assert.Equal(200, restored.Code);
+        }
+    }
+
+    [Fact]
+    public async Task APreviewGivesTheNextFireTimesWithTheZonesOffset()
+    {
+        using var viewer = api.ClientFor("viewer");
+        var response = await viewer.PostJsonAsync("/api/cron/schedule/preview", """{"schedule":"30 2 * * *","timeZone":"Europe/Berlin","count":12}""");
+        Assert.True(response.Code == 200, response.ToString());
+        Assert.True(response.Json.GetProperty("isValid").GetBoolean());
+        var times = response.Json.GetProperty("nextFireTimes").EnumerateArray().Select(t => t.GetDateTimeOffset()).ToList();
+        Assert.Equal(12, times.Count);
+        Assert.Equal(times.Order(), times);
+        Assert.All(times, t => Assert.Equal((2, 30), (t.Hour, t.Minute)));
+        Assert.All(times, t => Assert.Contains(t.Offset, new[] { TimeSpan.FromHours(1), TimeSpan.FromHours(2) }));
+    }
+}
