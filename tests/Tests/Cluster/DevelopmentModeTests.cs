@@ -2,7 +2,7 @@ using Totallator.Tests.Cluster.Infrastructure;
 
 namespace Totallator.Tests.Cluster;
 
-/// <summary>The README's run command: the silo with no configuration at all runs its example jobs.</summary>
+/// <summary>The README's run command: the silo with no configuration at all runs its example jobs and serves the admin API.</summary>
 [Trait("Category", "Cluster")]
 public sealed class DevelopmentModeTests
 {
@@ -10,10 +10,12 @@ public sealed class DevelopmentModeTests
     public async Task SiloWithoutConfiguration_RunsTheExampleJobs()
     {
         var port = 24_000 + Random.Shared.Next(0, 900);
+        var http = port + 20_000;
         using var silo = SiloProcess.Start(port, port + 10_000, new Dictionary<string, string>
         {
             // Successful runs are logged at Debug.
             ["Logging__LogLevel__Totallator"] = "Debug",
+            ["Urls"] = $"http://127.0.0.1:{http}",
         });
         await silo.WaitStartedAsync(TimeSpan.FromSeconds(60));
         Assert.Contains("development (in-memory, single node)", silo.Log, StringComparison.Ordinal);
@@ -26,5 +28,15 @@ public sealed class DevelopmentModeTests
         }
         Assert.Matches(succeeded, silo.Log);
         Assert.False(silo.HasExited, silo.Log);
+
+        // No Admin:ApiKey configured: the silo printed a generated admin key, and the API answers to it and to nothing else.
+        var key = System.Text.RegularExpressions.Regex.Match(silo.Log, "tcron_[A-Za-z0-9_-]{43}");
+        Assert.True(key.Success, "the development silo must print a generated admin key: " + silo.Log);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}") };
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await client.GetAsync(new Uri("/api/cron/jobs", UriKind.Relative))).StatusCode);
+        client.DefaultRequestHeaders.Add("X-Api-Key", key.Value);
+        var jobs = await client.GetStringAsync(new Uri("/api/cron/jobs", UriKind.Relative));
+        Assert.Contains("\"slug\":\"heartbeat\"", jobs, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
     }
 }
