@@ -60,3 +60,20 @@ public sealed record CreateApiKeyRequest
 
 /// <summary>A created key. <see cref="Key"/> is shown this once and never again.</summary>
 public sealed record CreatedApiKeyResponse(Guid Id, string Name, string Role, string Prefix, string Key);
+
+/// <summary>An audit row as the API shows it: old and new values as JSON objects, not as text.</summary>
+public sealed record AuditEntryResponse(Guid Id, DateTimeOffset At, string Actor, string Action, string? JobSlug, string? Target,
+    System.Text.Json.JsonElement? OldValues, System.Text.Json.JsonElement? NewValues, string? RequestId)
+{
+    public static AuditEntryResponse From(Grains.Interfaces.Admin.AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new(entry.Id, entry.At, entry.Actor, entry.Action, entry.JobSlug, entry.Target, Parse(entry.OldValuesJson), Parse(entry.NewValuesJson), entry.RequestId);
+    }
+
+    private static System.Text.Json.JsonElement? Parse(string? json) =>
+        json is null ? null : System.Text.Json.JsonDocument.Parse(json).RootElement.Clone();
+}
+
+/// <summary>A page of audit rows, newest first.</summary>
+public sealed record AuditPageResponse(IReadOnlyList<AuditEntryResponse> Items, int Offset, int Limit, bool HasMore);

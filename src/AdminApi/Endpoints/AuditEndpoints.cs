@@ -1,3 +1,4 @@
+using Totallator.AdminApi.Contracts;
 using Totallator.AdminApi.Infrastructure;
 using Totallator.AdminApi.Security;
 using Totallator.Grains.Interfaces.Admin;
@@ -12,7 +13,7 @@ public static class AuditEndpoints
         ArgumentNullException.ThrowIfNull(api);
         api.MapGet("/audit", ListAsync).WithTags("Audit").RequireAuthorization(AdminAuthentication.ViewerPolicy)
             .WithName("ListAudit").WithSummary("A page of audit rows, newest first; filter with job, actor, action, from, to.")
-            .Produces<AuditPage>().ProducesValidationProblem();
+            .Produces<AuditPageResponse>().ProducesValidationProblem();
         return api;
     }
 
@@ -25,8 +26,11 @@ public static class AuditEndpoints
             From = q.Instant("from"), To = q.Instant("to"),
             Offset = q.Number("offset", 0, 0, 1_000_000), Limit = q.Number("limit", 50, 1, 500),
         };
-        return q.Errors.Count > 0
-            ? Problems.Invalid(context, q.Errors)
-            : TypedResults.Ok(await cluster.GetGrain<IJobQueryGrain>(0).GetAuditAsync(query));
+        if (q.Errors.Count > 0)
+        {
+            return Problems.Invalid(context, q.Errors);
+        }
+        var page = await cluster.GetGrain<IJobQueryGrain>(0).GetAuditAsync(query);
+        return TypedResults.Ok(new AuditPageResponse([.. page.Items.Select(AuditEntryResponse.From)], page.Offset, page.Limit, page.HasMore));
     }
 }

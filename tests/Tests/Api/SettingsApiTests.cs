@@ -21,8 +21,8 @@ public sealed class SettingsApiTests(AdminApiFixture api)
             Assert.Equal(45, paused.Json.GetProperty("historyRetentionDays").GetInt32());
             Assert.Equal("test-admin", paused.Json.GetProperty("updatedBy").GetString());
             var audit = (await admin.FetchAsync("/api/cron/audit?action=settings.update")).Json.GetProperty("items")[0];
-            Assert.Contains("schedulingPaused", audit.GetProperty("newValuesJson").GetString(), StringComparison.Ordinal);
-            Assert.Contains("historyRetentionDays", audit.GetProperty("oldValuesJson").GetString(), StringComparison.Ordinal);
+            Assert.True(audit.GetProperty("newValues").GetProperty("schedulingPaused").GetBoolean());
+            Assert.Equal(30, audit.GetProperty("oldValues").GetProperty("historyRetentionDays").GetInt32());
 
             using var operatorClient = api.ClientFor("operator");
             var enabled = await operatorClient.PostJsonAsync("/api/cron/jobs/t-api-matrix/enable");
