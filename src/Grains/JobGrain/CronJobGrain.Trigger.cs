@@ -112,6 +112,11 @@ public sealed partial class CronJobGrain
         }
         return StoreGuard.RunAsync(logger, "cancelling an execution", async () =>
         {
+            // The row may have ended a moment ago while the run loop has not yet taken its next turn here to drop the run.
+            if (await store.GetExecutionAsync(executionId, CancellationToken.None) is not { } row || !row.Status.IsActive())
+            {
+                return false;
+            }
             // Audited first: if the database is down, nothing is cancelled and the caller can retry.
             await admin.AppendAuditAsync(new AuditEntry
             {

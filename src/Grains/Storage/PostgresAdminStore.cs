@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using static Totallator.Grains.Storage.NpgsqlCommands;
 using Totallator.Grains.Interfaces.Admin;
 using Totallator.Grains.Interfaces.Jobs;
 
@@ -19,13 +20,8 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         await using var cmd = dataSource.CreateCommand(SelectStatistics);
         cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, jobId));
         cmd.Parameters.Add(Param("since", NpgsqlDbType.TimestampTz, now.AddHours(-24)));
-        var result = new Dictionary<Guid, JobStatisticsRecord>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result[reader.GetGuid(0)] = ReadStatistics(reader);
-        }
-        return result;
+        return (await cmd.ReadAllAsync(r => (Id: r.GetGuid(0), Statistics: ReadStatistics(r)), cancellationToken))
+            .ToDictionary(x => x.Id, x => x.Statistics);
     }
 
     public async Task<ExecutionPage> GetExecutionPageAsync(Guid jobId, string jobSlug, ExecutionQuery query, CancellationToken cancellationToken)
@@ -40,12 +36,7 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         cmd.Parameters.Add(Param("offset", NpgsqlDbType.Integer, query.Offset));
         // One more than asked: its presence says whether there is a next page, without a count over the whole history.
         cmd.Parameters.Add(Param("limit", NpgsqlDbType.Integer, query.Limit + 1));
-        var items = new List<ExecutionSummary>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            items.Add(ReadSummary(reader, 0));
-        }
+        var items = await cmd.ReadAllAsync(r => ReadSummary(r, 0), cancellationToken);
         var hasMore = items.Count > query.Limit;
         return new ExecutionPage { Items = hasMore ? items[..query.Limit] : items, Offset = query.Offset, Limit = query.Limit, HasMore = hasMore };
     }
@@ -76,12 +67,7 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         cmd.Parameters.Add(Param("to", NpgsqlDbType.TimestampTz, query.To));
         cmd.Parameters.Add(Param("offset", NpgsqlDbType.Integer, query.Offset));
         cmd.Parameters.Add(Param("limit", NpgsqlDbType.Integer, query.Limit + 1));
-        var items = new List<AuditEntry>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            items.Add(ReadAudit(reader));
-        }
+        var items = await cmd.ReadAllAsync(ReadAudit, cancellationToken);
         var hasMore = items.Count > query.Limit;
         return new AuditPage { Items = hasMore ? items[..query.Limit] : items, Offset = query.Offset, Limit = query.Limit, HasMore = hasMore };
     }
@@ -89,13 +75,9 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
     public async Task<IReadOnlyDictionary<string, ConfigValue>> GetConfigAsync(CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(SelectConfig);
-        var values = new Dictionary<string, ConfigValue>(StringComparer.Ordinal);
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            values[reader.GetString(0)] = new ConfigValue(reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-        }
-        return values;
+        var rows = await cmd.ReadAllAsync(r => (Key: r.GetString(0),
+            Value: new ConfigValue(r.GetString(1), r.GetFieldValue<DateTimeOffset>(2), r.IsDBNull(3) ? null : r.GetString(3))), cancellationToken);
+        return rows.ToDictionary(x => x.Key, x => x.Value, StringComparer.Ordinal);
     }
 
     public async Task SetConfigAsync(IReadOnlyDictionary<string, string> values, AuditEntry audit, CancellationToken cancellationToken)
@@ -145,13 +127,7 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
     public async Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(SelectApiKeys);
-        var keys = new List<ApiKeyInfo>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            keys.Add(ReadApiKey(reader));
-        }
-        return keys;
+        return await cmd.ReadAllAsync(ReadApiKey, cancellationToken);
     }
 
     public async Task<ApiKeyInfo?> FindActiveApiKeyAsync(string keyHash, CancellationToken cancellationToken)
@@ -214,6 +190,4 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         cmd.Parameters.Add(Param("auditRequestId", NpgsqlDbType.Text, entry.RequestId));
     }
 
-    private static NpgsqlParameter Param(string name, NpgsqlDbType type, object? value) =>
-        new(name, type) { Value = value ?? DBNull.Value };
 }

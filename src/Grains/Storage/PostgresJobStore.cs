@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using static Totallator.Grains.Storage.NpgsqlCommands;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Jobs;
 
@@ -100,13 +101,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
     public async Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(SelectAllJobs);
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        var list = new List<JobRecord>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            list.Add(ReadJob(reader));
-        }
-        return list;
+        return await cmd.ReadAllAsync(ReadJob, cancellationToken);
     }
 
     public async Task<JobRecord> UpdateJobAsync(string slug, JobUpdate update, DateTimeOffset now, CancellationToken cancellationToken)
@@ -249,13 +244,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
     {
         await using var cmd = dataSource.CreateCommand(TakeJobsHostedBy);
         cmd.Parameters.Add(Param("silo", NpgsqlDbType.Text, silo));
-        var slugs = new List<string>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            slugs.Add(reader.GetString(0));
-        }
-        return slugs;
+        return await cmd.ReadAllAsync(r => r.GetString(0), cancellationToken);
     }
 
     public async Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken)
@@ -287,13 +276,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         await using var cmd = dataSource.CreateCommand(SelectExecutionsOfJob);
         cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, jobId));
         cmd.Parameters.Add(Param("limit", NpgsqlDbType.Integer, limit));
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        var list = new List<ExecutionRecord>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            list.Add(ReadExecution(reader));
-        }
-        return list;
+        return await cmd.ReadAllAsync(ReadExecution, cancellationToken);
     }
 
     public async Task<ExecutionRecord?> GetExecutionAsync(Guid executionId, CancellationToken cancellationToken)
@@ -336,17 +319,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
     }
 
     /// <summary>The ids a RETURNING statement gave back.</summary>
-    private static async Task<IReadOnlySet<Guid>> ReadIdsAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
-    {
-        var ids = new HashSet<Guid>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-        return ids;
-    }
+    private static async Task<IReadOnlySet<Guid>> ReadIdsAsync(NpgsqlCommand cmd, CancellationToken cancellationToken) =>
+        (await cmd.ReadAllAsync(r => r.GetGuid(0), cancellationToken)).ToHashSet();
 
-    private static NpgsqlParameter Param(string name, NpgsqlDbType type, object? value) =>
-        new(name, type) { Value = value ?? DBNull.Value };
 }
