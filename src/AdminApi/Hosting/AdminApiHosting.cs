@@ -71,6 +71,7 @@ public static class AdminApiHosting
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.MapAdminPages();
         app.UseMiddleware<RequestBodyLimit>();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -84,6 +85,7 @@ public static class AdminApiHosting
         api.MapScheduleEndpoints();
         api.MapAuditEndpoints();
         api.MapApiKeyEndpoints();
+        api.MapActivityEndpoints();
 
         app.MapTotallatorHealthEndpoints();
         // The API's description is not a secret (the README documents it too); the operations it describes all need a key.

@@ -33,6 +33,13 @@ public interface IJobQueryGrain : IGrainWithIntegerKey
     [Alias("PreviewSchedule")]
     Task<SchedulePreview> PreviewScheduleAsync(string schedule, string timeZone, int count);
 
+    /// <summary>
+    /// Executions active now, and those that ended after <paramref name="endedSince"/> (null: the latest), newest first, at most
+    /// <paramref name="limit"/> (1 to 500) of them.
+    /// </summary>
+    [Alias("GetActivity")]
+    Task<Activity> GetActivityAsync(DateTimeOffset? endedSince, int limit);
+
     /// <summary>One round trip to PostgreSQL; throws <see cref="StoreUnavailableException"/> when it does not answer (readiness).</summary>
     [Alias("CheckStore")]
     Task CheckStoreAsync();

@@ -50,6 +50,12 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSe
     public Task<ExecutionDetails?> GetExecutionAsync(Guid executionId) =>
         StoreGuard.RunAsync(logger, "reading an execution", () => admin.GetExecutionDetailsAsync(executionId, CancellationToken.None));
 
+    public Task<Activity> GetActivityAsync(DateTimeOffset? endedSince, int limit)
+    {
+        AdminInput.Range(limit, 1, 500, "limit");
+        return StoreGuard.RunAsync(logger, "reading activity", () => admin.GetActivityAsync(endedSince, limit, CancellationToken.None));
+    }
+
     public Task<AuditPage> GetAuditAsync(AuditQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);

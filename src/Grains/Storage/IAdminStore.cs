@@ -25,6 +25,9 @@ public interface IAdminStore
     /// <summary>One execution with its job's slug and name and its large text fields; null when there is none.</summary>
     Task<ExecutionDetails?> GetExecutionDetailsAsync(Guid executionId, CancellationToken cancellationToken);
 
+    /// <summary>Active executions (running, or claimed and due) and those ended after <paramref name="endedSince"/>, by the store's clock.</summary>
+    Task<Activity> GetActivityAsync(DateTimeOffset? endedSince, int limit, CancellationToken cancellationToken);
+
     Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken);
 
     /// <summary>A filtered page of the audit trail, newest first.</summary>

@@ -99,6 +99,22 @@ public sealed partial class InMemoryJobStore : IAdminStore
         }
     }
 
+    public Task<Activity> GetActivityAsync(DateTimeOffset? endedSince, int limit, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        lock (_lock)
+        {
+            var slugs = _jobs.Values.ToDictionary(j => j.Id, j => j.Slug);
+            var active = _executions.Values
+                .Where(e => e.Status == ExecutionStatus.Running || e.Status == ExecutionStatus.Claimed && e.ScheduledFor <= now)
+                .OrderBy(e => e.ScheduledFor).Take(500).Select(e => Summary(e, slugs[e.CronJobId])).ToList();
+            var ended = _executions.Values
+                .Where(e => e.CompletedAt is { } at && (endedSince is null || at > endedSince))
+                .OrderByDescending(e => e.CompletedAt).Take(limit).Select(e => Summary(e, slugs[e.CronJobId])).ToList();
+            return Task.FromResult(new Activity { Now = now, Active = active, Ended = ended });
+        }
+    }
+
     public Task<ExecutionDetails?> GetExecutionDetailsAsync(Guid executionId, CancellationToken cancellationToken)
     {
         lock (_lock)

@@ -65,6 +65,22 @@ public sealed partial class PostgresAdminStore
         OFFSET @offset LIMIT @limit
         """;
 
+    // Three statements, one round trip: the database clock, the active rows (the partial index on running/claimed rows; a claim
+    // counts once its instant has come, i.e. its run is starting), and the latest ended rows (the completedAt index, backwards).
+    internal const string SelectActivity = $"""
+        SELECT now();
+        SELECT {SummaryColumns}
+        FROM cronJobExecution e JOIN cronJob j ON j.id = e.cronJobId
+        WHERE e.status IN ('running', 'claimed') AND (e.status = 'running' OR e.scheduledFor <= now())
+        ORDER BY e.scheduledFor
+        LIMIT 500;
+        SELECT {SummaryColumns}
+        FROM cronJobExecution e JOIN cronJob j ON j.id = e.cronJobId
+        WHERE e.completedAt IS NOT NULL AND (@since::timestamptz IS NULL OR e.completedAt > @since)
+        ORDER BY e.completedAt DESC
+        LIMIT @limit
+        """;
+
     internal const string SelectExecutionDetails = $"""
         SELECT {SummaryColumns}, j.name, e.output, e.errorMessage, e.stackTrace, e.metrics::text
         FROM cronJobExecution e JOIN cronJob j ON j.id = e.cronJobId

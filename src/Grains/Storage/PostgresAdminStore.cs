@@ -49,6 +49,29 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         return await reader.ReadAsync(cancellationToken) ? ReadDetails(reader) : null;
     }
 
+    public async Task<Activity> GetActivityAsync(DateTimeOffset? endedSince, int limit, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectActivity);
+        cmd.Parameters.Add(Param("since", NpgsqlDbType.TimestampTz, endedSince));
+        cmd.Parameters.Add(Param("limit", NpgsqlDbType.Integer, limit));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var now = reader.GetFieldValue<DateTimeOffset>(0);
+        var active = new List<ExecutionSummary>();
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            active.Add(ReadSummary(reader, 0));
+        }
+        var ended = new List<ExecutionSummary>();
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ended.Add(ReadSummary(reader, 0));
+        }
+        return new Activity { Now = now, Active = active, Ended = ended };
+    }
+
     public async Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(InsertAudit);
