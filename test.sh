@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The test command (README): starts what the tests need, then runs every test against the real PostgreSQL.
+# The test command (README): installs and starts what the tests need (PostgreSQL, Chromium for the browser tests), then runs every test against the real PostgreSQL.
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter Category=Unit
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/ensure-postgres.sh
+bash scripts/ensure-chromium.sh
 log=$(mktemp)
 set +e
 dotnet test Totallator.sln -c Release "$@" 2>&1 | tee "$log"
