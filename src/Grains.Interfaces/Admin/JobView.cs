@@ -72,4 +72,13 @@ public sealed record JobStatistics
     [Id(11)] public required int FailuresLast24Hours { get; init; }
     /// <summary>Occurrences skipped or missed in the last 24 hours.</summary>
     [Id(12)] public required int NotRunLast24Hours { get; init; }
+    /// <summary>The trend: the last <see cref="TrendSize"/> ended attempts of the sample, oldest first.</summary>
+    [Id(13)] public IReadOnlyList<RecentRun> Recent { get; init; } = [];
+
+    /// <summary>How many attempts <see cref="Recent"/> holds at most.</summary>
+    public const int TrendSize = 20;
 }
+
+/// <summary>One ended attempt in a job's trend: its outcome and how long it took.</summary>
+[GenerateSerializer, Immutable, Alias("totallator.recent-run")]
+public sealed record RecentRun([property: Id(0)] ExecutionStatus Status, [property: Id(1)] long? DurationMs);

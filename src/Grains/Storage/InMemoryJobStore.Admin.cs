@@ -57,6 +57,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
             RunsLast24Hours = day.Count(e => e.StartedAt is not null),
             FailuresLast24Hours = day.Count(e => e.Status is ExecutionStatus.Failed or ExecutionStatus.TimedOut or ExecutionStatus.Abandoned),
             NotRunLast24Hours = day.Count(e => e.Status is ExecutionStatus.Skipped or ExecutionStatus.Missed),
+            Recent = [.. sample.Take(JobStatistics.TrendSize).Reverse().Select(e => new RecentRun(e.Status, e.DurationMs))],
         };
     }
 

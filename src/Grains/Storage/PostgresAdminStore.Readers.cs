@@ -43,10 +43,23 @@ public sealed partial class PostgresAdminStore
             AverageMemoryMb = D(8), AverageCpuPercent = D(9),
             RetryAttempts = r.GetInt32(10),
             RunsLast24Hours = r.GetInt32(11), FailuresLast24Hours = r.GetInt32(12), NotRunLast24Hours = r.GetInt32(13),
+            Recent = ReadTrend(r, 15 + SummaryColumnCount),
         };
         var running = r.GetFieldValue<Guid[]>(14);
         var lastRun = r.IsDBNull(15) ? null : ReadSummary(r, 15);
         return new JobStatisticsRecord(statistics, lastRun, running);
+    }
+
+    // Two parallel arrays (statuses, durations), oldest first; NULL when the job has no ended attempt.
+    private static List<RecentRun> ReadTrend(NpgsqlDataReader r, int at)
+    {
+        if (r.IsDBNull(at))
+        {
+            return [];
+        }
+        var statuses = r.GetFieldValue<string[]>(at);
+        var durations = r.GetFieldValue<long?[]>(at + 1);
+        return [.. statuses.Select((s, i) => new RecentRun(ExecutionStatusText.Parse(s), durations[i]))];
     }
 
     private static ExecutionDetails ReadDetails(NpgsqlDataReader r)

@@ -17,7 +17,8 @@ public sealed partial class PostgresAdminStore
                s.sampleSize, s.succeeded, s.avgDuration, s.p50, s.p95, s.p99, s.maxDuration, s.avgMemory, s.avgCpu, s.retries,
                d.runs, d.failures, d.notRun,
                ARRAY(SELECT r.id FROM cronJobExecution r WHERE r.cronJobId = j.id AND r.status = 'running' ORDER BY r.scheduledFor) AS running,
-               lr.*
+               lr.*,
+               s.recentStatuses, s.recentDurations
         FROM cronJob j
         CROSS JOIN LATERAL (
             SELECT count(*)::int AS sampleSize,
@@ -29,8 +30,11 @@ public sealed partial class PostgresAdminStore
                    max(x.durationMs) AS maxDuration,
                    avg(x.memoryUsageMb) AS avgMemory,
                    avg(x.cpuUsagePercent) AS avgCpu,
-                   count(*) FILTER (WHERE x.retryCount > 0)::int AS retries
-            FROM (SELECT e.status, e.durationMs, e.memoryUsageMb, e.cpuUsagePercent, e.retryCount
+                   count(*) FILTER (WHERE x.retryCount > 0)::int AS retries,
+                   array_agg(x.status ORDER BY x.rn DESC) FILTER (WHERE x.rn <= 20) AS recentStatuses, -- JobStatistics.TrendSize
+                   array_agg(x.durationMs ORDER BY x.rn DESC) FILTER (WHERE x.rn <= 20) AS recentDurations
+            FROM (SELECT e.status, e.durationMs, e.memoryUsageMb, e.cpuUsagePercent, e.retryCount,
+                         row_number() OVER (ORDER BY e.scheduledFor DESC, e.retryCount DESC) AS rn
                   FROM cronJobExecution e
                   WHERE e.cronJobId = j.id AND e.status IN ('succeeded', 'failed', 'timed_out', 'abandoned')
                   ORDER BY e.scheduledFor DESC, e.retryCount DESC

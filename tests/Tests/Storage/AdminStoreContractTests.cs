@@ -93,7 +93,14 @@ public abstract class AdminStoreContractTests
         Assert.Null(all[other.Id].LastRun);
         Assert.Single(one);
         var s = one[job.Id].Statistics;
-        Assert.Equal(all[job.Id].Statistics, s);
+        Assert.Equal(all[job.Id].Statistics with { Recent = [] }, s with { Recent = [] });
+        Assert.Equal(all[job.Id].Statistics.Recent, s.Recent);
+        // The trend: the 20 ended attempts, oldest first (durations 10..200 ms), with their outcomes.
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long?)(i * 10)), s.Recent.Select(r => r.DurationMs));
+        Assert.Equal(ExecutionStatus.Failed, s.Recent[2].Status);
+        Assert.Equal(ExecutionStatus.TimedOut, s.Recent[14].Status);
+        Assert.Equal(ExecutionStatus.Abandoned, s.Recent[18].Status);
+        Assert.Equal(ExecutionStatus.Succeeded, s.Recent[19].Status);
         Assert.Equal(20, s.SampleSize);
         Assert.Equal(0.75, s.SuccessRate);
         Assert.Equal(105, s.AverageDurationMs);

@@ -20,7 +20,12 @@ public static class TestJobs
     [
         "t-api-list", "t-api-patch", "t-api-etag", "t-api-toggle", "t-api-trigger", "t-api-slow", "t-api-idem", "t-api-rate",
         "t-api-matrix", "t-api-bad", "t-api-history", "t-api-cancel", "t-api-session", "t-api-audit",
+        "t-ui-list", "t-ui-live", "t-ui-toggle", "t-ui-edit", "t-ui-invalid", "t-ui-viewer",
     ];
+
+    /// <summary>A job whose name is markup: the admin pages must show it as text.</summary>
+    public const string HostileSlug = "t-ui-xss";
+    public const string HostileName = "<script>alert('xss')</script> & <b>bold</b>";
 
     /// <summary>Slug → schedule of every test job. Slugs are owned by one test each.</summary>
     public static readonly IReadOnlyDictionary<string, string> Schedules = new Dictionary<string, string>
@@ -68,6 +73,9 @@ public static class TestJobs
             },
             MisfireRunAllCap = 2,
             Factory = _ => new ProgrammableJob(),
+        }).Append(new CronJobDefinition
+        {
+            Slug = HostileSlug, Name = HostileName, Schedule = "0 0 1 1 *", Enabled = false, Factory = _ => new ProgrammableJob(),
         }).Append(new CronJobDefinition
         {
             Slug = InvalidSlug, Name = "Test invalid", Schedule = "every tuesday at noon", Enabled = true, Factory = _ => new ProgrammableJob(),
