@@ -2,7 +2,7 @@
 import {
   $, el, svg, replaceChildren, api, API, reportFailure, problemText, showMessage, startPage, startEvents, activityTracker,
   canOperate, canAdmin, timeEl, formatDuration, formatPercent, formatNumber, statusBadge, stateBadges, scheduleWords,
-  describeCron, slugFromPath, debounce, FAILURE_STATUSES, formatLocal,
+  describeCron, slugFromPath, formatMb, debounce, FAILURE_STATUSES, formatLocal,
 } from './admin.js';
 
 const slug = slugFromPath();
@@ -232,7 +232,7 @@ function renderHistory() {
         el('td', {}, x.triggeredBy.replace('_', ' '), x.triggeredByUserId ? el('span', { class: 'slug', text: x.triggeredByUserId }) : null),
         el('td', { class: 'nowrap' }, timeEl(x.startedAt, zone, { short: true })),
         el('td', { class: 'num', text: formatDuration(x.durationMs) }),
-        el('td', { class: 'num', text: formatNumber(x.memoryUsageMb, 1, 'MB') }),
+        el('td', { class: 'num', text: formatMb(x.memoryUsageMb) }),
         el('td', { class: 'num', text: x.cpuUsagePercent === null || x.cpuUsagePercent === undefined ? '—' : `${formatNumber(x.cpuUsagePercent, 1)} %` }),
         el('td', { class: 'num', text: x.itemsProcessed === null || x.itemsProcessed === undefined ? '—' : String(x.itemsProcessed) }),
         el('td', {}, canOperate() && (x.status === 'running' || x.status === 'claimed')
@@ -303,7 +303,7 @@ function renderStats() {
     item('p99', formatDuration(s.p99DurationMs)),
     item('Max', formatDuration(s.maxDurationMs)),
     item('Average', formatDuration(s.averageDurationMs)),
-    item('Avg memory', formatNumber(s.averageMemoryMb, 2, 'MB')),
+    item('Avg memory', formatMb(s.averageMemoryMb)),
     item('Avg CPU', s.averageCpuPercent === null || s.averageCpuPercent === undefined ? '—' : `${formatNumber(s.averageCpuPercent, 1)} %`),
     item('Retries', String(s.retryAttempts ?? 0), 'Attempts in the sample that were retries'),
     item('Sample', String(s.sampleSize ?? 0), 'Ended attempts the figures come from'),
