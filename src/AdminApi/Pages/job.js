@@ -461,6 +461,7 @@ async function updatePreview() {
     replaceChildren(list);
     return;
   }
+  updateWords();
   if (data.resolvedSchedule && data.resolvedSchedule !== schedule) $('#schedule-words').textContent += ` Resolved: ${data.resolvedSchedule}`;
   let previous = null;
   replaceChildren(list, (data.nextFireTimes || []).map(iso => {
