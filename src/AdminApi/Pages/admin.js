@@ -340,6 +340,14 @@ export function formatPercent(ratio) {
   return `${p >= 99.95 || p === 0 ? p.toFixed(0) : p.toFixed(1)} %`;
 }
 
+/** Megabytes with sensible precision: 0.008 MB, 12.5 MB, 340 MB. */
+export function formatMb(value) {
+  if (value === null || value === undefined) return '—';
+  const v = Number(value);
+  const digits = v === 0 ? 0 : v < 1 ? 3 : v < 100 ? 1 : 0;
+  return `${v.toFixed(digits)} MB`;
+}
+
 export function formatNumber(value, digits = 1, unit = '') {
   if (value === null || value === undefined) return '—';
   return `${Number(value).toFixed(digits).replace(/\.0+$/, '')}${unit ? ` ${unit}` : ''}`;

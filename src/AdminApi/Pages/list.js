@@ -311,7 +311,7 @@ function executionItem(x, fresh) {
     statusBadge(x.status),
     el('span', { class: 'when' }, timeEl(x.completedAt || x.startedAt || x.scheduledFor, zone, { short: true })),
     x.durationMs !== null && x.durationMs !== undefined ? el('span', { class: 'muted', text: formatDuration(x.durationMs) }) : null,
-    x.triggeredBy && x.triggeredBy !== 'scheduler' ? el('span', { class: 'muted small', text: x.triggeredBy.replace('_', ' ') }) : null,
+    x.triggeredBy && x.triggeredBy !== 'scheduler' && x.triggeredBy !== 'retry' ? el('span', { class: 'muted small', text: x.triggeredBy.replace('_', ' ') }) : null,
     x.retryCount ? el('span', { class: 'muted small', text: `retry ${x.retryCount}` }) : null);
   if (x.statusReason) li.title = x.statusReason;
   return li;

@@ -1,0 +1,625 @@
+// /admin/cron/{slug}: one job — state and actions, execution history, performance, configuration editor, audit trail.
+import {
+  $, el, svg, replaceChildren, api, API, reportFailure, problemText, showMessage, startPage, startEvents, activityTracker,
+  canOperate, canAdmin, timeEl, formatDuration, formatPercent, formatNumber, statusBadge, stateBadges, scheduleWords,
+  describeCron, slugFromPath, formatMb, debounce, FAILURE_STATUSES, formatLocal,
+} from './admin.js';
+
+const slug = slugFromPath();
+const jobPath = `${API}/jobs/${encodeURIComponent(slug)}`;
+const PAGE = 50;
+
+let job = null;          // the latest JobView
+let formVersion = null;  // the ETag the configuration form was filled from (sent as If-Match)
+let page = { offset: 0, items: [], hasMore: false };
+const expanded = new Set();      // execution ids whose details are open
+const detailsCache = new Map();  // id -> ExecutionDetails of ended executions
+
+startPage(async () => {
+  document.title = `${slug} · Totallator Cron`;
+  wireHistory();
+  wireConfig();
+  const ok = await loadJob();
+  if (!ok) return;
+  fillForm();
+  await Promise.all([loadHistory(), loadAudit()]);
+  const track = activityTracker();
+  let pending = false;
+  startEvents(async activity => {
+    const { slugs } = track(activity);
+    if (!slugs.has(slug) || pending) return;
+    pending = true;
+    try {
+      await loadJob();
+      if (page.offset === 0) await loadHistory();
+    } finally {
+      pending = false;
+    }
+  });
+  setInterval(() => { if (!document.hidden) loadJob(); }, 60_000);
+});
+
+// ---------------------------------------------------------------------------------------------------------- job
+
+async function loadJob() {
+  const res = await api('GET', jobPath);
+  if (!res.ok) {
+    if (res.status === 404) {
+      $('#job-name').textContent = `No job “${slug}”`;
+      showMessage(problemText(res));
+    } else {
+      reportFailure(res, 'Could not load the job');
+    }
+    return false;
+  }
+  job = res.data;
+  renderJob();
+  return true;
+}
+
+function renderJob() {
+  document.title = `${job.name} · Totallator Cron`;
+  $('#job-name').textContent = job.name;
+  $('#job-description').textContent = job.description || '';
+  replaceChildren($('#job-state'), stateBadges(job));
+  if (job.invalidReason) $('#job-state').append(el('p', { class: 'field-error', text: `Invalid: ${job.invalidReason}` }));
+
+  const actions = $('#job-actions');
+  if (canOperate()) {
+    if (!actions.firstChild) {
+      actions.append(
+        el('button', { type: 'button', id: 'run-now', class: 'primary', text: 'Run now' }),
+        el('button', { type: 'button', id: 'toggle-enabled' }));
+      $('#run-now').addEventListener('click', runNow);
+      $('#toggle-enabled').addEventListener('click', toggleEnabled);
+    }
+    const toggle = $('#toggle-enabled');
+    toggle.textContent = job.isEnabled ? 'Disable' : 'Enable';
+    toggle.className = job.isEnabled ? 'danger' : '';
+    toggle.dataset.enabled = String(job.isEnabled);
+  }
+
+  const next = job.nextFireTimes && job.nextFireTimes[0];
+  const nextNode = el('span', { id: 'next-run' });
+  if (next) nextNode.append(timeEl(next, job.timeZone, { relative: true }));
+  else nextNode.textContent = job.isEnabled ? 'not scheduled' : 'not scheduled (disabled)';
+  const fact = (label, ...value) => el('div', {}, el('dt', { text: label }), el('dd', {}, ...value));
+  replaceChildren($('#job-facts'),
+    fact('Slug', el('code', { text: job.slug })),
+    fact('Schedule', el('span', { text: scheduleWords(job) }), ' ', el('code', { class: 'muted', text: job.schedule }),
+      job.resolvedSchedule && job.resolvedSchedule !== job.schedule ? el('span', { class: 'slug', text: `resolved: ${job.resolvedSchedule}` }) : null,
+      el('span', { class: 'slug', text: `from ${job.scheduleSource}` })),
+    fact('Time zone', job.timeZone),
+    fact('Next run', nextNode),
+    fact('Last run', job.lastRun
+      ? el('span', {}, statusBadge(job.lastRun.status), ' ', timeEl(job.lastRun.startedAt || job.lastRun.scheduledFor, job.timeZone, { short: true }),
+        job.lastRun.status !== 'running' ? ` · ${formatDuration(job.lastRun.durationMs)}` : '')
+      : el('span', { class: 'muted', text: 'never run' })),
+    fact('Timeout', formatDuration(job.timeoutMs)),
+    fact('Retries', String(job.maxRetries)),
+    fact('Misfire policy', job.misfirePolicy.replace('_', ' ')),
+    fact('Defined in', job.source, job.overriddenFields && job.overriddenFields.length ? el('span', { class: 'slug', text: `admin overrides: ${job.overriddenFields.join(', ')}` }) : null),
+    fact('Version', `${job.version} · ${formatLocal(job.updatedAt, true)}`, job.lastModifiedBy ? el('span', { class: 'slug', text: `by ${job.lastModifiedBy}` }) : null));
+
+  const running = job.runningExecutionIds || [];
+  $('#running-box').hidden = running.length === 0;
+  replaceChildren($('#running-list'), running.map(id => el('li', {},
+    statusBadge('running'), el('code', { class: 'small', text: id }),
+    canOperate() ? el('button', { type: 'button', class: 'small danger', dataset: { action: 'cancel', executionId: id }, text: 'Cancel' }) : null)));
+
+  renderStats();
+  markStale();
+}
+
+async function runNow(event) {
+  const button = event.currentTarget;
+  const running = job.runningExecutionIds && job.runningExecutionIds.length > 0;
+  let override = false;
+  if (running) {
+    if (!confirm(`${job.name} is running now. Start another run anyway?`)) return;
+    override = true;
+  }
+  button.disabled = true;
+  try {
+    let res = await api('POST', `${jobPath}/trigger`, { body: { override } });
+    if (res.status === 409 && !override) {
+      if (!confirm(`${problemText(res)}\n\nStart another run anyway?`)) return;
+      res = await api('POST', `${jobPath}/trigger`, { body: { override: true } });
+    }
+    if (reportFailure(res, 'Could not start a run')) return;
+    showMessage(`${job.name} triggered.`, 'success');
+    await Promise.all([loadJob(), page.offset === 0 ? loadHistory() : null, loadAudit()]);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function toggleEnabled(event) {
+  const button = event.currentTarget;
+  const action = job.isEnabled ? 'disable' : 'enable';
+  button.disabled = true;
+  try {
+    const res = await api('POST', `${jobPath}/${action}`);
+    if (reportFailure(res, `Could not ${action} the job`)) return;
+    job = res.data;
+    renderJob();
+    showMessage(`${job.name} is ${job.isEnabled ? 'enabled' : 'disabled'}.`, 'success');
+    loadAudit();
+  } finally {
+    button.disabled = false;
+    button.focus();
+  }
+}
+
+async function cancelExecution(id, button) {
+  if (!confirm('Cancel this execution?')) return;
+  button.disabled = true;
+  const res = await api('POST', `${API}/executions/${encodeURIComponent(id)}/cancel`);
+  if (!reportFailure(res, 'Could not cancel')) showMessage('Cancellation requested.', 'success');
+  button.disabled = false;
+  await Promise.all([loadJob(), loadHistory(), loadAudit()]);
+}
+
+document.addEventListener('click', event => {
+  const button = event.target.closest('button[data-action="cancel"]');
+  if (!button) return;
+  event.stopPropagation();
+  cancelExecution(button.dataset.executionId, button);
+}, true);
+
+// ------------------------------------------------------------------------------------------------------ history
+
+function wireHistory() {
+  $('#status-filter').addEventListener('change', () => { page.offset = 0; loadHistory(); });
+  $('#trigger-filter').addEventListener('change', () => { page.offset = 0; loadHistory(); });
+  $('#prev-page').addEventListener('click', () => { page.offset = Math.max(0, page.offset - PAGE); loadHistory(); });
+  $('#next-page').addEventListener('click', () => { page.offset += PAGE; loadHistory(); });
+  const tbody = $('#history tbody');
+  tbody.addEventListener('click', event => {
+    if (event.target.closest('.details-row') || event.target.closest('a')) return;
+    const tr = event.target.closest('tr[data-execution-id]');
+    if (tr) toggleDetails(tr.dataset.executionId);
+  });
+}
+
+let historySeq = 0;
+
+async function loadHistory() {
+  const seq = ++historySeq;
+  const params = new URLSearchParams({ offset: String(page.offset), limit: String(PAGE) });
+  const status = $('#status-filter').value;
+  const trigger = $('#trigger-filter').value;
+  if (status) params.set('status', status);
+  if (trigger) params.set('trigger', trigger);
+  const res = await api('GET', `${jobPath}/executions?${params}`);
+  if (seq !== historySeq) return;
+  if (reportFailure(res, 'Could not load the history')) return;
+  page = { offset: res.data.offset, items: res.data.items || [], hasMore: res.data.hasMore };
+  renderHistory();
+  renderChart();
+}
+
+/** Groups the page's rows by occurrence (attempt 0 first, retries after it), keeping the page's newest-first order of groups. */
+function grouped(items) {
+  const groups = new Map();
+  for (const x of items) {
+    if (!groups.has(x.occurrenceKey)) groups.set(x.occurrenceKey, []);
+    groups.get(x.occurrenceKey).push(x);
+  }
+  return [...groups.values()].map(g => g.sort((a, b) => a.retryCount - b.retryCount));
+}
+
+function renderHistory() {
+  const tbody = $('#history tbody');
+  const zone = job ? job.timeZone : null;
+  const fragment = document.createDocumentFragment();
+  for (const group of grouped(page.items)) {
+    group.forEach((x, i) => {
+      const isRetry = x.retryCount > 0 && i > 0;
+      const tr = el('tr', {
+        class: [isRetry ? 'retry' : 'group-start', expanded.has(x.id) ? 'expanded' : ''].filter(Boolean).join(' '),
+        dataset: { executionId: x.id, status: x.status, occurrence: x.occurrenceKey },
+      });
+      const toggle = el('button', { type: 'button', class: 'expander', 'aria-expanded': String(expanded.has(x.id)),
+        'aria-label': `Details of the execution scheduled for ${formatLocal(x.scheduledFor)}`, text: expanded.has(x.id) ? '▾' : '▸' });
+      toggle.addEventListener('click', event => { event.stopPropagation(); toggleDetails(x.id); });
+      tr.append(
+        el('td', { class: 'nowrap' }, toggle, isRetry ? el('span', { class: 'attempt muted', text: `retry ${x.retryCount} ` }) : null,
+          timeEl(x.scheduledFor, zone, { short: true })),
+        el('td', {}, statusBadge(x.status), x.retryCount > 0 && !isRetry ? el('span', { class: 'muted small', text: ` retry ${x.retryCount}` }) : null,
+          x.statusReason ? el('span', { class: 'reason', text: x.statusReason }) : null,
+          x.exitCode !== null && x.exitCode !== undefined ? el('span', { class: 'reason', text: `exit code ${x.exitCode}` }) : null),
+        el('td', {}, x.triggeredBy.replace('_', ' '), x.triggeredByUserId ? el('span', { class: 'slug', text: x.triggeredByUserId }) : null),
+        el('td', { class: 'nowrap' }, timeEl(x.startedAt, zone, { short: true })),
+        el('td', { class: 'num', text: formatDuration(x.durationMs) }),
+        el('td', { class: 'num', text: formatMb(x.memoryUsageMb) }),
+        el('td', { class: 'num', text: x.cpuUsagePercent === null || x.cpuUsagePercent === undefined ? '—' : `${formatNumber(x.cpuUsagePercent, 1)} %` }),
+        el('td', { class: 'num', text: x.itemsProcessed === null || x.itemsProcessed === undefined ? '—' : String(x.itemsProcessed) }),
+        el('td', {}, canOperate() && (x.status === 'running' || x.status === 'claimed')
+          ? el('button', { type: 'button', class: 'small danger', dataset: { action: 'cancel', executionId: x.id }, text: 'Cancel' })
+          : null));
+      fragment.append(tr);
+      if (expanded.has(x.id)) fragment.append(detailsRow(x));
+    });
+  }
+  if (!page.items.length) {
+    fragment.append(el('tr', { class: 'empty-row' }, el('td', { colspan: 9, text: page.offset ? 'No more executions.' : 'No executions match.' })));
+  }
+  replaceChildren(tbody, fragment);
+  $('#prev-page').disabled = page.offset === 0;
+  $('#next-page').disabled = !page.hasMore;
+  const from = page.items.length ? page.offset + 1 : page.offset;
+  $('#page-info').textContent = `Rows ${from}–${page.offset + page.items.length}${page.hasMore ? ' (more)' : ''}`;
+  $('#history-count').textContent = `${page.items.length} on this page`;
+}
+
+function toggleDetails(id) {
+  if (expanded.has(id)) expanded.delete(id); else expanded.add(id);
+  renderHistory();
+  const toggle = document.querySelector(`#history tr[data-execution-id="${CSS.escape(id)}"] .expander`);
+  if (toggle) toggle.focus();
+}
+
+function detailsRow(x) {
+  const box = el('div', { class: 'execution-details' }, el('p', { class: 'muted', text: 'Loading…' }));
+  const row = el('tr', { class: 'details-row' }, el('td', { colspan: 9 }, box));
+  fillDetails(x, box);
+  return row;
+}
+
+async function fillDetails(x, box) {
+  let details = detailsCache.get(x.id);
+  if (!details) {
+    const res = await api('GET', `${API}/executions/${encodeURIComponent(x.id)}`);
+    if (!res.ok) { replaceChildren(box, el('p', { class: 'field-error', text: problemText(res) })); return; }
+    details = res.data;
+    const ended = !['running', 'claimed'].includes(details.summary.status);
+    if (ended) detailsCache.set(x.id, details);
+  }
+  const block = (title, cls, text) => [el('h3', { text: title }), el('pre', { class: cls, text: text || '(none)' })];
+  const meta = [`Execution ${x.id}`, `occurrence ${x.occurrenceKey}`];
+  if (x.completedAt) meta.push(`completed ${formatLocal(x.completedAt)}`);
+  replaceChildren(box,
+    el('p', { class: 'muted small', text: meta.join(' · ') }),
+    block('Output', 'output', details.output),
+    block('Error message', 'error', details.errorMessage),
+    block('Stack trace', 'stack', details.stackTrace),
+    details.metricsJson ? block('Metrics', 'metrics', prettyJson(details.metricsJson)) : null);
+}
+
+function prettyJson(text) {
+  try { return JSON.stringify(JSON.parse(text), null, 2); } catch { return text; }
+}
+
+// -------------------------------------------------------------------------------------------------- performance
+
+function renderStats() {
+  const s = job.statistics || {};
+  const item = (label, value, title) => el('div', { title }, el('dt', { text: label }), el('dd', { text: value }));
+  replaceChildren($('#stats'),
+    item('Success rate', formatPercent(s.successRate), `Of the last ${s.sampleSize} ended attempts`),
+    item('p50', formatDuration(s.p50DurationMs)),
+    item('p95', formatDuration(s.p95DurationMs)),
+    item('p99', formatDuration(s.p99DurationMs)),
+    item('Max', formatDuration(s.maxDurationMs)),
+    item('Average', formatDuration(s.averageDurationMs)),
+    item('Avg memory', formatMb(s.averageMemoryMb)),
+    item('Avg CPU', s.averageCpuPercent === null || s.averageCpuPercent === undefined ? '—' : `${formatNumber(s.averageCpuPercent, 1)} %`),
+    item('Retries', String(s.retryAttempts ?? 0), 'Attempts in the sample that were retries'),
+    item('Sample', String(s.sampleSize ?? 0), 'Ended attempts the figures come from'),
+    item('Runs 24 h', String(s.runsLast24Hours ?? 0)),
+    item('Failures 24 h', String(s.failuresLast24Hours ?? 0)),
+    item('Not run 24 h', String(s.notRunLast24Hours ?? 0), 'Skipped or missed occurrences'));
+}
+
+function renderChart() {
+  const chart = $('#duration-chart');
+  const W = 640, H = 220, L = 56, R = 12, T = 12, B = 30;
+  const title = chart.querySelector('title');
+  replaceChildren(chart, title);
+  const points = page.items
+    .filter(x => x.durationMs !== null && x.durationMs !== undefined && (x.startedAt || x.scheduledFor))
+    .map(x => ({ x, t: Date.parse(x.startedAt || x.scheduledFor), d: Number(x.durationMs) }))
+    .sort((a, b) => a.t - b.t);
+  if (!points.length) {
+    chart.append(svg('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', text: 'No durations among the executions on this page.' }));
+    return;
+  }
+  const t0 = points[0].t, t1 = points[points.length - 1].t;
+  const maxD = Math.max(1, ...points.map(p => p.d)) * 1.1;
+  const px = t => t1 === t0 ? (L + (W - R)) / 2 : L + ((t - t0) / (t1 - t0)) * (W - L - R);
+  const py = d => H - B - (d / maxD) * (H - T - B);
+  // Grid and axes.
+  for (let i = 0; i <= 4; i++) {
+    const d = (maxD / 4) * i;
+    const y = py(d);
+    chart.append(svg('line', { class: i === 0 ? 'axis' : 'grid', x1: L, x2: W - R, y1: y, y2: y }));
+    chart.append(svg('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', text: formatDuration(d) }));
+  }
+  chart.append(svg('line', { class: 'axis', x1: L, x2: L, y1: T, y2: H - B }));
+  chart.append(svg('text', { x: L, y: H - 8, 'text-anchor': 'start', text: formatLocal(new Date(t0).toISOString(), true) }));
+  if (t1 !== t0) chart.append(svg('text', { x: W - R, y: H - 8, 'text-anchor': 'end', text: formatLocal(new Date(t1).toISOString(), true) }));
+  // Line through successful runs, then every point.
+  const ok = points.filter(p => p.x.status === 'succeeded');
+  if (ok.length > 1) chart.append(svg('polyline', { class: 'line', points: ok.map(p => `${px(p.t).toFixed(1)},${py(p.d).toFixed(1)}`).join(' ') }));
+  for (const p of points) {
+    const x = px(p.t), y = py(p.d);
+    const label = `${p.x.status} · ${formatDuration(p.d)} · ${formatLocal(new Date(p.t).toISOString())}${p.x.retryCount ? ` · retry ${p.x.retryCount}` : ''}`;
+    let shape;
+    if (FAILURE_STATUSES.has(p.x.status)) {
+      shape = svg('polygon', { class: 'pt-bad', points: `${x},${y - 6} ${x - 5.5},${y + 4} ${x + 5.5},${y + 4}`, dataset: { status: p.x.status } });
+    } else {
+      shape = svg('circle', { class: p.x.status === 'succeeded' ? 'pt-ok' : 'pt-other', cx: x, cy: y, r: 3.5, dataset: { status: p.x.status } });
+    }
+    shape.append(svg('title', { text: label }));
+    chart.append(shape);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ configuration
+
+const FIELDS = ['schedule', 'timeZone', 'timeoutMs', 'maxRetries', 'misfirePolicy'];
+
+function wireConfig() {
+  const form = $('#config');
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const list = $('#zones');
+  const fragment = document.createDocumentFragment();
+  for (const z of ['UTC', ...zones.filter(z => z !== 'UTC')]) fragment.append(el('option', { value: z }));
+  list.append(fragment);
+
+  const preview = debounce(updatePreview, 300);
+  form.elements.schedule.addEventListener('input', () => { clearFieldError('schedule'); updateWords(); preview(); });
+  form.elements.timeZone.addEventListener('input', () => { clearFieldError('timeZone'); preview(); });
+  form.elements.timeoutMs.addEventListener('input', () => { clearFieldError('timeoutMs'); updateWords(); });
+  form.elements.maxRetries.addEventListener('input', () => clearFieldError('maxRetries'));
+  form.elements.misfirePolicy.addEventListener('change', () => clearFieldError('misfirePolicy'));
+  form.addEventListener('submit', save);
+  $('#reset-config').addEventListener('click', async () => {
+    if (await loadJob()) { fillForm(); setSaveMessage('', ''); }
+  });
+}
+
+/** Fills the form from the current job and remembers its version for If-Match. */
+function fillForm() {
+  const form = $('#config');
+  form.elements.schedule.value = job.schedule;
+  form.elements.timeZone.value = job.timeZone;
+  form.elements.timeoutMs.value = String(job.timeoutMs);
+  form.elements.maxRetries.value = String(job.maxRetries);
+  form.elements.misfirePolicy.value = job.misfirePolicy;
+  formVersion = job.version;
+  for (const f of FIELDS) clearFieldError(f);
+  const admin = canAdmin();
+  for (const f of FIELDS) {
+    const input = form.elements[f];
+    if (input.tagName === 'SELECT') input.disabled = !admin; else input.readOnly = !admin;
+  }
+  $('#config-readonly').hidden = admin;
+  if (!admin) {
+    $('#save')?.remove();
+    $('#reset-config')?.remove();
+  }
+  markStale();
+  updateWords();
+  updatePreview();
+}
+
+/** Tells an editing admin that the job changed since the form was filled (their save would get 412). */
+function markStale() {
+  const form = $('#config');
+  let note = $('#stale-note');
+  const stale = canAdmin() && formVersion !== null && job && job.version !== formVersion;
+  if (!stale) { note?.remove(); return; }
+  if (!note) {
+    note = el('p', { id: 'stale-note', class: 'stale-note' });
+    form.prepend(note);
+  }
+  note.textContent = `This job changed (version ${job.version}, by ${job.lastModifiedBy || 'someone'}) since this form was filled. Use “Reset form” to load the current values.`;
+}
+
+function updateWords() {
+  const form = $('#config');
+  const words = describeCron(form.elements.schedule.value.trim());
+  $('#schedule-words').textContent = words ? `Runs ${words}.` : '';
+  const ms = Number(form.elements.timeoutMs.value);
+  $('#timeout-words').textContent = form.elements.timeoutMs.value && ms > 0 ? formatDuration(ms) : '';
+}
+
+let previewSeq = 0;
+
+async function updatePreview() {
+  const form = $('#config');
+  const schedule = form.elements.schedule.value.trim();
+  const timeZone = form.elements.timeZone.value.trim() || 'UTC';
+  const seq = ++previewSeq;
+  const list = $('#preview');
+  $('#preview-zone').textContent = `in ${timeZone}`;
+  if (!schedule) {
+    setFieldError('schedule', 'A schedule is required.');
+    replaceChildren(list);
+    return;
+  }
+  const res = await api('POST', `${API}/schedule/preview`, { body: { schedule, timeZone, count: 10 } });
+  if (seq !== previewSeq) return; // a newer keystroke won
+  if (!res.ok) {
+    const errors = (res.data && res.data.errors) || {};
+    const scheduleErrors = errors.schedule || errors.Schedule;
+    const zoneErrors = errors.timeZone || errors.TimeZone;
+    if (scheduleErrors) setFieldError('schedule', scheduleErrors.join(' '));
+    else clearFieldError('schedule');
+    if (zoneErrors) setFieldError('timeZone', zoneErrors.join(' '));
+    if (!scheduleErrors && !zoneErrors) setFieldError('schedule', problemText(res));
+    replaceChildren(list);
+    return;
+  }
+  clearFieldError('schedule');
+  clearFieldError('timeZone');
+  const data = res.data;
+  if (!data.isValid) {
+    setFieldError(data.errorField === 'timeZone' ? 'timeZone' : 'schedule', data.error || 'This schedule never fires.');
+    replaceChildren(list);
+    return;
+  }
+  updateWords();
+  if (data.resolvedSchedule && data.resolvedSchedule !== schedule) $('#schedule-words').textContent += ` Resolved: ${data.resolvedSchedule}`;
+  let previous = null;
+  replaceChildren(list, (data.nextFireTimes || []).map(iso => {
+    const offset = offsetOf(iso);
+    const li = el('li', { title: `Your time: ${formatLocal(iso)}` }, el('time', { datetime: iso, text: wallTime(iso) }), el('span', { class: 'muted', text: ` (UTC${offset})` }));
+    if (previous !== null && offset !== previous) {
+      li.classList.add('dst');
+      li.append(el('span', { class: 'dst-note', text: `DST change: UTC${previous} → UTC${offset}` }));
+    }
+    previous = offset;
+    return li;
+  }));
+  if (!list.children.length) list.append(el('li', { class: 'muted', text: 'No upcoming fire times.' }));
+}
+
+/** "+01:00" from "2026-03-29T03:30:00+02:00"; "+00:00" for Z. */
+function offsetOf(iso) {
+  const m = /([+-]\d{2}:\d{2}|Z)$/.exec(iso);
+  return !m || m[1] === 'Z' ? '+00:00' : m[1];
+}
+
+/** The wall time in the job's zone as the server wrote it: "Sun 29 Mar 2026, 03:30:00". */
+function wallTime(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(iso);
+  if (!m) return iso;
+  const [, y, mo, d, h, mi, s] = m;
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  const day = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(date);
+  return `${day}, ${h}:${mi}${s !== '00' ? `:${s}` : ''}`;
+}
+
+function setFieldError(field, text) {
+  const box = document.getElementById(`${field}-error`);
+  if (box) box.textContent = text;
+  const input = $('#config').elements[field];
+  if (input) input.setAttribute('aria-invalid', 'true');
+}
+
+function clearFieldError(field) {
+  const box = document.getElementById(`${field}-error`);
+  if (box) box.textContent = '';
+  const input = $('#config').elements[field];
+  if (input) input.removeAttribute('aria-invalid');
+}
+
+function setSaveMessage(text, kind) {
+  const box = $('#save-message');
+  box.textContent = text;
+  box.className = kind;
+}
+
+async function save(event) {
+  event.preventDefault();
+  if (!canAdmin()) return;
+  const form = $('#config');
+  const button = $('#save');
+  const patch = {};
+  const schedule = form.elements.schedule.value.trim();
+  const timeZone = form.elements.timeZone.value.trim();
+  if (schedule !== job.schedule) patch.schedule = schedule;
+  if (timeZone !== job.timeZone) patch.timeZone = timeZone;
+  const numbers = { timeoutMs: form.elements.timeoutMs.value, maxRetries: form.elements.maxRetries.value };
+  for (const [field, raw] of Object.entries(numbers)) {
+    const value = raw.trim() === '' ? NaN : Number(raw);
+    if (!Number.isInteger(value)) { setFieldError(field, 'Enter a whole number.'); continue; }
+    if (value !== job[field]) patch[field] = value;
+  }
+  if (form.elements.misfirePolicy.value !== job.misfirePolicy) patch.misfirePolicy = form.elements.misfirePolicy.value;
+  if (form.querySelector('[aria-invalid="true"][name="timeoutMs"], [aria-invalid="true"][name="maxRetries"]')) {
+    setSaveMessage('Fix the fields marked in red.', 'bad');
+    return;
+  }
+  if (!Object.keys(patch).length && formVersion === job.version) {
+    setSaveMessage('Nothing changed.', '');
+    return;
+  }
+  if (!Object.keys(patch).length) {
+    setSaveMessage('Nothing changed in the form; the job itself changed since the form was filled. Use “Reset form”.', 'bad');
+    return;
+  }
+  button.disabled = true;
+  setSaveMessage('Saving…', '');
+  try {
+    const res = await api('PATCH', jobPath, { body: patch, headers: { 'If-Match': `"${formVersion}"` } });
+    if (res.status === 412) {
+      setSaveMessage('Someone else changed this job; reload to see their change.', 'bad');
+      showMessage('Someone else changed this job; reload to see their change. Your edits were not saved.');
+      loadJob(); // shows the stale note; keeps the form as typed
+      return;
+    }
+    if (res.status === 400) {
+      const errors = (res.data && res.data.errors) || {};
+      const other = [];
+      for (const [key, messages] of Object.entries(errors)) {
+        const field = FIELDS.find(f => f.toLowerCase() === key.toLowerCase());
+        if (field) setFieldError(field, messages.join(' '));
+        else other.push(`${key}: ${messages.join(' ')}`);
+      }
+      setSaveMessage(other.length ? other.join(' ') : (Object.keys(errors).length ? 'Not saved: fix the fields marked in red.' : problemText(res)), 'bad');
+      return;
+    }
+    if (!res.ok) {
+      setSaveMessage(`Not saved: ${problemText(res)}`, 'bad');
+      reportFailure(res, 'Not saved');
+      return;
+    }
+    job = res.data;
+    renderJob();
+    fillForm();
+    const next = job.nextFireTimes && job.nextFireTimes[0];
+    setSaveMessage(`Saved (version ${job.version}).${next ? ` Next run ${formatLocal(next)}.` : ''}`, 'ok');
+    await Promise.all([loadJob().then(ok => { if (ok) formVersion = job.version; }), loadAudit()]);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------------- audit
+
+async function loadAudit() {
+  const res = await api('GET', `${API}/audit?job=${encodeURIComponent(slug)}&limit=20`);
+  const tbody = $('#audit tbody');
+  if (!res.ok) {
+    if (res.status === 403) { replaceChildren(tbody, el('tr', { class: 'empty-row' }, el('td', { colspan: 4, text: 'Your role cannot read the audit trail.' }))); return; }
+    reportFailure(res, 'Could not load the audit trail');
+    return;
+  }
+  const items = res.data.items || [];
+  if (!items.length) {
+    replaceChildren(tbody, el('tr', { class: 'empty-row' }, el('td', { colspan: 4, text: 'No changes recorded.' })));
+    return;
+  }
+  replaceChildren(tbody, items.map(a => el('tr', {},
+    el('td', { class: 'nowrap' }, timeEl(a.at, job ? job.timeZone : null, { short: true })),
+    el('td', { text: a.actor }),
+    el('td', {}, el('code', { text: a.action }), a.target ? el('span', { class: 'slug', text: a.target }) : null),
+    el('td', {}, changeList(a.oldValues, a.newValues)))));
+}
+
+function show(value) {
+  if (value === undefined) return '∅';
+  if (value === null) return 'null';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function asObject(value) {
+  if (value && typeof value === 'string') { try { return JSON.parse(value); } catch { return { value }; } }
+  return value && typeof value === 'object' ? value : null;
+}
+
+function changeList(oldValues, newValues) {
+  const before = asObject(oldValues), after = asObject(newValues);
+  const keys = [...new Set([...Object.keys(before || {}), ...Object.keys(after || {})])];
+  if (!keys.length) return el('span', { class: 'muted', text: '—' });
+  return el('ul', { class: 'change-list' }, keys.map(k => {
+    const li = el('li', {}, el('strong', { text: `${k}: ` }));
+    if (before && k in before) li.append(el('span', { class: 'old', text: show(before[k]) }), ' → ');
+    li.append(el('span', { class: 'new', text: after && k in after ? show(after[k]) : '∅' }));
+    return li;
+  }));
+}
