@@ -26,8 +26,10 @@ public static class AdminPages
             RequestPath = AssetsPath,
             OnPrepareResponse = c => Secure(c.Context.Response),
         });
-        app.MapGet("/admin/cron", (HttpContext c) => Page(c, files, "index.html")).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet("/admin/cron/{slug}", (HttpContext c) => Page(c, files, "job.html")).AllowAnonymous().ExcludeFromDescription();
+        // GET and HEAD: a HEAD (curl -I, link checkers) must not fall through to the authenticated API.
+        string[] read = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/admin/cron", read, (HttpContext c) => Page(c, files, "index.html")).AllowAnonymous().ExcludeFromDescription();
+        app.MapMethods("/admin/cron/{slug}", read, (HttpContext c) => Page(c, files, "job.html")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/admin", () => Results.Redirect("/admin/cron")).AllowAnonymous().ExcludeFromDescription();
         return app;
     }

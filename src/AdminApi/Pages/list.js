@@ -2,7 +2,7 @@
 import {
   $, el, replaceChildren, api, API, reportFailure, problemText, showMessage, startPage, startEvents, activityTracker,
   canOperate, timeEl, formatDuration, formatPercent, statusBadge, stateBadges, jobStates, scheduleWords, jobHref,
-  FAILURE_STATUSES, formatLocal, formatInZone,
+  FAILURE_STATUSES, formatLocal, formatInZone, svg,
 } from './admin.js';
 
 const jobs = new Map();   // slug -> JobView
@@ -138,6 +138,7 @@ function renderRow(tr, job) {
     el('td', { 'data-col': 'success', class: 'num', text: formatPercent(stats.successRate),
       title: stats.sampleSize ? `Of the last ${stats.sampleSize} ended attempts` : 'No ended attempts yet' }),
     runsCell,
+    el('td', { 'data-col': 'trend' }, trend(stats.recent || [])),
     actions);
   updateRelative(tr);
   if (focused) {
@@ -145,6 +146,24 @@ function renderRow(tr, job) {
       || tr.querySelector('button[data-action="enable"], button[data-action="disable"]');
     if (again) again.focus();
   }
+}
+
+/** The last attempts as bars, oldest left: height by duration, colour by outcome (failures full height in red). */
+function trend(recent) {
+  if (recent.length === 0) return el('span', { class: 'muted', text: '—' });
+  const width = 4, gap = 1, height = 18;
+  const longest = Math.max(1, ...recent.map(r => r.durationMs || 0));
+  const chart = svg('svg', {
+    class: 'trend', width: recent.length * (width + gap), height, viewBox: `0 0 ${recent.length * (width + gap)} ${height}`,
+    role: 'img', 'aria-label': `Last ${recent.length} attempts: ${recent.filter(r => FAILURE_STATUSES.has(r.status)).length} failed`,
+  });
+  recent.forEach((r, i) => {
+    const failed = FAILURE_STATUSES.has(r.status);
+    const h = failed ? height : Math.max(2, Math.round((r.durationMs || 0) / longest * height));
+    chart.append(svg('rect', { x: i * (width + gap), y: height - h, width, height: h, class: failed ? 'bar-failed' : 'bar-ok' },
+      svg('title', { text: `${r.status} · ${formatDuration(r.durationMs)}` })));
+  });
+  return chart;
 }
 
 function updateRelative(root) {
@@ -226,7 +245,7 @@ function applyView() {
   tbody.append(fragment);
   if (active && active !== document.activeElement && document.contains(active)) active.focus();
   if (shown === 0) {
-    tbody.append(el('tr', { class: 'empty-row' }, el('td', { colspan: 9, text: jobs.size ? 'No job matches the filters.' : 'No jobs.' })));
+    tbody.append(el('tr', { class: 'empty-row' }, el('td', { colspan: 10, text: jobs.size ? 'No job matches the filters.' : 'No jobs.' })));
   }
   $('#job-count').textContent = shown === jobs.size ? `${jobs.size} jobs` : `${shown} of ${jobs.size} jobs`;
 }
