@@ -1,9 +1,11 @@
 // /admin/cron/{slug}: one job — state and actions, execution history, performance, configuration editor, audit trail.
 import {
-  $, el, svg, replaceChildren, api, API, reportFailure, problemText, showMessage, startPage, startEvents, activityTracker,
-  canOperate, canAdmin, timeEl, formatDuration, formatPercent, formatNumber, statusBadge, stateBadges, scheduleWords,
-  describeCron, slugFromPath, formatMb, debounce, FAILURE_STATUSES, formatLocal,
+  $, el, replaceChildren, api, API, reportFailure, problemText, showMessage, startPage, startEvents, activityTracker,
+  canOperate, canAdmin, timeEl, formatDuration, formatNumber, statusBadge, stateBadges, scheduleWords,
+  describeCron, slugFromPath, formatMb, debounce, formatLocal,
 } from './admin.js';
+import { renderStats, renderChart } from './job-performance.js';
+import { loadAudit } from './job-audit.js';
 
 const slug = slugFromPath();
 const jobPath = `${API}/jobs/${encodeURIComponent(slug)}`;
@@ -22,7 +24,7 @@ startPage(async () => {
   const ok = await loadJob();
   if (!ok) return;
   fillForm();
-  await Promise.all([loadHistory(), loadAudit()]);
+  await Promise.all([loadHistory(), loadAudit(slug, job ? job.timeZone : null)]);
   const track = activityTracker();
   let pending = false;
   startEvents(async activity => {
@@ -107,7 +109,7 @@ function renderJob() {
     statusBadge('running'), el('code', { class: 'small', text: id }),
     canOperate() ? el('button', { type: 'button', class: 'small danger', dataset: { action: 'cancel', executionId: id }, text: 'Cancel' }) : null)));
 
-  renderStats();
+  renderStats(job);
   markStale();
 }
 
@@ -128,7 +130,7 @@ async function runNow(event) {
     }
     if (reportFailure(res, 'Could not start a run')) return;
     showMessage(`${job.name} triggered.`, 'success');
-    await Promise.all([loadJob(), page.offset === 0 ? loadHistory() : null, loadAudit()]);
+    await Promise.all([loadJob(), page.offset === 0 ? loadHistory() : null, loadAudit(slug, job ? job.timeZone : null)]);
   } finally {
     button.disabled = false;
   }
@@ -144,7 +146,7 @@ async function toggleEnabled(event) {
     job = res.data;
     renderJob();
     showMessage(`${job.name} is ${job.isEnabled ? 'enabled' : 'disabled'}.`, 'success');
-    loadAudit();
+    loadAudit(slug, job ? job.timeZone : null);
   } finally {
     button.disabled = false;
     button.focus();
@@ -157,7 +159,7 @@ async function cancelExecution(id, button) {
   const res = await api('POST', `${API}/executions/${encodeURIComponent(id)}/cancel`);
   if (!reportFailure(res, 'Could not cancel')) showMessage('Cancellation requested.', 'success');
   button.disabled = false;
-  await Promise.all([loadJob(), loadHistory(), loadAudit()]);
+  await Promise.all([loadJob(), loadHistory(), loadAudit(slug, job ? job.timeZone : null)]);
 }
 
 document.addEventListener('click', event => {
@@ -196,7 +198,7 @@ async function loadHistory() {
   if (reportFailure(res, 'Could not load the history')) return;
   page = { offset: res.data.offset, items: res.data.items || [], hasMore: res.data.hasMore };
   renderHistory();
-  renderChart();
+  renderChart(page.items);
 }
 
 /** Groups the page's rows by occurrence (attempt 0 first, retries after it), keeping the page's newest-first order of groups. */
@@ -289,71 +291,6 @@ async function fillDetails(x, box) {
 
 function prettyJson(text) {
   try { return JSON.stringify(JSON.parse(text), null, 2); } catch { return text; }
-}
-
-// -------------------------------------------------------------------------------------------------- performance
-
-function renderStats() {
-  const s = job.statistics || {};
-  const item = (label, value, title) => el('div', { title }, el('dt', { text: label }), el('dd', { text: value }));
-  replaceChildren($('#stats'),
-    item('Success rate', formatPercent(s.successRate), `Of the last ${s.sampleSize} ended attempts`),
-    item('p50', formatDuration(s.p50DurationMs)),
-    item('p95', formatDuration(s.p95DurationMs)),
-    item('p99', formatDuration(s.p99DurationMs)),
-    item('Max', formatDuration(s.maxDurationMs)),
-    item('Average', formatDuration(s.averageDurationMs)),
-    item('Avg memory', formatMb(s.averageMemoryMb)),
-    item('Avg CPU', s.averageCpuPercent === null || s.averageCpuPercent === undefined ? '—' : `${formatNumber(s.averageCpuPercent, 1)} %`),
-    item('Retries', String(s.retryAttempts ?? 0), 'Attempts in the sample that were retries'),
-    item('Sample', String(s.sampleSize ?? 0), 'Ended attempts the figures come from'),
-    item('Runs 24 h', String(s.runsLast24Hours ?? 0)),
-    item('Failures 24 h', String(s.failuresLast24Hours ?? 0)),
-    item('Not run 24 h', String(s.notRunLast24Hours ?? 0), 'Skipped or missed occurrences'));
-}
-
-function renderChart() {
-  const chart = $('#duration-chart');
-  const W = 640, H = 220, L = 56, R = 12, T = 12, B = 30;
-  const title = chart.querySelector('title');
-  replaceChildren(chart, title);
-  const points = page.items
-    .filter(x => x.durationMs !== null && x.durationMs !== undefined && (x.startedAt || x.scheduledFor))
-    .map(x => ({ x, t: Date.parse(x.startedAt || x.scheduledFor), d: Number(x.durationMs) }))
-    .sort((a, b) => a.t - b.t);
-  if (!points.length) {
-    chart.append(svg('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', text: 'No durations among the executions on this page.' }));
-    return;
-  }
-  const t0 = points[0].t, t1 = points[points.length - 1].t;
-  const maxD = Math.max(1, ...points.map(p => p.d)) * 1.1;
-  const px = t => t1 === t0 ? (L + (W - R)) / 2 : L + ((t - t0) / (t1 - t0)) * (W - L - R);
-  const py = d => H - B - (d / maxD) * (H - T - B);
-  // Grid and axes.
-  for (let i = 0; i <= 4; i++) {
-    const d = (maxD / 4) * i;
-    const y = py(d);
-    chart.append(svg('line', { class: i === 0 ? 'axis' : 'grid', x1: L, x2: W - R, y1: y, y2: y }));
-    chart.append(svg('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', text: formatDuration(d) }));
-  }
-  chart.append(svg('line', { class: 'axis', x1: L, x2: L, y1: T, y2: H - B }));
-  chart.append(svg('text', { x: L, y: H - 8, 'text-anchor': 'start', text: formatLocal(new Date(t0).toISOString(), true) }));
-  if (t1 !== t0) chart.append(svg('text', { x: W - R, y: H - 8, 'text-anchor': 'end', text: formatLocal(new Date(t1).toISOString(), true) }));
-  // Line through successful runs, then every point.
-  const ok = points.filter(p => p.x.status === 'succeeded');
-  if (ok.length > 1) chart.append(svg('polyline', { class: 'line', points: ok.map(p => `${px(p.t).toFixed(1)},${py(p.d).toFixed(1)}`).join(' ') }));
-  for (const p of points) {
-    const x = px(p.t), y = py(p.d);
-    const label = `${p.x.status} · ${formatDuration(p.d)} · ${formatLocal(new Date(p.t).toISOString())}${p.x.retryCount ? ` · retry ${p.x.retryCount}` : ''}`;
-    let shape;
-    if (FAILURE_STATUSES.has(p.x.status)) {
-      shape = svg('polygon', { class: 'pt-bad', points: `${x},${y - 6} ${x - 5.5},${y + 4} ${x + 5.5},${y + 4}`, dataset: { status: p.x.status } });
-    } else {
-      shape = svg('circle', { class: p.x.status === 'succeeded' ? 'pt-ok' : 'pt-other', cx: x, cy: y, r: 3.5, dataset: { status: p.x.status } });
-    }
-    shape.append(svg('title', { text: label }));
-    chart.append(shape);
-  }
 }
 
 // ------------------------------------------------------------------------------------------------ configuration
@@ -573,53 +510,9 @@ async function save(event) {
     fillForm();
     const next = job.nextFireTimes && job.nextFireTimes[0];
     setSaveMessage(`Saved (version ${job.version}).${next ? ` Next run ${formatLocal(next)}.` : ''}`, 'ok');
-    await Promise.all([loadJob().then(ok => { if (ok) formVersion = job.version; }), loadAudit()]);
+    await Promise.all([loadJob().then(ok => { if (ok) formVersion = job.version; }), loadAudit(slug, job ? job.timeZone : null)]);
   } finally {
     button.disabled = false;
   }
 }
 
-// ------------------------------------------------------------------------------------------------------- audit
-
-async function loadAudit() {
-  const res = await api('GET', `${API}/audit?job=${encodeURIComponent(slug)}&limit=20`);
-  const tbody = $('#audit tbody');
-  if (!res.ok) {
-    if (res.status === 403) { replaceChildren(tbody, el('tr', { class: 'empty-row' }, el('td', { colspan: 4, text: 'Your role cannot read the audit trail.' }))); return; }
-    reportFailure(res, 'Could not load the audit trail');
-    return;
-  }
-  const items = res.data.items || [];
-  if (!items.length) {
-    replaceChildren(tbody, el('tr', { class: 'empty-row' }, el('td', { colspan: 4, text: 'No changes recorded.' })));
-    return;
-  }
-  replaceChildren(tbody, items.map(a => el('tr', {},
-    el('td', { class: 'nowrap' }, timeEl(a.at, job ? job.timeZone : null, { short: true })),
-    el('td', { text: a.actor }),
-    el('td', {}, el('code', { text: a.action }), a.target ? el('span', { class: 'slug', text: a.target }) : null),
-    el('td', {}, changeList(a.oldValues, a.newValues)))));
-}
-
-function show(value) {
-  if (value === undefined) return '∅';
-  if (value === null) return 'null';
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-function asObject(value) {
-  if (value && typeof value === 'string') { try { return JSON.parse(value); } catch { return { value }; } }
-  return value && typeof value === 'object' ? value : null;
-}
-
-function changeList(oldValues, newValues) {
-  const before = asObject(oldValues), after = asObject(newValues);
-  const keys = [...new Set([...Object.keys(before || {}), ...Object.keys(after || {})])];
-  if (!keys.length) return el('span', { class: 'muted', text: '—' });
-  return el('ul', { class: 'change-list' }, keys.map(k => {
-    const li = el('li', {}, el('strong', { text: `${k}: ` }));
-    if (before && k in before) li.append(el('span', { class: 'old', text: show(before[k]) }), ' → ');
-    li.append(el('span', { class: 'new', text: after && k in after ? show(after[k]) : '∅' }));
-    return li;
-  }));
-}
