@@ -124,8 +124,7 @@ public static partial class JobEndpoints
         {
             return Problems.Invalid(context, "Idempotency-Key", "Idempotency-Key must be at most 200 printable characters.");
         }
-        // Make sure the slug names a job before its grain is woken.
-        await cluster.GetGrain<IJobQueryGrain>(0).GetJobAsync(slug);
+        // An unknown slug: the job grain throws CronJobNotFoundException (404) and deactivates at once (no statistics read here).
         var actor = context.Actor();
         var result = await cluster.GetGrain<ICronJobGrain>(slug).TriggerAsync(new TriggerRequest
         {

@@ -95,8 +95,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
                     && (query.To is null || e.ScheduledFor < query.To))
                 .OrderByDescending(e => e.ScheduledFor).ThenByDescending(e => e.RetryCount)
                 .Skip(query.Offset).Take(query.Limit + 1).Select(e => Summary(e, jobSlug)).ToList();
-            var hasMore = items.Count > query.Limit;
-            return Task.FromResult(new ExecutionPage { Items = hasMore ? items[..query.Limit] : items, Offset = query.Offset, Limit = query.Limit, HasMore = hasMore });
+            return Task.FromResult(AdminPages.Executions(items, query));
         }
     }
 
@@ -151,8 +150,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
                 .Where(a => (query.JobSlug is null || a.JobSlug == query.JobSlug) && (query.Actor is null || a.Actor == query.Actor)
                     && (query.Action is null || a.Action == query.Action) && (query.From is null || a.At >= query.From) && (query.To is null || a.At < query.To))
                 .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Skip(query.Offset).Take(query.Limit + 1).ToList();
-            var hasMore = items.Count > query.Limit;
-            return Task.FromResult(new AuditPage { Items = hasMore ? items[..query.Limit] : items, Offset = query.Offset, Limit = query.Limit, HasMore = hasMore });
+            return Task.FromResult(AdminPages.Audit(items, query));
         }
     }
 

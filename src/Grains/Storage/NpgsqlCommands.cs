@@ -14,8 +14,16 @@ internal static class NpgsqlCommands
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(read);
-        var rows = new List<T>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadRowsAsync(read, cancellationToken);
+    }
+
+    /// <summary>Maps each remaining row of the reader's current result (one of several a batch returns).</summary>
+    public static async Task<List<T>> ReadRowsAsync<T>(this NpgsqlDataReader reader, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(read);
+        var rows = new List<T>();
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(read(reader));

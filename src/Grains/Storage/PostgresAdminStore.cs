@@ -37,8 +37,7 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         // One more than asked: its presence says whether there is a next page, without a count over the whole history.
         cmd.Parameters.Add(Param("limit", NpgsqlDbType.Integer, query.Limit + 1));
         var items = await cmd.ReadAllAsync(r => ReadSummary(r, 0), cancellationToken);
-        var hasMore = items.Count > query.Limit;
-        return new ExecutionPage { Items = hasMore ? items[..query.Limit] : items, Offset = query.Offset, Limit = query.Limit, HasMore = hasMore };
+        return AdminPages.Executions(items, query);
     }
 
     public async Task<ExecutionDetails?> GetExecutionDetailsAsync(Guid executionId, CancellationToken cancellationToken)
@@ -57,18 +56,10 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var now = reader.GetFieldValue<DateTimeOffset>(0);
-        var active = new List<ExecutionSummary>();
         await reader.NextResultAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            active.Add(ReadSummary(reader, 0));
-        }
-        var ended = new List<ExecutionSummary>();
+        var active = await reader.ReadRowsAsync(r => ReadSummary(r, 0), cancellationToken);
         await reader.NextResultAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ended.Add(ReadSummary(reader, 0));
-        }
+        var ended = await reader.ReadRowsAsync(r => ReadSummary(r, 0), cancellationToken);
         return new Activity { Now = now, Active = active, Ended = ended };
     }
 
@@ -91,8 +82,7 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         cmd.Parameters.Add(Param("offset", NpgsqlDbType.Integer, query.Offset));
         cmd.Parameters.Add(Param("limit", NpgsqlDbType.Integer, query.Limit + 1));
         var items = await cmd.ReadAllAsync(ReadAudit, cancellationToken);
-        var hasMore = items.Count > query.Limit;
-        return new AuditPage { Items = hasMore ? items[..query.Limit] : items, Offset = query.Offset, Limit = query.Limit, HasMore = hasMore };
+        return AdminPages.Audit(items, query);
     }
 
     public async Task<IReadOnlyDictionary<string, ConfigValue>> GetConfigAsync(CancellationToken cancellationToken)
