@@ -102,6 +102,8 @@ public sealed class AdminGrainTests(ClusterFixture fixture)
 
         var first = await _c.Job(slug).TriggerAsync(request);
         var again = await _c.Job(slug).TriggerAsync(request with { RequestId = "req-t2" });
+        // Bob's trigger must find the job idle: while alice's run is still going it would be refused as an overlap, not replayed.
+        await _c.WaitForRowsAsync(slug, r => r.Any(x => x.Id == first.ExecutionId && x.Status == ExecutionStatus.Succeeded), Wait, "first keyed trigger ends");
         var otherUser = await _c.Job(slug).TriggerAsync(request with { UserId = "bob" });
 
         Assert.True(first.Started);
