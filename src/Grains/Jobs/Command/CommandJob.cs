@@ -1,4 +1,5 @@
 using System.Globalization;
+using Totallator.Grains.Interfaces.Jobs;
 
 namespace Totallator.Grains.Jobs.Command;
 
@@ -26,6 +27,7 @@ public sealed class CommandJob : ICronJob
             Arguments = [.. _options.Arguments],
             WorkingDirectory = string.IsNullOrWhiteSpace(_options.WorkingDirectory) ? null : _options.WorkingDirectory,
             MaxOutputBytes = _options.MaxOutputBytes,
+            Environment = OccurrenceEnvironment(context),
         };
         var run = await CommandRunner.RunAsync(request, context.Logger, context.CancellationToken).ConfigureAwait(false);
         if (!run.Started)
@@ -47,4 +49,18 @@ public sealed class CommandJob : ICronJob
             CpuUsagePercent = run.CpuUsagePercent,
         };
     }
+
+    /// <summary>
+    /// What the command learns about its run, as environment variables: a command can make its own side effects idempotent with
+    /// the occurrence key, which every attempt of one occurrence shares (DESIGN decision 1).
+    /// </summary>
+    private static Dictionary<string, string?> OccurrenceEnvironment(CronJobContext context) => new(StringComparer.Ordinal)
+    {
+        ["TOTALLATOR_JOB"] = context.JobSlug,
+        ["TOTALLATOR_EXECUTION_ID"] = context.ExecutionId.ToString(),
+        ["TOTALLATOR_OCCURRENCE_KEY"] = context.OccurrenceKey,
+        ["TOTALLATOR_SCHEDULED_FOR"] = context.ScheduledFor.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+        ["TOTALLATOR_RETRY_COUNT"] = context.RetryCount.ToString(CultureInfo.InvariantCulture),
+        ["TOTALLATOR_TRIGGERED_BY"] = context.TriggeredBy.ToText(),
+    };
 }

@@ -31,6 +31,18 @@ public sealed class CommandJobTests : IDisposable
         Assert.Contains("err\n", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ExecuteAsync_GivesTheCommandItsOccurrenceInTheEnvironment()
+    {
+        var context = TestJobContext.Create();
+
+        var result = await Shell("echo \"$TOTALLATOR_JOB|$TOTALLATOR_EXECUTION_ID|$TOTALLATOR_OCCURRENCE_KEY|$TOTALLATOR_SCHEDULED_FOR|$TOTALLATOR_RETRY_COUNT|$TOTALLATOR_TRIGGERED_BY\"")
+            .ExecuteAsync(context);
+
+        Assert.True(result.Success, result.Message);
+        Assert.Equal($"test-job|{context.ExecutionId}|{context.OccurrenceKey}|1970-01-01T00:00:00.0000000Z|0|manual\n", result.Output);
+    }
+
     [Theory]
     [InlineData(0, true)]
     [InlineData(3, false)]
