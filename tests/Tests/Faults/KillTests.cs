@@ -1,0 +1,62 @@
+using Totallator.Tests.Faults.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Totallator.Tests.Faults;
+
+/// <summary>Fault 1: kill -9 of the silo running a job, mid-run.</summary>
+[Trait("Category", "Fault")]
+[Collection(FaultCollection.Name)]
+public sealed class KillTests(ITestOutputHelper output)
+{
+    /// <summary>Lease 6 s + sweep 1 s, and slack for a loaded 2-core machine.</summary>
+    private static readonly TimeSpan _abandonBound = TimeSpan.FromSeconds(15);
+    /// <summary>Eviction (≈1 s on loopback) + the next 10-s occurrence + slack.</summary>
+    private static readonly TimeSpan _resumeBound = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task KilledSilosRunEndsAbandoned_NextOccurrenceFiresOnASurvivor_NothingRunsTwice()
+    {
+        var report = new FaultReport(output, "1 kill -9");
+        var configuration = FaultJobs.Base();
+        FaultJobs.Add(configuration, "long", periodSeconds: 10, sleepSeconds: 7);
+        FaultJobs.Add(configuration, "tick", periodSeconds: 2);
+        await using var run = await LocalCluster.CreateAsync("kill", configuration);
+        try
+        {
+            await run.UpAsync(3);
+            var from = DateTimeOffset.UtcNow.AddSeconds(2);
+
+            var running = await Ledger.WaitForAsync(run, rows => rows.FirstOrDefault(r => r.Job == "long" && r.Status == "running" && r.ScheduledFor > from),
+                TimeSpan.FromSeconds(30), "long running");
+            var victim = run.SiloOf(running.LeaseOwner!);
+            await run.KillAsync(victim);
+            var killedAt = DateTimeOffset.UtcNow;
+
+            var abandoned = await Ledger.WaitForAsync(run, rows => rows.FirstOrDefault(r => r.Id == running.Id && r.Status == "abandoned"),
+                _abandonBound, "the killed run abandoned");
+            var abandonedAfter = abandoned.CompletedAt!.Value - killedAt;
+            var resumed = await Ledger.WaitForAsync(run, rows => rows.FirstOrDefault(r => r.Job == "long" && r.ScheduledFor > running.ScheduledFor && r.Ran),
+                _resumeBound, "the next occurrence of long on a survivor");
+            Assert.NotEqual(victim, run.SiloOf(resumed.LeaseOwner!));
+            var resumedAfter = resumed.StartedAt!.Value - killedAt;
+
+            // Let a few more occurrences pass, then judge the whole window.
+            await Task.Delay(TimeSpan.FromSeconds(12));
+            var to = DateTimeOffset.UtcNow.AddSeconds(-8);
+            var rows = await Ledger.ReadAsync(run);
+            var effects = Ledger.ReadEffects(run);
+            var tick = Ledger.AssertExactlyOnce(rows, effects, "tick", 2, from, to);
+            var longRows = Ledger.AssertExactlyOnce(rows, effects, "long", 10, from, to);
+            Assert.Equal("abandoned", longRows[running.ScheduledFor].Status);
+            Assert.Contains("renew", abandoned.ErrorMessage ?? abandoned.StatusReason ?? "", StringComparison.Ordinal);
+
+            report.Figure($"killed {victim} mid-run; its run abandoned {abandonedAfter.TotalSeconds:0.0} s after the kill (bound {_abandonBound.TotalSeconds:0} s; lease 6 s, sweep 1 s)");
+            report.Figure($"next occurrence of the job started on {run.SiloOf(resumed.LeaseOwner!)} {resumedAfter.TotalSeconds:0.0} s after the kill (bound {_resumeBound.TotalSeconds:0} s)");
+            report.Figure($"window {(to - from).TotalSeconds:0} s: tick {Ledger.Summary(tick.Values)}; long {Ledger.Summary(longRows.Values)}; duplicates 0, lost 0");
+        }
+        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException(ex.Message + "\n" + run.Diagnostics(), ex);
+        }
+    }
+}
