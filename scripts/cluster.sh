@@ -168,7 +168,7 @@ terminate() {
   local name=$1 wait_s=${2:-120}
   [ "$(state_of "$name")" = dead ] && return 0
   [ "$(state_of "$name")" = stopped ] && signal "$name" CONT
-  local pid; pid=$(pid_of "$name")
+  local pid; pid=$(pid_of "$name") started=$SECONDS
   kill -s TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + wait_s))
   while [ $SECONDS -lt $deadline ] && [ "$(state_of "$name")" != dead ]; do sleep 0.2; done
@@ -176,7 +176,7 @@ terminate() {
     say "$name did not stop within ${wait_s} s: SIGKILL"
     kill -s KILL -- "-$pid" 2>/dev/null || kill -s KILL "$pid" 2>/dev/null || true
   fi
-  say "$name stopped"
+  say "$name stopped ($((SECONDS - started)) s)"
 }
 
 names() { for f in "$dir"/silo*.pid; do [ -e "$f" ] && basename "$f" .pid; done | sort -V; }
@@ -198,11 +198,12 @@ case "$cmd" in
     say "admin pages: http://127.0.0.1:$(http_port adminapi)/admin/cron  (key: $dir/admin-key or TOTALLATOR_ADMIN_API_KEY)"
     ;;
   down)
-    for name in $(names) adminapi; do
+    # One at a time, the AdminApi first: silos stopping together wait on each other (a silo's grains unregister from a
+    # directory partition whose owner is stopping too; measured: up to 45 s), while each silo alone stops in 1-2 s.
+    for name in adminapi $(names | sort -rV); do
       [ -e "$dir/$name.pid" ] || continue
-      terminate "$name" &
+      terminate "$name"
     done
-    wait
     rm -f "$dir"/*.pid
     ;;
   status)

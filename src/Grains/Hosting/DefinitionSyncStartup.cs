@@ -9,7 +9,7 @@ namespace Totallator.Grains.Hosting;
 /// grain to reload and plan (in the background), so new and changed jobs are scheduled without waiting for a heartbeat.
 /// </summary>
 public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog catalog, JobWaker waker, TimeProvider timeProvider,
-    ILogger<DefinitionSyncStartup> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    IClusterMembershipService membership, ILocalSiloDetails self, ILogger<DefinitionSyncStartup> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     /// <summary>Silos starting within this of the one that woke every job do not wake them again.</summary>
     private static readonly TimeSpan WakePassWindow = TimeSpan.FromSeconds(60);
@@ -37,7 +37,12 @@ public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog ca
         LogSynced(logger, definitions.Count, jobs.Count, orphaned);
         // One silo of those starting together wakes every job (a grain activates wherever placement puts it, so once is
         // enough); the others wake only what their own sync inserted or changed (stamped with this sync's instant).
-        var wakeAll = await store.TryBeginWakePassAsync(now, WakePassWindow, cancellationToken);
+        // A pass made by a silo that is no longer active belongs to an earlier life of the cluster (stopped and started again
+        // within the window): nothing hosts the jobs now, so this start must wake them all. The fault suite's whole-cluster stop
+        // found this: without it, jobs waited for their heartbeat reminder (5 minutes by default).
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress.ToParsableString())
+            .Append(self.SiloAddress.ToParsableString()).ToList();
+        var wakeAll = await store.TryBeginWakePassAsync(now, WakePassWindow, self.SiloAddress.ToParsableString(), active, cancellationToken);
         var toWake = wakeAll ? jobs : jobs.Where(j => j.UpdatedAt >= now).ToList();
         LogWaking(logger, toWake.Count, wakeAll);
         _ = Task.Run(() => waker.WakeAsync(toWake.Select(j => j.Slug).ToList(), "start-up", _stopping.Token), CancellationToken.None);

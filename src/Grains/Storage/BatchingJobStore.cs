@@ -89,8 +89,9 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
         _inner.DeleteExecutionsBeforeAsync(cutoff, cancellationToken);
 
-    public Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken) =>
-        _inner.TryBeginWakePassAsync(now, window, cancellationToken);
+    public Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, string silo, IReadOnlyCollection<string> activeSilos,
+        CancellationToken cancellationToken) =>
+        _inner.TryBeginWakePassAsync(now, window, silo, activeSilos, cancellationToken);
 
     public Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken) => _inner.GetConfigValueAsync(key, cancellationToken);
 

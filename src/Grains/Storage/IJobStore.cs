@@ -66,9 +66,12 @@ public interface IJobStore
 
     /// <summary>
     /// True for the first silo that asks within <paramref name="window"/>: it wakes every job at start-up; silos starting with it
-    /// (a whole cluster starting) wake only the jobs their own sync changed. One statement; safe from several silos at once.
+    /// (a whole cluster starting) wake only the jobs their own sync changed. A pass counts only while the silo that made it
+    /// (<paramref name="silo"/>) is among <paramref name="activeSilos"/>: a cluster stopped and started again within the window
+    /// must wake its jobs again, since nothing hosts them any more. One statement; safe from several silos at once.
     /// </summary>
-    Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken);
+    Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, string silo, IReadOnlyCollection<string> activeSilos,
+        CancellationToken cancellationToken);
 
     /// <summary>Records the silos where these jobs' grains are active (one statement for all); returns the job ids found.</summary>
     Task<IReadOnlySet<Guid>> SetHostsAsync(IReadOnlyList<JobHost> hosts, CancellationToken cancellationToken);

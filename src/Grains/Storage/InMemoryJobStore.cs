@@ -375,16 +375,20 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
     }
 
     private DateTimeOffset? _lastWakePass;
+    private string? _lastWakePassBy;
 
-    public Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken)
+    public Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, string silo, IReadOnlyCollection<string> activeSilos,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(activeSilos);
         lock (_lock)
         {
-            if (_lastWakePass is { } last && last >= now - window)
+            if (_lastWakePass is { } last && last >= now - window && activeSilos.Contains(_lastWakePassBy))
             {
                 return Task.FromResult(false);
             }
             _lastWakePass = now;
+            _lastWakePassBy = silo;
             return Task.FromResult(true);
         }
     }

@@ -245,9 +245,9 @@ public sealed partial class PostgresJobStore
 
     // The row lock on the key serialises silos starting together; only the first one's update matches.
     internal const string BeginWakePass = """
-        INSERT INTO cronJobConfig (key, value, updatedAt, updatedBy) VALUES ('lastWakePassAt', @now::text, now(), 'silo-start')
-        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updatedAt = EXCLUDED.updatedAt
-        WHERE cronJobConfig.value::timestamptz < @cutoff
+        INSERT INTO cronJobConfig (key, value, updatedAt, updatedBy) VALUES ('lastWakePassAt', @now::text, now(), @silo)
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updatedAt = EXCLUDED.updatedAt, updatedBy = EXCLUDED.updatedBy
+        WHERE cronJobConfig.value::timestamptz < @cutoff OR NOT (cronJobConfig.updatedBy = ANY (@active))
         RETURNING 1
         """;
 

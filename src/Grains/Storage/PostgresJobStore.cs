@@ -294,11 +294,15 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         return await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken)
+    public async Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, string silo, IReadOnlyCollection<string> activeSilos,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(activeSilos);
         await using var cmd = dataSource.CreateCommand(BeginWakePass);
         cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
         cmd.Parameters.Add(Param("cutoff", NpgsqlDbType.TimestampTz, now - window));
+        cmd.Parameters.Add(Param("silo", NpgsqlDbType.Text, silo));
+        cmd.Parameters.Add(Param("active", NpgsqlDbType.Array | NpgsqlDbType.Text, activeSilos.ToArray()));
         return await cmd.ExecuteScalarAsync(cancellationToken) is not null;
     }
 

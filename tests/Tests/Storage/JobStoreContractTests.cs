@@ -260,10 +260,24 @@ public abstract partial class JobStoreContractTests
     {
         var window = TimeSpan.FromSeconds(60);
         var start = DateTimeOffset.UtcNow.AddDays(1);   // later than any pass another test took
-        var first = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => Store.TryBeginWakePassAsync(start, window, CancellationToken.None))));
+        string[] cluster = ["S10.0.0.1:11111:1", "S10.0.0.2:11111:1", "S10.0.0.3:11111:1"];
+        var first = await Task.WhenAll(cluster.Concat(cluster).Select(s => Task.Run(() => Store.TryBeginWakePassAsync(start, window, s, cluster, CancellationToken.None))));
         Assert.Equal(1, first.Count(x => x));
-        Assert.False(await Store.TryBeginWakePassAsync(start.AddSeconds(59), window, CancellationToken.None));
-        Assert.True(await Store.TryBeginWakePassAsync(start.AddSeconds(61), window, CancellationToken.None));
+        Assert.False(await Store.TryBeginWakePassAsync(start.AddSeconds(59), window, cluster[0], cluster, CancellationToken.None));
+        Assert.True(await Store.TryBeginWakePassAsync(start.AddSeconds(61), window, cluster[0], cluster, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TryBeginWakePass_AdmitsANewPass_WhenTheSiloThatMadeTheLastOneIsGone()
+    {
+        var window = TimeSpan.FromSeconds(60);
+        var start = DateTimeOffset.UtcNow.AddDays(2);   // later than any pass another test took
+        Assert.True(await Store.TryBeginWakePassAsync(start, window, "S10.0.0.1:11111:1", ["S10.0.0.1:11111:1"], CancellationToken.None));
+
+        // The whole cluster stopped and started again 10 s later: the silos of the new life do not include the one that woke.
+        string[] restarted = ["S10.0.0.1:11111:2", "S10.0.0.2:11111:2"];
+        Assert.True(await Store.TryBeginWakePassAsync(start.AddSeconds(10), window, restarted[0], restarted, CancellationToken.None));
+        Assert.False(await Store.TryBeginWakePassAsync(start.AddSeconds(11), window, restarted[1], restarted, CancellationToken.None));
     }
 
     [Fact]

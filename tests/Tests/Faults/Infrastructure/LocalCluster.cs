@@ -161,7 +161,11 @@ public sealed class LocalCluster : IAsyncDisposable
             {
                 await PostgresServer.DropDatabaseAsync(ConnectionString);
             }
-            System.IO.Directory.Delete(Directory, recursive: true);
+            // TOTALLATOR_FAULT_KEEP=1 keeps the logs for a look after the run.
+            if (Environment.GetEnvironmentVariable("TOTALLATOR_FAULT_KEEP") != "1")
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
         }
     }
 
