@@ -130,6 +130,26 @@ public static class Ledger
         return byInstant;
     }
 
+    /// <summary>
+    /// Of the occurrences due while nothing could run them (<paramref name="down"/>), all but the newest <paramref name="maxCatchUps"/> are recorded missed, catch-up runs are
+    /// newer than every missed one, and there are at most <paramref name="maxCatchUps"/> of them.
+    /// </summary>
+    public static void AssertMisfirePolicy(SortedDictionary<DateTimeOffset, RunRow> job, List<DateTimeOffset> down, int maxCatchUps)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(down);
+        var rows = job.Values.ToList();
+        var catchUps = rows.Where(r => r.TriggeredBy == "catch-up").ToList();
+        var missed = rows.Where(r => r.Status == "missed").ToList();
+        var detail = string.Join('\n', rows);
+        Assert.True(catchUps.Count <= maxCatchUps, $"{catchUps.Count} catch-up runs, policy allows {maxCatchUps}:\n{detail}");
+        Assert.All(down.SkipLast(maxCatchUps), t => Assert.True(job[t].Status == "missed", $"{t:HH:mm:ss} should be missed:\n{detail}"));
+        if (catchUps.Count > 0 && missed.Count > 0)
+        {
+            Assert.True(catchUps.Min(r => r.ScheduledFor) > missed.Max(r => r.ScheduledFor), $"a catch-up run is older than a missed occurrence:\n{detail}");
+        }
+    }
+
     /// <summary>The instants of "*/period * * * * *" in [from, to].</summary>
     public static IEnumerable<DateTimeOffset> Instants(int periodSeconds, DateTimeOffset from, DateTimeOffset to)
     {
