@@ -36,6 +36,7 @@ public static class AdminApiHosting
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         // Body binding failures throw, so that ProblemDetailsExceptionHandler explains them, in every environment.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddAdminDataProtection(options);
         services.AddAdminAuthentication(options);
         services.AddAntiforgery(o =>
         {

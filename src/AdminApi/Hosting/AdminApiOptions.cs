@@ -40,6 +40,21 @@ public sealed class AdminApiOptions
 
     /// <summary>How long a grain call made for a request may take before the request answers 503. Default: 10 seconds.</summary>
     public TimeSpan ClusterCallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where the keys that protect session cookies and antiforgery tokens live, section <c>Admin:DataProtection</c>.</summary>
+    public AdminDataProtectionOptions DataProtection { get; set; } = new();
+}
+
+/// <summary>Settings of the keys that sign and encrypt session cookies and antiforgery tokens.</summary>
+public sealed class AdminDataProtectionOptions
+{
+    /// <summary>
+    /// A directory shared by every AdminApi replica (a volume), where the keys are kept, so a cookie issued by one replica is
+    /// accepted by the others behind a load balancer, and sessions survive a restart. The keys are stored unencrypted: give the
+    /// directory to the AdminApi's user only. Default: none — ASP.NET Core's per-machine default (the user profile, which in a
+    /// container is lost with it), right for a single process only.
+    /// </summary>
+    public string? KeysDirectory { get; set; }
 }
 
 /// <summary>Fails start-up on settings that would make the API unsafe or unusable, naming the setting.</summary>
@@ -68,6 +83,10 @@ public sealed class AdminApiOptionsValidator : IValidateOptions<AdminApiOptions>
         if (options.MaxRequestBodyBytes < 1024)
         {
             failures.Add($"Admin:MaxRequestBodyBytes must be at least 1024; got {options.MaxRequestBodyBytes}.");
+        }
+        if (options.DataProtection.KeysDirectory is { } keys && (string.IsNullOrWhiteSpace(keys) || !Path.IsPathFullyQualified(keys)))
+        {
+            failures.Add($"Admin:DataProtection:KeysDirectory must be an absolute directory path shared by every AdminApi replica; got '{keys}'.");
         }
         if (options.ClusterCallTimeout <= TimeSpan.Zero)
         {
