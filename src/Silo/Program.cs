@@ -2,6 +2,7 @@ using Totallator.AdminApi.Health;
 using Totallator.AdminApi.Hosting;
 using Totallator.Grains.Hosting;
 using Totallator.Grains.Storage;
+using Totallator.Shared.Telemetry;
 using Totallator.Silo;
 using Totallator.Silo.Examples;
 
@@ -35,8 +36,16 @@ var schedulerOptions = builder.Configuration.GetSection(SchedulerOptions.Section
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = schedulerOptions.ShutdownGracePeriod + schedulerOptions.CancellationGrace + TimeSpan.FromSeconds(30));
 
 // Orleans silo with the scheduler, plus the example jobs.
-builder.UseOrleans(silo => SiloHosting.Configure(silo, builder.Configuration, postgres));
+builder.UseOrleans(silo =>
+{
+    SiloHosting.Configure(silo, builder.Configuration, postgres);
+    // Grain calls continue the caller's trace: an AdminApi request links to the grain calls it makes.
+    silo.AddActivityPropagation();
+});
 builder.Services.AddExampleJobs(builder.Configuration);
+
+// Telemetry in both modes: OpenTelemetry metrics and traces, GET /metrics for Prometheus, OTLP when an endpoint is configured.
+builder.AddTotallatorTelemetry("totallator-silo", sp => sp.GetService<ILocalSiloDetails>()?.SiloAddress.ToString());
 
 // Health on every silo; in the development mode the silo also serves the admin API (with a generated key if none is set),
 // so `dotnet run` alone gives a usable system. A cluster runs the AdminApi as its own process instead.
@@ -58,6 +67,7 @@ else
 {
     app.MapTotallatorHealthEndpoints();
 }
+app.MapTotallatorTelemetry();
 SiloLog.Starting(app.Logger, postgres is null ? "development (in-memory, single node)" : "cluster (PostgreSQL)");
 await app.RunAsync();
 return 0;
