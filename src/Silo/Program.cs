@@ -36,12 +36,7 @@ var schedulerOptions = builder.Configuration.GetSection(SchedulerOptions.Section
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = schedulerOptions.ShutdownGracePeriod + schedulerOptions.CancellationGrace + TimeSpan.FromSeconds(30));
 
 // Orleans silo with the scheduler, plus the example jobs.
-builder.UseOrleans(silo =>
-{
-    SiloHosting.Configure(silo, builder.Configuration, postgres);
-    // Grain calls continue the caller's trace: an AdminApi request links to the grain calls it makes.
-    silo.AddActivityPropagation();
-});
+builder.UseOrleans(silo => SiloHosting.Configure(silo, builder.Configuration, postgres));
 builder.Services.AddExampleJobs(builder.Configuration);
 
 // Telemetry in both modes: OpenTelemetry metrics and traces, GET /metrics for Prometheus, OTLP when an endpoint is configured.

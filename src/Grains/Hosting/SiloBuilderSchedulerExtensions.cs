@@ -38,6 +38,9 @@ public static class SiloBuilderSchedulerExtensions
         services.AddMetrics();
         services.AddOptions<SchedulerMetricsOptions>().Bind(configuration.GetSection(SchedulerMetricsOptions.SectionName));
         services.AddSingleton<SchedulerInstruments>();
+        // Grain calls continue their caller's trace (the AdminApi client adds it too): a request links to the calls it makes
+        // and to the occurrence it triggers. Costs nothing while no tracer listens.
+        builder.AddActivityPropagation();
         services.AddSingleton<AttemptRunner>();
         services.AddSingleton<JobCatalog>();
         services.AddHostedService<LeaseMaintenanceService>();
