@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Totallator.Tests.Cluster.Infrastructure;
 
 namespace Totallator.Tests.Telemetry;
@@ -12,12 +13,12 @@ public sealed class SiloTelemetryTests
     public async Task DevelopmentSilo_ServesSchedulerSeriesAndWritesJsonLinesWithTheRunsScope()
     {
         var port = 26_000 + Random.Shared.Next(0, 900);
-        var http = port + 20_000;
+        // HTTP on a port the OS picks (SiloProcess's default), read back from Kestrel's own line: no collision with the
+        // ephemeral ports of other tests' connections.
         using var silo = SiloProcess.Start(port, port + 10_000, new Dictionary<string, string>
         {
             ["Logging__LogLevel__Totallator"] = "Debug",
             ["Logging__Console__FormatterName"] = "json",
-            ["Urls"] = $"http://127.0.0.1:{http}",
         });
         await silo.WaitStartedAsync(TimeSpan.FromSeconds(60));
 
@@ -37,7 +38,9 @@ public sealed class SiloTelemetryTests
         Assert.StartsWith("s:", scope.GetProperty("OccurrenceKey").GetString(), StringComparison.Ordinal);
         Assert.True(scope.TryGetProperty("ScheduledFor", out _), scope.ToString());
 
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}") };
+        var listening = Regex.Match(silo.Log, @"Now listening on: (http://127\.0\.0\.1:\d+)");
+        Assert.True(listening.Success, "Kestrel's listening line is missing: " + silo.Log);
+        using var client = new HttpClient { BaseAddress = new Uri(listening.Groups[1].Value) };
         using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
