@@ -92,6 +92,28 @@ public sealed class SchedulerMetricsTests(TelemetryClusterFixture fixture)
     }
 
     [Fact]
+    public async Task OccurrencesDueWhileTheRunGoesOn_AreCountedSkippedForOverlap_OnePerRow()
+    {
+        const string slug = "t-tel-overlap";
+        TestJobs.Set(slug, async ctx =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(2300), ctx.CancellationToken);
+            return CronJobResult.Succeeded();
+        });
+        await _c.EnableAsync(slug);
+        await _c.WaitForRowsAsync(slug, r => r.Count(x => x.Status == ExecutionStatus.Skipped) >= 2, Wait, "skipping while the run goes on");
+        await _c.EnableAsync(slug, false);
+        var rows = await _c.WaitForRowsAsync(slug, r => r.All(x => !x.Status.IsActive()), Wait, "settling after disable");
+
+        var skippedRows = rows.Where(r => r.Status == ExecutionStatus.Skipped).ToList();
+        Assert.All(skippedRows, r => Assert.StartsWith("overlap:", r.StatusReason, StringComparison.Ordinal));
+        var skipped = _capture.Of("totallator.scheduler.occurrence.skipped", slug);
+        Assert.All(skipped, m => Assert.Equal("overlap", m.Tag("reason")));
+        Assert.Equal(skippedRows.Count, skipped.Sum(m => m.Value));
+        Assert.Empty(_capture.Of("totallator.scheduler.occurrence.missed", slug));
+    }
+
+    [Fact]
     public async Task AnOccurrenceHeldByAnotherClaimant_CountsAClaimConflict_AndItsExpiredLeaseAnAbandonedRun()
     {
         const string slug = "t-tel-conflict";

@@ -48,5 +48,7 @@ public sealed class SiloTelemetryTests
         Assert.Matches("""totallator_scheduler_firing_lateness_seconds_count\{[^}]*trigger="scheduler"[^}]*\} [1-9]""", body);
         Assert.Contains("totallator_scheduler_run_duration_seconds_bucket", body, StringComparison.Ordinal);
         Assert.Matches("""target_info\{[^}]*service_name="totallator-silo"[^}]*\}""", body);
+        // The instance is the silo's address, as Orleans names it in its own logs and membership table.
+        Assert.Matches($$"""target_info\{[^}]*service_instance_id="S127\.0\.0\.1:{{port}}:\d+"[^}]*\}""", body);
     }
 }
