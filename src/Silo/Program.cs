@@ -2,6 +2,7 @@ using Totallator.AdminApi.Health;
 using Totallator.AdminApi.Hosting;
 using Totallator.Grains.Hosting;
 using Totallator.Grains.Storage;
+using Totallator.Shared.Telemetry;
 using Totallator.Silo;
 using Totallator.Silo.Examples;
 
@@ -38,6 +39,9 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = schedulerOption
 builder.UseOrleans(silo => SiloHosting.Configure(silo, builder.Configuration, postgres));
 builder.Services.AddExampleJobs(builder.Configuration);
 
+// Telemetry in both modes: OpenTelemetry metrics and traces, GET /metrics for Prometheus, OTLP when an endpoint is configured.
+builder.AddTotallatorTelemetry("totallator-silo", sp => sp.GetService<ILocalSiloDetails>()?.SiloAddress.ToString());
+
 // Health on every silo; in the development mode the silo also serves the admin API (with a generated key if none is set),
 // so `dotnet run` alone gives a usable system. A cluster runs the AdminApi as its own process instead.
 if (postgres is null)
@@ -58,6 +62,7 @@ else
 {
     app.MapTotallatorHealthEndpoints();
 }
+app.MapTotallatorTelemetry();
 SiloLog.Starting(app.Logger, postgres is null ? "development (in-memory, single node)" : "cluster (PostgreSQL)");
 await app.RunAsync();
 return 0;

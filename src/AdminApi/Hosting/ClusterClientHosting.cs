@@ -37,6 +37,8 @@ public static class ClusterClientHosting
             var timeout = configuration.GetSection(AdminApiOptions.SectionName).Get<AdminApiOptions>()?.ClusterCallTimeout
                 ?? new AdminApiOptions().ClusterCallTimeout;
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = timeout);
+            // The request's trace continues into the grain calls it makes (the silos add it too).
+            client.AddActivityPropagation();
         });
         return builder;
     }

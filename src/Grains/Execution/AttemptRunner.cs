@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Hosting;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Jobs;
@@ -18,7 +19,7 @@ public sealed record AttemptInfo(string JobSlug, Guid ExecutionId, string Occurr
 /// and the row tells the truth.
 /// </summary>
 public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvider timeProvider, IOptions<SchedulerOptions> options,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory, SchedulerInstruments instruments)
 {
     private const int MaxTextLength = 64 * 1024;
     private static readonly TimeSpan MinCpuWindow = TimeSpan.FromMilliseconds(100);
@@ -28,13 +29,14 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(run);
+        // No scope of its own: the job grain's RunLogScope (job, execution, occurrence) is current for the whole occurrence.
         var logger = loggerFactory.CreateLogger($"Totallator.Jobs.{info.JobSlug}");
-        using var logScope = logger.BeginScope(new Dictionary<string, object>
+        // Current while the job runs (Task.Run carries it), so what the job traces nests under its attempt.
+        using var activity = SchedulerActivities.StartAttempt(info);
+        if (info.RetryCount > 0)
         {
-            ["JobSlug"] = info.JobSlug,
-            ["ExecutionId"] = info.ExecutionId,
-            ["OccurrenceKey"] = info.OccurrenceKey,
-        });
+            instruments.RetryStarted(info.JobSlug);
+        }
         var stopwatch = Stopwatch.StartNew();
         var cpuBefore = ProcessCpuClock.Recent(MinCpuWindow);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
@@ -81,6 +83,8 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
             MemoryUsageMb = Math.Round(outcome.MemoryUsageMb ?? measuredMemory, 3),
             CpuUsagePercent = outcome.CpuUsagePercent ?? (measuredCpu is { } cpu ? Math.Round(cpu, 2) : null),
         };
+        SchedulerActivities.SetOutcome(activity, outcome.Status);
+        instruments.AttemptEnded(info.JobSlug, info.TriggeredBy, outcome.Status, wall);
         // Successes at Debug: at thousands of fires per second one line each would drown the log (and the silo).
         if (outcome.Status == ExecutionStatus.Succeeded)
         {

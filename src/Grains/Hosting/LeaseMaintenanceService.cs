@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
 using Totallator.Grains.Storage;
 
@@ -12,7 +13,7 @@ namespace Totallator.Grains.Hosting;
 /// lease expired (by the database clock) as abandoned. Every silo sweeps; the statement is idempotent.
 /// </summary>
 public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry registry, TimeProvider timeProvider,
-    IOptions<SchedulerOptions> options, ILogger<LeaseMaintenanceService> logger) : BackgroundService
+    IOptions<SchedulerOptions> options, SchedulerInstruments instruments, ILogger<LeaseMaintenanceService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,6 +48,7 @@ public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry
                 {
                     lastSweep = now;
                     var abandoned = await store.AbandonExpiredAsync(stoppingToken);
+                    instruments.RunsAbandoned(abandoned);
                     if (abandoned > 0)
                     {
                         LogAbandoned(logger, abandoned);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
 using Totallator.Grains.Jobs;
 using Totallator.Grains.Jobs.BuiltIn;
@@ -33,6 +34,13 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunRegistry>();
+        // Metrics need the host's IMeterFactory; AddMetrics is a no-op where the host builder already added it.
+        services.AddMetrics();
+        services.AddOptions<SchedulerMetricsOptions>().Bind(configuration.GetSection(SchedulerMetricsOptions.SectionName));
+        services.AddSingleton<SchedulerInstruments>();
+        // Grain calls continue their caller's trace (the AdminApi client adds it too): a request links to the calls it makes
+        // and to the occurrence it triggers. Costs nothing while no tracer listens.
+        builder.AddActivityPropagation();
         services.AddSingleton<AttemptRunner>();
         services.AddSingleton<JobCatalog>();
         services.AddHostedService<LeaseMaintenanceService>();

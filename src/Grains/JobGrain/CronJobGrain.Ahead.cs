@@ -31,6 +31,7 @@ public sealed partial class CronJobGrain
         if (!await store.TryClaimAsync(claim, cancellationToken))
         {
             LogClaimLost(logger, _slug, claim.OccurrenceKey);
+            instruments.ClaimConflict(_slug, "ahead");
             Advance(occurrence);
             return false;
         }
@@ -126,6 +127,9 @@ public sealed partial class CronJobGrain
         }
     }
 
-    private Task EndAheadUnrunAsync(ExecutionClaim claim, ExecutionStatus status, DateTimeOffset now, string reason) =>
-        WriteCompletionAsync(new ExecutionCompletion { ExecutionId = claim.ExecutionId, Status = status, CompletedAt = now, StatusReason = reason });
+    private async Task EndAheadUnrunAsync(ExecutionClaim claim, ExecutionStatus status, DateTimeOffset now, string reason)
+    {
+        await WriteCompletionAsync(new ExecutionCompletion { ExecutionId = claim.ExecutionId, Status = status, CompletedAt = now, StatusReason = reason });
+        CountNotRun(status, reason, 1);
+    }
 }

@@ -1,3 +1,4 @@
+using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Storage;
@@ -13,6 +14,7 @@ public sealed partial class CronJobGrain
         {
             // Someone else holds this occurrence: a duplicate activation during a partition, or a replayed tick. The fence held.
             LogClaimLost(logger, _slug, claim.OccurrenceKey);
+            instruments.ClaimConflict(_slug, "at-instant");
             Advance(scheduledFor);
             return;
         }
@@ -44,13 +46,21 @@ public sealed partial class CronJobGrain
         var worstCase = TimeSpan.FromMilliseconds((double)job.TimeoutMs * (job.MaxRetries + 1))
             + _options.RetryMaxDelay * job.MaxRetries + _options.CancellationGrace + _options.HeartbeatPeriod;
         this.DelayDeactivation(worstCase);
-        LogRunStarted(logger, _slug, claim.ExecutionId, claim.OccurrenceKey, claim.TriggeredBy);
+        instruments.OccurrenceStarted(_slug, claim.TriggeredBy, claim.StartedAt!.Value - claim.ScheduledFor);
+        instruments.RunsActive(+1);
         // Not awaited: the grain turn ends now. The loop's own continuations resume on this grain's scheduler.
         _ = RunOccurrenceAsync(run, claim, _definition!);
     }
 
     private async Task RunOccurrenceAsync(ActiveRun run, ExecutionClaim claim, Jobs.CronJobDefinition definition)
     {
+        // Opened here, in the loop's own flow: every line and activity of the occurrence, the job's included, nests under them,
+        // and the grain call that started the run keeps its own (an async method restores its caller's context).
+        using var logScope = logger.BeginScope(new RunLogScope(_slug, run, claim.OccurrenceKey, claim.ScheduledFor));
+        using var activity = SchedulerActivities.StartOccurrence(_slug, claim.OccurrenceKey, claim.ScheduledFor, claim.TriggeredBy);
+        LogRunStarted(logger, _slug, claim.ExecutionId, claim.OccurrenceKey, claim.TriggeredBy);
+        ExecutionStatus? lastStatus = null;
+        var attempts = 0;
         try
         {
             while (true)
@@ -59,6 +69,8 @@ public sealed partial class CronJobGrain
                     claim.TriggeredByUserId, claim.RetryCount);
                 var outcome = await runner.RunAsync(definition, info, TimeSpan.FromMilliseconds(_job!.TimeoutMs), run);
                 run.ClearUnrecordedStart();
+                lastStatus = outcome.Status;
+                attempts++;
                 await CompleteAsync(claim, outcome);
                 if (!ShouldRetry(outcome, claim.RetryCount))
                 {
@@ -87,6 +99,7 @@ public sealed partial class CronJobGrain
                 if (!await store.TryClaimAsync(claim, CancellationToken.None))
                 {
                     LogClaimLost(logger, _slug, $"{claim.OccurrenceKey}#{retry}");
+                    instruments.ClaimConflict(_slug, "retry");
                     break;
                 }
                 run.CurrentExecutionId = claim.ExecutionId;
@@ -99,6 +112,8 @@ public sealed partial class CronJobGrain
         }
         finally
         {
+            SchedulerActivities.EndOccurrence(activity, lastStatus, attempts);
+            instruments.RunsActive(-1);
             _runs.Remove(run);
             registry.Remove(run);
             run.MarkDone();
@@ -167,6 +182,7 @@ public sealed partial class CronJobGrain
             var now = timeProvider.GetUtcNow();
             var skipped = _catchUpQueue.Select(o => Unrun(o, ExecutionStatus.Skipped, now, PausedReason)).ToList();
             await store.RecordUnrunAsync(skipped, cancellationToken);
+            CountNotRun(skipped, summarised: 0);
             Advance(skipped.Max(u => u.ScheduledFor));
             _catchUpQueue.Clear();
             LogRecordedUnrun(logger, _slug, skipped.Count);

@@ -103,6 +103,7 @@ public sealed partial class CronJobGrain
         if (unrun.Count > 0)
         {
             await store.RecordUnrunAsync(unrun, cancellationToken);
+            CountNotRun(unrun, plan.UnrecordedMissed);
             Advance(unrun.Max(u => u.ScheduledFor));
             LogRecordedUnrun(logger, _slug, unrun.Count);
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
+using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
 using Totallator.Grains.Hosting;
 using Totallator.Grains.Interfaces.Jobs;
@@ -32,6 +33,7 @@ public sealed partial class CronJobGrain(
     TimeProvider timeProvider,
     IOptions<SchedulerOptions> options,
     ILocalSiloDetails siloDetails,
+    SchedulerInstruments instruments,
     ILogger<CronJobGrain> logger) : Grain, ICronJobGrain, IRemindable
 {
     internal const string HeartbeatReminder = "cron-heartbeat";

@@ -25,7 +25,7 @@ public sealed class CronJobContext
     public required int RetryCount { get; init; }
     /// <summary>Fires at the timeout, on cancel from the admin API and at silo shutdown.</summary>
     public required CancellationToken CancellationToken { get; init; }
-    /// <summary>A logger whose scope carries the job slug, execution id and occurrence key.</summary>
+    /// <summary>A logger whose scope carries the job slug, execution id, occurrence key and scheduled-for instant.</summary>
     public required ILogger Logger { get; init; }
     /// <summary>Services from a scope created for this attempt.</summary>
     public required IServiceProvider Services { get; init; }

@@ -67,9 +67,11 @@ public sealed class AdminApiFixture : IAsyncLifetime
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddTotallatorClusterClient();
+        builder.AddTotallatorAdminApiTelemetry();
         builder.Services.AddTotallatorAdminApi(builder.Configuration);
         var app = builder.Build();
         app.MapTotallatorAdminApi();
+        app.MapTotallatorAdminApiTelemetry();
         await app.StartAsync();
         return app;
     }

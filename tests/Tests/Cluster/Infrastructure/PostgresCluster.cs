@@ -43,13 +43,15 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>Creates a database, migrates it and starts <paramref name="silos"/> silos on it.</summary>
     /// <remarks>
     /// With <paramref name="sockets"/> the silos listen on real TCP ports, so a separate Orleans client (the AdminApi under test)
-    /// can connect; otherwise TestCluster's in-memory transport serves only its own client.
+    /// can connect; otherwise TestCluster's in-memory transport serves only its own client. <paramref name="configure"/> adds
+    /// wiring (e.g. another silo configurator).
     /// </remarks>
-    public static async Task<PostgresCluster> StartAsync(int silos, Dictionary<string, string>? settings = null, bool sockets = false)
+    public static async Task<PostgresCluster> StartAsync(int silos, Dictionary<string, string>? settings = null, bool sockets = false,
+        Action<TestClusterBuilder>? configure = null)
     {
         var cs = await PostgresServer.CreateDatabaseAsync("cluster");
         await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).MigrateAsync(cs, CancellationToken.None);
-        var cluster = await DeployAsync(cs, silos, "c" + Guid.NewGuid().ToString("N")[..10], "totallator-tests", settings, sockets);
+        var cluster = await DeployAsync(cs, silos, "c" + Guid.NewGuid().ToString("N")[..10], "totallator-tests", settings, sockets, configure);
         return new PostgresCluster(cs, cluster);
     }
 
@@ -63,7 +65,7 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     /// <summary>Starts another cluster on the same database (e.g. after the first was stopped, or a split-brain twin).</summary>
     public static Task<TestCluster> DeployAsync(string connectionString, int silos, string clusterId, string serviceId,
-        Dictionary<string, string>? settings = null, bool sockets = false)
+        Dictionary<string, string>? settings = null, bool sockets = false, Action<TestClusterBuilder>? configure = null)
     {
         var builder = new TestClusterBuilder((short)silos);
         if (sockets)
@@ -81,6 +83,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         }
         builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
         builder.AddClientBuilderConfigurator<TestClientConfigurator>();
+        configure?.Invoke(builder);
         var cluster = builder.Build();
         return DeployAndReturnAsync(cluster);
     }

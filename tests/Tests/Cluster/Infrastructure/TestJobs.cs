@@ -20,7 +20,7 @@ public static class TestJobs
     [
         "t-api-list", "t-api-patch", "t-api-etag", "t-api-toggle", "t-api-trigger", "t-api-slow", "t-api-idem", "t-api-rate",
         "t-api-matrix", "t-api-bad", "t-api-history", "t-api-cancel", "t-api-session", "t-api-audit",
-        "t-ui-list", "t-ui-live", "t-ui-toggle", "t-ui-edit", "t-ui-invalid", "t-ui-viewer",
+        "t-ui-list", "t-ui-live", "t-ui-toggle", "t-ui-edit", "t-ui-invalid", "t-ui-viewer", "t-tel-api",
     ];
 
     /// <summary>A job whose name is markup: the admin pages must show it as text.</summary>
@@ -56,6 +56,12 @@ public static class TestJobs
         ["t-admin-pause"] = "* * * * * *",
         ["t-admin-idem"] = "0 0 1 1 *",
         ["t-admin-audit"] = "0 0 1 1 *",
+        ["t-tel-ok"] = "* * * * * *",
+        ["t-tel-retry"] = "0 0 1 1 *",
+        ["t-tel-trace"] = "0 0 1 1 *",
+        ["t-tel-scope"] = "0 0 1 1 *",
+        ["t-tel-conflict"] = "* * * * * *",
+        ["t-tel-overlap"] = "* * * * * *",
     }.Concat(ApiSlugs.Select(s => KeyValuePair.Create(s, "0 0 1 1 *"))).Concat(KillSlugs.Select(s => KeyValuePair.Create(s, "* * * * * *"))).ToDictionary();
 
     /// <summary>A job defined in code with a schedule that cannot be parsed: it must show as invalid, never stop the silo.</summary>
