@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/ensure-postgres.sh
 bash scripts/ensure-chromium.sh
+# The fault suite's measured figures (bounds and times per case) are collected here and printed at the end.
+figures=artifacts/faults/figures.txt
+rm -f "$figures"
 log=$(mktemp)
 set +e
 dotnet test Totallator.sln -c Release "$@" 2>&1 | tee "$log"
@@ -15,5 +18,9 @@ summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -n 1)
 passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
 failed=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$summary")
 rm -f "$log"
+if [ -s "$figures" ]; then
+  echo "Fault suite figures:"
+  cat "$figures"
+fi
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$rc"

@@ -90,7 +90,8 @@ public static class Ledger
         {
             if (!firstAttempts.TryGetValue(instant, out var found))
             {
-                problems.Add($"{job} {instant:HH:mm:ss}: no row (lost)");
+                var around = jobRows.Where(r => (r.ScheduledFor - instant).Duration() <= TimeSpan.FromSeconds(3 * periodSeconds));
+                problems.Add($"{job} {instant:HH:mm:ss}: no row (lost); rows around it:\n    {string.Join("\n    ", around)}");
                 continue;
             }
             if (found.Count > 1)
