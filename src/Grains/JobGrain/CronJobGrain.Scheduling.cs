@@ -111,13 +111,15 @@ public sealed partial class CronJobGrain
         {
             return;
         }
-        // Several runs only happen under RunAll: they go one after another, never overlapping.
+        // Several runs only happen under RunAll: they go one after another, never overlapping. The later ones are queued only
+        // once the first is claimed: the queue counts as planned (PlannedThrough), so queuing them before a claim that fails
+        // (the database down) would skip the first occurrence for good. The fault suite's database restart found this.
+        var first = toRun[0];
+        await StartScheduledAsync(first.ScheduledFor, first.Action == PlannedAction.Run ? TriggerSource.Scheduler : TriggerSource.CatchUp, cancellationToken);
         foreach (var later in toRun.Skip(1))
         {
             _catchUpQueue.Enqueue(later.ScheduledFor);
         }
-        var first = toRun[0];
-        await StartScheduledAsync(first.ScheduledFor, first.Action == PlannedAction.Run ? TriggerSource.Scheduler : TriggerSource.CatchUp, cancellationToken);
     }
 
     /// <summary>The status reason of an occurrence skipped while scheduling is globally paused (<c>schedulingPaused</c>).</summary>
