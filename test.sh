@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/ensure-postgres.sh
 bash scripts/ensure-chromium.sh
+bash scripts/ensure-fault-tools.sh
 log=$(mktemp)
 set +e
 dotnet test Totallator.sln -c Release "$@" 2>&1 | tee "$log"
