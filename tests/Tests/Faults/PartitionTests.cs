@@ -62,7 +62,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
             Assert.True(await network.CanConnectAsync(network.DatabaseAddress, new NpgsqlConnectionStringBuilder(run.ConnectionString).Port),
                 "the cut must leave silo3 its database");
 
-            TimeSpan? evicted = null, elsewhere = null, exited = null;
+            TimeSpan? evicted = null, elsewhere = null, exited = null, recovering = null;
             RunRow? firstElsewhere = null;
             var pid = int.Parse(File.ReadAllText(Path.Combine(run.Directory, "silo3.pid")).Trim(), CultureInfo.InvariantCulture);
             while (clock.Elapsed < _elsewhereBound + TimeSpan.FromSeconds(5) && (evicted is null || elsewhere is null || (exited is null && clock.Elapsed < evicted + _afterEviction)))
@@ -80,6 +80,11 @@ public sealed class PartitionTests(ITestOutputHelper output)
                 if (exited is null && !IsAlive(pid))
                 {
                     exited = clock.Elapsed;
+                }
+                // The logs carry no timestamps: the moment a line is first seen (within the 200-ms poll) stands for it.
+                if (recovering is null && (run.Log("silo1") + run.Log("silo2")).Contains("is dead: waking the", StringComparison.Ordinal))
+                {
+                    recovering = clock.Elapsed;
                 }
                 await Task.Delay(200);
             }
@@ -127,6 +132,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
             var silo3Runs = rows.Where(r => r.LeaseOwner is not null && run.SiloOf(r.LeaseOwner) == "silo3" && r.StartedAt > cutAt && r.StartedAt < healedAt).ToList();
             var log = run.Log("silo3");
             var conflicts = log.Split('\n').Count(l => l.Contains("already claimed elsewhere", StringComparison.Ordinal));
+            var majorityConflicts = (run.Log("silo1") + run.Log("silo2")).Split('\n').Count(l => l.Contains("already claimed elsewhere", StringComparison.Ordinal));
             var deadLines = log.Split('\n').Where(l => l.Contains("dead", StringComparison.OrdinalIgnoreCase)).Select(l => l.Trim()).Distinct().Take(3).ToList();
             var afterCut = window.Where(r => r.ScheduledFor > cutAt).ToList();
             var owners = afterCut.Where(r => r.LeaseOwner is not null).GroupBy(r => run.SiloOf(r.LeaseOwner!))
@@ -134,7 +140,8 @@ public sealed class PartitionTests(ITestOutputHelper output)
 
             report.Figure($"silo3 (all 3 jobs) in netns {network.Name} ({network.NamespaceAddress}), peers on {network.HostAddress}, PostgreSQL on {network.DatabaseAddress}; cut = blackhole route to the peers");
             report.Figure(F($"evicted (status {Dead} in orleansmembershiptable) {evicted.Value.TotalSeconds:0.0} s after the cut (bound {_evictBound.TotalSeconds:0} s)"));
-            report.Figure(F($"its jobs ran elsewhere {elsewhere!.Value.TotalSeconds:0.0} s after the cut ({firstElsewhere!.Job} on {run.SiloOf(firstElsewhere.LeaseOwner!)}; bound {_elsewhereBound.TotalSeconds:0} s)"));
+            var recoveringText = recovering is { } r ? F($"{r.TotalSeconds:0.0} s") : "(not seen in the logs)";
+            report.Figure(F($"the majority began waking its jobs {recoveringText} after the cut; they first ran elsewhere {elsewhere!.Value.TotalSeconds:0.0} s after the cut ({firstElsewhere!.Job} on {run.SiloOf(firstElsewhere.LeaseOwner!)}; bound {_elsewhereBound.TotalSeconds:0} s); the majority lost {majorityConflicts} claim(s) to silo3"));
             report.Figure(F($"silo3 after the cut: started {silo3Runs.Count} run(s) (last {(silo3Runs.Count == 0 ? "-" : (silo3Runs.Max(r => r.StartedAt)! - cutAt).Value.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s")} after the cut), lost {conflicts} claim(s) to the majority; ") +
                 (exited is { } e ? F($"its process exited {e.TotalSeconds:0.0} s after the cut ({(e - evicted.Value).TotalSeconds:0.0} s after its eviction)") : F($"its process was still alive at the heal ({healed.TotalSeconds:0.0} s after the cut) and was stopped")));
             if (deadLines.Count > 0)
