@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/ensure-postgres.sh
 bash scripts/ensure-chromium.sh
+bash scripts/ensure-fault-tools.sh
 # The fault suite's measured figures (bounds and times per case) are collected here and printed at the end.
 figures=artifacts/faults/figures.txt
 rm -f "$figures"

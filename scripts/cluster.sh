@@ -79,7 +79,8 @@ state_of() {
 }
 
 # The status code of GET /health/ready, or 000 when nothing answers within 2 s (bash's /dev/tcp: no curl needed).
-# Inside a network namespace the probe runs there too, on the address the silo advertises.
+# Inside a network namespace the probe runs there too, on that namespace's loopback (the silo listens on 0.0.0.0 there; the
+# namespace's lo must be up, as `ip link set lo up` inside it does).
 ready_code() {
   local name=$1 port; port=$(http_port "$1")
   local host=127.0.0.1 prefix=()

@@ -15,17 +15,27 @@ public sealed class ScratchPostgres : IAsyncDisposable
     private readonly string _bin;
     private readonly string _dataDir;
     private readonly int _port;
+    private readonly string _listenAddresses;
 
-    private ScratchPostgres(string bin, string dataDir, int port)
+    private ScratchPostgres(string bin, string dataDir, int port, string listenAddresses)
     {
         _bin = bin;
         _dataDir = dataDir;
         _port = port;
+        _listenAddresses = listenAddresses;
     }
 
-    public string ConnectionString => $"Host=127.0.0.1;Port={_port};Username=postgres;Database=postgres;Pooling=true;Timeout=3";
+    public string ConnectionString => ConnectionStringFor("127.0.0.1");
 
-    public static async Task<ScratchPostgres> StartAsync()
+    /// <summary>The connection string through another of the addresses it listens on (see <see cref="StartAsync"/>).</summary>
+    public string ConnectionStringFor(string host) => $"Host={host};Port={_port};Username=postgres;Database=postgres;Pooling=true;Timeout=3";
+
+    /// <summary>
+    /// Starts a new server on 127.0.0.1 (trust authentication on loopback). <paramref name="extraListenAddresses"/> adds addresses to
+    /// listen on (they must exist on the host already) and <paramref name="extraHbaLines"/> lines to pg_hba.conf, e.g.
+    /// "host all all 10.201.7.0/24 trust" for clients in a network namespace.
+    /// </summary>
+    public static async Task<ScratchPostgres> StartAsync(IReadOnlyList<string>? extraListenAddresses = null, IReadOnlyList<string>? extraHbaLines = null)
     {
         var bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).Order().LastOrDefault()
@@ -36,9 +46,15 @@ public sealed class ScratchPostgres : IAsyncDisposable
         }
         var dataDir = Path.Combine(Path.GetTempPath(), "totallator-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDir);
-        var server = new ScratchPostgres(bin, dataDir, FreePort());
+        var listen = string.Join(",", (extraListenAddresses ?? []).Prepend("127.0.0.1"));
+        var server = new ScratchPostgres(bin, dataDir, FreePort(), listen);
         await RunAsPostgresAsync("chown", $"postgres {dataDir}", asRoot: true);
         await RunAsPostgresAsync(Path.Combine(bin, "initdb"), $"-D {dataDir}/data -U postgres --auth=trust -E UTF8 --no-sync");
+        if (extraHbaLines is { Count: > 0 })
+        {
+            // Appended after initdb's own lines; the file keeps its owner (the postgres user), only its content grows.
+            await File.AppendAllLinesAsync(Path.Combine(dataDir, "data", "pg_hba.conf"), extraHbaLines);
+        }
         await server.StartServerAsync();
         return server;
     }
@@ -47,7 +63,7 @@ public sealed class ScratchPostgres : IAsyncDisposable
     public async Task StartServerAsync()
     {
         await RunAsPostgresAsync(Path.Combine(_bin, "pg_ctl"),
-            $"-D {_dataDir}/data -l {_dataDir}/log -w -t 30 -o \"-p {_port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off\" start");
+            $"-D {_dataDir}/data -l {_dataDir}/log -w -t 30 -o \"-p {_port} -k {_dataDir} -c listen_addresses={_listenAddresses} -c fsync=off\" start");
         await using var conn = new NpgsqlConnection(ConnectionString);
         await conn.OpenAsync();
     }

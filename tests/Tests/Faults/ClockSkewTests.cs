@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Globalization;
+using Totallator.Tests.Faults.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Totallator.Tests.Faults;
+
+/// <summary>
+/// Fault 6: silos whose wall clocks disagree (libfaketime): one ahead, one behind, one right. Leases are judged by the database
+/// clock, so no sweeper may abandon a live run however wrong its own clock is, and the occurrence claim keeps every occurrence
+/// to one run whichever silo fires it.
+/// </summary>
+[Trait("Category", "Fault")]
+[Collection(FaultCollection.Name)]
+public sealed class ClockSkewTests(ITestOutputHelper output)
+{
+    private const int TickPeriod = 2;
+    private const int LongPeriod = 10;
+    /// <summary>Longer than the 6-s lease (renewed every 2 s): a sweeper 5 s ahead that judged by its own clock would abandon it.</summary>
+    private const double LongSleep = 8;
+    private static readonly string[] _ticks = ["tick1", "tick2", "tick3", "tick4"];
+    private static readonly string[] _longs = ["long1", "long2", "long3"];
+
+    /// <summary>Silo → its libfaketime offset (null: the right clock) and that offset in seconds.</summary>
+    private static readonly (string Silo, string? Faketime, double Skew)[] _silos =
+        [("silo1", "+5s", 5), ("silo2", "-4s", -4), ("silo3", null, 0)];
+
+    /// <summary>How far a job's own `date` may stray from its silo's offset (the two `date` calls are a few ms apart; slack for load).</summary>
+    private const double SkewTolerance = 1.0;
+
+    /// <summary>
+    /// A run fires by its host's clock (or, better, a clock corrected to the database's), so its real start lies between the instant
+    /// and the instant off by the host's skew; slack: 2 s of scheduling delay on a loaded 2-core machine.
+    /// </summary>
+    private const double FiringSlack = 2.0;
+
+    /// <summary>How long the cluster runs before the window is judged (the window ends a long run's length before the end).</summary>
+    private static readonly TimeSpan _observe = TimeSpan.FromSeconds(50);
+
+    [Fact]
+    public async Task SkewedSilos_NoDuplicateNoLostOccurrence_NoLiveRunAbandoned()
+    {
+        var report = new FaultReport(output, "6 clock skew");
+        var configuration = FaultJobs.Base();
+        foreach (var tick in _ticks)
+        {
+            AddClockJob(configuration, tick, TickPeriod, 0);
+        }
+        foreach (var job in _longs)
+        {
+            AddClockJob(configuration, job, LongPeriod, LongSleep);
+        }
+        await using var run = await LocalCluster.CreateAsync("skew", configuration);
+        try
+        {
+            // Placement: the first silo up wakes every job, and they all activate there (the only member then). So the right
+            // clock starts first, the skewed two join, and a restart of the first hands its jobs over: random placement spreads
+            // them over the skewed silos, which own the runs, while the right clock's silo only sweeps.
+            var setup = Stopwatch.StartNew();
+            await run.StartAsync("silo3");
+            var firstUp = setup.Elapsed;
+            await Task.WhenAll(_silos.Where(s => s.Faketime is not null).Select(s =>
+                run.StartAsync(s.Silo, new Dictionary<string, string> { ["TOTALLATOR_SILO_FAKETIME"] = s.Faketime! })));
+            var skewedUp = setup.Elapsed;
+            // SIGKILL, not a graceful stop: a graceful one took up to 47 s here (under load), a kill is evicted in ≈ 1 s on loopback
+            // and its jobs woken on the others at once. Its run in flight ends abandoned, before the window.
+            await run.KillAsync("silo3");
+            await WaitUntilDeadAsync(run, "silo3");
+            // silo3 comes back while the window runs: a joining silo is no fault, and it sweeps from then on.
+            var rejoin = run.StartAsync("silo3");
+            // The window opens once the hand-over has settled. A job handed to the silo 5 s ahead finds its current occurrence
+            // 5 s late by that clock (a catch-up run), and the next one falls due 5 s early by the real clock: two runs 5 s apart,
+            // so an 8-s job gets that next occurrence skipped as an overlap (seen here). A one-off of the hand-over to a faster
+            // clock, recorded, not lost silently; steady state is what this case judges.
+            var from = DateTimeOffset.UtcNow.AddSeconds(LongPeriod + 3);
+            var setupTime = setup.Elapsed;
+            await Task.Delay(_observe);
+            await rejoin;
+            // Every run in the window has ended: the longest lasts 8 s and the silo 4 s behind starts it 4 s late.
+            var to = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(LongSleep + 5);
+
+            var rows = await Ledger.ReadAsync(run);
+            var clocks = ReadClocks(run);
+            // Only the window's side effects: a run after it may have started (the silo 5 s ahead starts 5 s early) while its row
+            // still says claimed, because a start is recorded a moment later (RunningRecordDelay).
+            var effects = Ledger.ReadEffects(run).Where(e => InstantOf(e.OccurrenceKey) <= to).ToList();
+            var window = new List<RunRow>();
+            foreach (var tick in _ticks)
+            {
+                window.AddRange(Ledger.AssertExactlyOnce(rows, effects, tick, TickPeriod, from, to).Values);
+            }
+            var longRows = new List<RunRow>();
+            foreach (var job in _longs)
+            {
+                longRows.AddRange(Ledger.AssertExactlyOnce(rows, effects, job, LongPeriod, from, to).Values);
+            }
+            window.AddRange(longRows);
+
+            // Nothing abandoned since the placement restart, even after the window: every silo lived and renewed its leases.
+            var abandoned = rows.Where(r => r.Status == "abandoned" && r.ScheduledFor >= from).ToList();
+            Assert.True(abandoned.Count == 0, $"{abandoned.Count} run(s) abandoned although every silo lived:\n{string.Join('\n', abandoned)}");
+            var notSucceeded = window.Where(r => r.Status != "succeeded").ToList();
+            Assert.True(notSucceeded.Count == 0, $"every occurrence of the window should have run and succeeded:\n{string.Join('\n', notSucceeded)}\n" +
+                string.Join('\n', rows.Where(r => notSucceeded.Any(n => n.Job == r.Job && Math.Abs((n.ScheduledFor - r.ScheduledFor).TotalSeconds) <= 20))
+                    .Select(r => $"{r.Id} {r} {run.SiloOf(r.LeaseOwner ?? "x:11110:0")} started {r.StartedAt:HH:mm:ss.fff} completed {r.CompletedAt:HH:mm:ss.fff} " +
+                        (clocks.TryGetValue(r.Id, out var c) ? $"own {DateTimeOffset.FromUnixTimeMilliseconds((long)(c.Skewed * 1000)):HH:mm:ss.fff} real {DateTimeOffset.FromUnixTimeMilliseconds((long)(c.Real * 1000)):HH:mm:ss.fff}" : "no effect"))));
+
+            // The skew is real: each job's own `date` (under its silo's libfaketime) against the real clock, per silo.
+            var perSilo = new List<string>();
+            foreach (var (silo, faketime, skew) in _silos)
+            {
+                var ran = window.Where(r => run.SiloOf(r.LeaseOwner!) == silo).Select(r => (Row: r, Clock: clocks[r.Id])).ToList();
+                var longs = ran.Count(r => _longs.Contains(r.Row.Job));
+                if (ran.Count == 0)
+                {
+                    perSilo.Add($"{silo} ({faketime ?? "no skew"}): no runs in the window (placement put no job there)");
+                    continue;
+                }
+                var measuredSkews = ran.Select(r => r.Clock.Skewed - r.Clock.Real).ToList();
+                Assert.True(measuredSkews.All(m => Math.Abs(m - skew) <= SkewTolerance),
+                    $"{silo} should run with its clock {skew:+0;-0;0} s off, measured {string.Join(", ", measuredSkews.Select(m => m.ToString("0.00", CultureInfo.InvariantCulture)))}");
+                // Real lateness (by the real clock) and recorded lateness (startedAt is written by the silo, by its own clock).
+                var real = ran.Select(r => r.Clock.Real - r.Row.ScheduledFor.ToUnixTimeMilliseconds() / 1000.0).Order().ToList();
+                var recorded = ran.Select(r => (r.Row.StartedAt!.Value - r.Row.ScheduledFor).TotalSeconds).Order().ToList();
+                // Either by its own clock (off by −skew) or by a corrected one (on time): anything else is a scheduling fault.
+                Assert.True(real.All(l => l >= Math.Min(0, -skew) - FiringSlack && l <= Math.Max(0, -skew) + FiringSlack),
+                    $"{silo}: runs should start between the instant and {-skew:+0;-0;0} s from it (its own clock), ± {FiringSlack} s; real lateness {string.Join(", ", real.Select(l => l.ToString("0.00", CultureInfo.InvariantCulture)))}");
+                perSilo.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{silo} ({faketime ?? "no skew"}): {ran.Count} runs ({longs} long), measured clock offset {measuredSkews.Average():+0.00;-0.00} s; " +
+                    $"real lateness (start − instant, real clock) median {Median(real):+0.00;-0.00} s, min {real[0]:+0.00;-0.00}, max {real[^1]:+0.00;-0.00}; " +
+                    $"recorded lateness (startedAt, its clock) median {Median(recorded):+0.00;-0.00} s"));
+            }
+            // At least one skewed silo must have run something, or the check of the skew proved nothing (both do unless placement put
+            // all seven jobs on one: 1 in 64). The sweepers of all three judged every lease, whichever silo owned the run.
+            var skewedRuns = window.Count(r => run.SiloOf(r.LeaseOwner!) is "silo1" or "silo2");
+            Assert.True(skewedRuns > 0, "no run in the window was hosted by a skewed silo; the case proved nothing:\n" + string.Join('\n', perSilo));
+            var skewedLongs = longRows.Count(r => run.SiloOf(r.LeaseOwner!) is "silo1" or "silo2");
+
+            report.Figure(string.Create(CultureInfo.InvariantCulture,
+                $"silo1 +5 s, silo2 −4 s, silo3 right; lease 6 s renewed every 2 s, sweep every 1 s on every silo; long runs {LongSleep:0} s; setup {setupTime.TotalSeconds:0} s (silo3 up {firstUp.TotalSeconds:0} s, skewed up {(skewedUp - firstUp).TotalSeconds:0} s, silo3 killed and evicted {(setupTime - skewedUp).TotalSeconds:0} s)"));
+            foreach (var line in perSilo)
+            {
+                report.Figure(line);
+            }
+            report.Figure(string.Create(CultureInfo.InvariantCulture,
+                $"window {(to - from).TotalSeconds:0} s: {window.Count} occurrences of {_ticks.Length + _longs.Length} jobs, {Ledger.Summary(window)}; " +
+                $"{longRows.Count} long runs ({skewedLongs} on skewed silos) all succeeded; duplicates 0, lost 0, abandoned 0 " +
+                $"(bound: 0; firing within |skew| + {FiringSlack:0} s of the instant by the real clock)"));
+        }
+        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException(ex.Message + "\n" + run.Diagnostics(), ex);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="FaultJobs.Add"/>'s job, whose effects line also carries the job's own clock (`date`, which runs under its silo's
+    /// libfaketime, inherited through LD_PRELOAD) and the real clock (the same `date` with the preload removed). Ledger reads the
+    /// first four fields; <see cref="ReadClocks"/> the last two.
+    /// </summary>
+    private static void AddClockJob(Dictionary<string, string> configuration, string slug, int periodSeconds, double sleepSeconds)
+    {
+        FaultJobs.Add(configuration, slug, periodSeconds, sleepSeconds);
+        configuration[$"Cron__Jobs__{slug}__Arguments__1"] = string.Create(CultureInfo.InvariantCulture,
+            $"echo \"$TOTALLATOR_JOB $TOTALLATOR_OCCURRENCE_KEY $TOTALLATOR_RETRY_COUNT $TOTALLATOR_EXECUTION_ID $(date +%s.%N) $(env -u LD_PRELOAD date +%s.%N)\" >> \"$TOTALLATOR_FAULT_EFFECTS\"; sleep {sleepSeconds}");
+    }
+
+    private static Dictionary<Guid, (double Skewed, double Real)> ReadClocks(LocalCluster run)
+    {
+        var clocks = new Dictionary<Guid, (double, double)>();
+        foreach (var p in File.ReadAllLines(run.EffectsFile).Where(l => l.Length > 0).Select(l => l.Split(' ')))
+        {
+            // A second start of one execution is Ledger's to report; the first one's clocks are kept.
+            clocks.TryAdd(Guid.Parse(p[3]), (double.Parse(p[4], CultureInfo.InvariantCulture), double.Parse(p[5], CultureInfo.InvariantCulture)));
+        }
+        return clocks;
+    }
+
+    /// <summary>Waits until the killed silo is Dead (6) in the membership table: from then on its jobs are woken elsewhere.</summary>
+    private static async Task WaitUntilDeadAsync(LocalCluster run, string silo)
+    {
+        var port = run.SiloPort(int.Parse(silo[4..], CultureInfo.InvariantCulture));
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await using var command = run.Database.CreateCommand("SELECT count(*) FROM orleansmembershiptable WHERE port = @p AND status = 6");
+            command.Parameters.AddWithValue("p", port);
+            if ((long)(await command.ExecuteScalarAsync())! > 0)
+            {
+                return;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"{silo} was not declared dead within 30 s of its kill");
+    }
+
+    /// <summary>The instant of a scheduled occurrence key ("s:2026-…Z"); manual runs (none here) count as never.</summary>
+    private static DateTimeOffset InstantOf(string occurrenceKey) => occurrenceKey.StartsWith("s:", StringComparison.Ordinal)
+        ? DateTimeOffset.Parse(occurrenceKey[2..], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
+        : DateTimeOffset.MaxValue;
+
+    private static double Median(List<double> sorted) => sorted[sorted.Count / 2];
+}
