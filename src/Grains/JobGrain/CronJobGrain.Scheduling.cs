@@ -168,6 +168,15 @@ public sealed partial class CronJobGrain
             ArmAt(ahead.Claim.ScheduledFor);
             return;
         }
+        if (registry.IsStopping)
+        {
+            // While the silo stops a tick handles nothing (ProcessDueAsync leaves due occurrences to the next host), so nothing
+            // moves past the due occurrence: a timer armed for it fired again at once, tick after tick. Measured: each tick
+            // completed synchronously and the next was taken in the same turn, so the activation never got to its deactivation
+            // and the silo stop waited out its whole timeout (44.6 s in GrainDeactivation). The next host handles the occurrence.
+            DisposeTimer();
+            return;
+        }
         while (true)
         {
             var next = _schedule!.Next(PlannedThrough);
@@ -178,7 +187,8 @@ public sealed partial class CronJobGrain
                 await SetInvalidReasonAsync($"'{_schedule.ResolvedExpression}' fires no more after {PlannedThrough:O}.", cancellationToken);
                 return;
             }
-            // Catch-ups queued under RunAll go first and claim at their own start; so does everything while the silo stops.
+            // Catch-ups queued under RunAll go first and claim at their own start (as does a tick that saw the silo begin to stop
+            // just after the check above).
             // Nothing is claimed ahead while scheduling is paused: the instant records the occurrence skipped.
             if (!ClaimsAhead || _catchUpQueue.Count > 0 || registry.IsStopping || settings.Current.SchedulingPaused)
             {

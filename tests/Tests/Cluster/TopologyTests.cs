@@ -134,6 +134,44 @@ public sealed class TopologyTests
         }
     }
 
+    /// <summary>
+    /// Regression: occurrences falling due while the silo stops used to re-arm the job's timer for an instant already past, so
+    /// its ticks ran back to back in one turn and the activation never deactivated; the stop waited out its whole timeout
+    /// (measured 44.6 s on the local runner).
+    /// </summary>
+    [Fact]
+    public async Task GracefulShutdown_IsNotHeldUp_ByOccurrencesFallingDueWhileItWaits()
+    {
+        var c = await PostgresCluster.StartAsync(1);
+        try
+        {
+            TestJobs.Set("t-shutdown-due", _ => Task.FromResult(CronJobResult.Succeeded()));
+            TestJobs.Set("t-shutdown-hold", async _ =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None);
+                return CronJobResult.Succeeded("held the stop");
+            });
+            await c.Job("t-shutdown-hold").UpdateConfigAsync(new JobConfigChange { TimeoutMs = 60_000, ChangedBy = "test" });
+            await c.EnableAsync("t-shutdown-due");
+            await c.WaitForRowsAsync("t-shutdown-due", r => r.Count(x => x.Status == ExecutionStatus.Succeeded) >= 2, Wait, "firing every second");
+            // A run the stop waits for (2 s of the 3 s grace): the every-second job's occurrences fall due meanwhile.
+            await c.Job("t-shutdown-hold").TriggerAsync(new TriggerRequest { UserId = "t" });
+
+            var stopping = DateTimeOffset.UtcNow;
+            await c.Cluster.StopAllSilosAsync();
+            var stopped = DateTimeOffset.UtcNow;
+
+            var hold = Assert.Single(await c.RowsAsync("t-shutdown-hold"));
+            Assert.Equal(ExecutionStatus.Succeeded, hold.Status);
+            // The 2 s run, then prompt deactivations; before the fix the stop took its whole 30 s timeout.
+            Assert.InRange((stopped - stopping).TotalSeconds, 1.5, 12);
+        }
+        finally
+        {
+            await c.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task MisfirePolicyIsFollowed_AfterTheWholeClusterWasDown()
     {

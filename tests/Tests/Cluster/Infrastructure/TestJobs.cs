@@ -46,6 +46,8 @@ public static class TestJobs
         ["t-failover-4"] = "* * * * * *",
         ["t-shutdown-quick"] = "0 0 1 1 *",
         ["t-shutdown-slow"] = "0 0 1 1 *",
+        ["t-shutdown-due"] = "* * * * * *",
+        ["t-shutdown-hold"] = "0 0 1 1 *",
         ["t-misfire-once"] = "*/2 * * * * *",
         ["t-misfire-skip"] = "*/2 * * * * *",
         ["t-misfire-all"] = "*/2 * * * * *",
