@@ -110,7 +110,8 @@ public static class Ledger
             problems.Add($"{job} {twice.Key.OccurrenceKey} attempt {twice.Key.RetryCount} ran {twice.Count()} times (executions {string.Join(", ", twice.Select(e => e.ExecutionId))})");
         }
         var rowsById = jobRows.ToDictionary(r => r.Id);
-        foreach (var effect in jobEffects.Where(e => e.OccurrenceKey.StartsWith("s:", StringComparison.Ordinal)))
+        // Only the window's occurrences: a run after it may still be in flight, its row not yet written.
+        foreach (var effect in jobEffects.Where(e => e.OccurrenceKey.StartsWith("s:", StringComparison.Ordinal) && InWindow(e.OccurrenceKey, from, to)))
         {
             if (!rowsById.TryGetValue(effect.ExecutionId, out var row))
             {
@@ -149,6 +150,12 @@ public static class Ledger
         {
             Assert.True(catchUps.Min(r => r.ScheduledFor) > missed.Max(r => r.ScheduledFor), $"a catch-up run is older than a missed occurrence:\n{detail}");
         }
+    }
+
+    private static bool InWindow(string scheduledKey, DateTimeOffset from, DateTimeOffset to)
+    {
+        var instant = DateTimeOffset.Parse(scheduledKey[2..], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        return instant >= from && instant <= to;
     }
 
     /// <summary>The instants of "*/period * * * * *" in [from, to].</summary>
