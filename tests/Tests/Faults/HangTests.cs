@@ -41,7 +41,7 @@ public sealed class HangTests(ITestOutputHelper output)
             await cluster.StopAsync(victim);
             var stoppedAt = DateTimeOffset.UtcNow;
 
-            var evictedAfter = await WaitForDeadAsync(cluster, victimPort, stoppedAt, _evictBound);
+            var evictedAfter = await cluster.WaitForDeadAsync(victimPort, stoppedAt, _evictBound);
             var resumed = await Ledger.WaitForAsync(cluster, rows =>
                     victimsJobs.All(j => rows.Any(r => r.Job == j && r.Ran && r.StartedAt > stoppedAt && r.LeaseOwner != newest.LeaseOwner))
                         ? rows.Where(r => victimsJobs.Contains(r.Job) && r.Ran && r.StartedAt > stoppedAt).ToList() : null,
@@ -78,22 +78,5 @@ public sealed class HangTests(ITestOutputHelper output)
         {
             throw new InvalidOperationException(ex.Message + "\n" + cluster.Diagnostics(), ex);
         }
-    }
-
-    /// <summary>Polls the membership table until the silo on <paramref name="port"/> is Dead (6); returns how long after <paramref name="since"/>.</summary>
-    internal static async Task<TimeSpan> WaitForDeadAsync(LocalCluster cluster, int port, DateTimeOffset since, TimeSpan bound)
-    {
-        var deadline = DateTime.UtcNow + bound;
-        while (DateTime.UtcNow < deadline)
-        {
-            await using var command = cluster.Database.CreateCommand("SELECT status FROM orleansmembershiptable WHERE port = @port ORDER BY generation DESC LIMIT 1");
-            command.Parameters.AddWithValue("port", port);
-            if (await command.ExecuteScalarAsync() is int status && status == 6)
-            {
-                return DateTimeOffset.UtcNow - since;
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"the silo on port {port} was not declared dead within {bound.TotalSeconds:0} s");
     }
 }

@@ -16,9 +16,8 @@ namespace Totallator.Tests.Faults;
 [Collection(FaultCollection.Name)]
 public sealed class PartitionTests(ITestOutputHelper output)
 {
-    /// <summary>Orleans' SiloStatus.Dead as stored in orleansmembershiptable.status (None 0, Created 1, Joining 2, Active 3, ShuttingDown 4, Stopping 5, Dead 6).</summary>
-    private const int Dead = 6;
-    private const int Active = 3;
+    private const int Dead = LocalCluster.Dead;
+    private const int Active = LocalCluster.Active;
     /// <summary>A hung peer is evicted in ≈ 8 s with the shipped membership timing (DESIGN.md); a partitioned one the same way. Slack for a loaded machine.</summary>
     private static readonly TimeSpan _evictBound = TimeSpan.FromSeconds(25);
     /// <summary>Eviction + the dead-silo wake + the next 2-s occurrence, with slack.</summary>
@@ -51,7 +50,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
             await run.StartAsync("silo3", inNamespace);
             await Task.WhenAll(run.StartAsync("silo1", onHost), run.StartAsync("silo2", onHost));
             Assert.True(await network.CanConnectAsync(network.HostAddress, run.SiloPort(1)), "before the cut, silo3's namespace should reach silo1");
-            Assert.Equal(Active, await StatusAsync(run, network.NamespaceAddress, run.SiloPort(3)));
+            Assert.Equal(Active, await run.SiloStatusAsync(run.SiloPort(3), network.NamespaceAddress));
             var from = DateTimeOffset.UtcNow.AddSeconds(1);
             await Task.Delay(TimeSpan.FromSeconds(5));
 
@@ -67,7 +66,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
             var pid = int.Parse(File.ReadAllText(Path.Combine(run.Directory, "silo3.pid")).Trim(), CultureInfo.InvariantCulture);
             while (clock.Elapsed < _elsewhereBound + TimeSpan.FromSeconds(5) && (evicted is null || elsewhere is null || (exited is null && clock.Elapsed < evicted + _afterEviction)))
             {
-                if (evicted is null && await StatusAsync(run, network.NamespaceAddress, run.SiloPort(3)) == Dead)
+                if (evicted is null && await run.SiloStatusAsync(run.SiloPort(3), network.NamespaceAddress) == Dead)
                 {
                     evicted = clock.Elapsed;
                 }
@@ -89,12 +88,12 @@ public sealed class PartitionTests(ITestOutputHelper output)
                 await Task.Delay(200);
             }
             Assert.True(evicted is not null && evicted <= _evictBound,
-                $"silo3 should be declared dead (status {Dead}) within {_evictBound.TotalSeconds:0} s of the cut; after {clock.Elapsed.TotalSeconds:0} s its status is {await StatusAsync(run, network.NamespaceAddress, run.SiloPort(3))}");
+                $"silo3 should be declared dead (status {Dead}) within {_evictBound.TotalSeconds:0} s of the cut; after {clock.Elapsed.TotalSeconds:0} s its status is {await run.SiloStatusAsync(run.SiloPort(3), network.NamespaceAddress)}");
             Assert.True(elsewhere is not null && elsewhere <= _elsewhereBound,
                 $"the jobs should run on silo1 or silo2 within {_elsewhereBound.TotalSeconds:0} s of the cut");
             // The majority stays: neither host silo is declared dead by the cut-off one.
-            Assert.Equal(Active, await StatusAsync(run, network.HostAddress, run.SiloPort(1)));
-            Assert.Equal(Active, await StatusAsync(run, network.HostAddress, run.SiloPort(2)));
+            Assert.Equal(Active, await run.SiloStatusAsync(run.SiloPort(1), network.HostAddress));
+            Assert.Equal(Active, await run.SiloStatusAsync(run.SiloPort(2), network.HostAddress));
 
             // Let the partition outlast the eviction a little, then heal it.
             var sinceEviction = clock.Elapsed - evicted!.Value;
@@ -122,7 +121,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
             var to = DateTimeOffset.UtcNow.AddSeconds(-8);
 
             var rows = await Ledger.ReadAsync(run);
-            var effects = Ledger.ReadEffects(run).Where(e => Instant(e.OccurrenceKey) <= to).ToList();
+            var effects = Ledger.ReadEffects(run);
             var tick1 = Ledger.AssertExactlyOnce(rows, effects, "tick1", 2, from, to);
             var tick2 = Ledger.AssertExactlyOnce(rows, effects, "tick2", 2, from, to);
             var longRows = Ledger.AssertExactlyOnce(rows, effects, "long", 10, from, to);
@@ -157,16 +156,6 @@ public sealed class PartitionTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The status of the newest generation of the silo at address:port in the membership table (-1: no row).</summary>
-    private static async Task<int> StatusAsync(LocalCluster run, string address, int port)
-    {
-        await using var command = run.Database.CreateCommand(
-            "SELECT status FROM orleansmembershiptable WHERE address = @a AND port = @p ORDER BY generation DESC LIMIT 1");
-        command.Parameters.AddWithValue("a", address);
-        command.Parameters.AddWithValue("p", port);
-        return await command.ExecuteScalarAsync() is int status ? status : -1;
-    }
-
     private static bool IsAlive(int pid)
     {
         var stat = $"/proc/{pid}/stat";
@@ -179,10 +168,6 @@ public sealed class PartitionTests(ITestOutputHelper output)
             return false;
         }
     }
-
-    private static DateTimeOffset Instant(string occurrenceKey) => occurrenceKey.StartsWith("s:", StringComparison.Ordinal)
-        ? DateTimeOffset.Parse(occurrenceKey[2..], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
-        : DateTimeOffset.MaxValue;
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

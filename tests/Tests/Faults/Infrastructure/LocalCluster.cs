@@ -77,6 +77,41 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Silo n's silo-to-silo port, as the runner assigns it.</summary>
     public int SiloPort(int n) => 11110 + n + PortOffset;
 
+    /// <summary>Orleans' SiloStatus values as stored in orleansmembershiptable.status (None 0, Created 1, Joining 2, Active 3, ShuttingDown 4, Stopping 5, Dead 6).</summary>
+    public const int Active = 3;
+    public const int Dead = 6;
+
+    /// <summary>
+    /// The membership status of the newest generation of the silo on <paramref name="port"/> (and <paramref name="address"/>, when
+    /// given: a silo restarted elsewhere keeps its port); -1 when it has no row.
+    /// </summary>
+    public async Task<int> SiloStatusAsync(int port, string? address = null)
+    {
+        await using var command = Database.CreateCommand("""
+            SELECT status FROM orleansmembershiptable
+            WHERE port = @port AND (@address::text IS NULL OR address = @address)
+            ORDER BY generation DESC LIMIT 1
+            """);
+        command.Parameters.AddWithValue("port", port);
+        command.Parameters.AddWithValue("address", (object?)address ?? DBNull.Value);
+        return await command.ExecuteScalarAsync() is int status ? status : -1;
+    }
+
+    /// <summary>Polls until the silo on <paramref name="port"/> is <see cref="Dead"/>; returns how long after <paramref name="since"/>.</summary>
+    public async Task<TimeSpan> WaitForDeadAsync(int port, DateTimeOffset since, TimeSpan bound)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await SiloStatusAsync(port) == Dead)
+            {
+                return DateTimeOffset.UtcNow - since;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"the silo on port {port} was not declared dead within {bound.TotalSeconds:0} s");
+    }
+
     /// <summary>The runner's name (silo1, …) of the silo whose address is in <paramref name="leaseOwner"/> (S127.0.0.1:port:generation).</summary>
     public string SiloOf(string leaseOwner)
     {
