@@ -40,9 +40,10 @@ public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog ca
         // A pass made by a silo that is no longer active belongs to an earlier life of the cluster (stopped and started again
         // within the window): nothing hosts the jobs now, so this start must wake them all. The fault suite's whole-cluster stop
         // found this: without it, jobs waited for their heartbeat reminder (5 minutes by default).
+        var me = self.SiloAddress.ToParsableString();
         var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress.ToParsableString())
-            .Append(self.SiloAddress.ToParsableString()).ToList();
-        var wakeAll = await store.TryBeginWakePassAsync(now, WakePassWindow, self.SiloAddress.ToParsableString(), active, cancellationToken);
+            .Append(me).ToList();
+        var wakeAll = await store.TryBeginWakePassAsync(now, WakePassWindow, me, active, cancellationToken);
         var toWake = wakeAll ? jobs : jobs.Where(j => j.UpdatedAt >= now).ToList();
         LogWaking(logger, toWake.Count, wakeAll);
         _ = Task.Run(() => waker.WakeAsync(toWake.Select(j => j.Slug).ToList(), "start-up", _stopping.Token), CancellationToken.None);
