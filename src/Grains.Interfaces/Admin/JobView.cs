@@ -12,7 +12,10 @@ public sealed record JobView
     [Id(3)] public required string Description { get; init; }
     /// <summary>The schedule as written, possibly with <c>${VAR}</c> references.</summary>
     [Id(4)] public required string Schedule { get; init; }
-    /// <summary>The schedule after environment substitution; null when it could not be resolved.</summary>
+    /// <summary>
+    /// The schedule after environment substitution; null when it is invalid or reads a variable whose value may not be shown
+    /// (only those in <c>Cron:Scheduler:ScheduleVariables</c> are).
+    /// </summary>
     [Id(5)] public string? ResolvedSchedule { get; init; }
     /// <summary>Where the schedule's value comes from: <c>code</c>, <c>configuration</c>, <c>admin</c> (an override), or <c>environment</c> (a <c>${VAR}</c> was substituted).</summary>
     [Id(6)] public required string ScheduleSource { get; init; }

@@ -9,7 +9,7 @@ public sealed record SchedulePreview
     [Id(1)] public string? Error { get; init; }
     /// <summary>The field at fault: <c>schedule</c> or <c>timeZone</c>.</summary>
     [Id(2)] public string? ErrorField { get; init; }
-    /// <summary>The expression after <c>${VAR}</c> substitution.</summary>
+    /// <summary>The expression after <c>${VAR}</c> substitution (a preview may read only allowed variables); null when refused.</summary>
     [Id(3)] public string? ResolvedSchedule { get; init; }
     /// <summary>Next fire instants with the zone's UTC offset at each (a change of offset marks a DST transition).</summary>
     [Id(4)] public required IReadOnlyList<DateTimeOffset> NextFireTimes { get; init; }

@@ -14,7 +14,10 @@ public sealed record JobSnapshot
     [Id(3)] public required string Description { get; init; }
     /// <summary>The schedule as written, possibly with <c>${VAR}</c> references.</summary>
     [Id(4)] public required string Schedule { get; init; }
-    /// <summary>The schedule after environment substitution; null when it could not be resolved.</summary>
+    /// <summary>
+    /// The schedule after environment substitution; null when it is invalid or reads a variable whose value may not be shown
+    /// (only those in <c>Cron:Scheduler:ScheduleVariables</c> are).
+    /// </summary>
     [Id(5)] public string? ResolvedSchedule { get; init; }
     /// <summary>IANA time zone the schedule is read in.</summary>
     [Id(6)] public required string TimeZone { get; init; }

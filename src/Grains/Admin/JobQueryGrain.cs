@@ -14,7 +14,7 @@ namespace Totallator.Grains.Admin;
 /// </summary>
 [StatelessWorker]
 public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSettingsCache settings, TimeProvider timeProvider,
-    ILogger<JobQueryGrain> logger) : Grain, IJobQueryGrain
+    ScheduleVariables variables, ILogger<JobQueryGrain> logger) : Grain, IJobQueryGrain
 {
     public Task<IReadOnlyList<JobView>> ListJobsAsync() => StoreGuard.RunAsync(logger, "listing jobs", async () =>
     {
@@ -24,7 +24,7 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSe
         // Read the pause fresh: an admin who just paused must see it here, not this silo's cache up to a refresh later.
         var paused = (await settings.RefreshAsync(CancellationToken.None)).SchedulingPaused;
         return (IReadOnlyList<JobView>)rows.OrderBy(j => j.Slug, StringComparer.Ordinal)
-            .Select(j => JobViews.Build(j, statistics.GetValueOrDefault(j.Id), paused, now, Environment.GetEnvironmentVariable)).ToList();
+            .Select(j => JobViews.Build(j, statistics.GetValueOrDefault(j.Id), paused, now, variables)).ToList();
     });
 
     public Task<JobView> GetJobAsync(string slug) => StoreGuard.RunAsync(logger, "reading a job", async () =>
@@ -33,7 +33,7 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSe
         var job = await FindAsync(slug);
         var statistics = await admin.GetStatisticsAsync(job.Id, now, CancellationToken.None);
         var paused = (await settings.RefreshAsync(CancellationToken.None)).SchedulingPaused;
-        return JobViews.Build(job, statistics.GetValueOrDefault(job.Id), paused, now, Environment.GetEnvironmentVariable);
+        return JobViews.Build(job, statistics.GetValueOrDefault(job.Id), paused, now, variables);
     });
 
     public Task<ExecutionPage> GetExecutionsAsync(ExecutionQuery query)
@@ -67,14 +67,14 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSe
     {
         AdminInput.Range(count, 1, 100, "count");
         var now = timeProvider.GetUtcNow();
-        var resolved = JobViews.Resolve(schedule ?? "", Environment.GetEnvironmentVariable);
         if (!CronSchedule.TryFindTimeZone(timeZone, out _))
         {
-            return Task.FromResult(Refused($"Unknown time zone '{timeZone}'. Use an IANA id such as 'UTC' or 'Europe/Berlin'.", "timeZone", resolved));
+            return Task.FromResult(Refused($"Unknown time zone '{timeZone}'. Use an IANA id such as 'UTC' or 'Europe/Berlin'.", "timeZone"));
         }
-        if (!CronSchedule.TryParse(schedule ?? "", timeZone, now, Environment.GetEnvironmentVariable, out var parsed, out var error))
+        // The caller wrote this schedule: it may read only the allowed variables, as an admin's edit may.
+        if (!CronSchedule.TryParse(schedule ?? "", timeZone, now, variables, ScheduleOrigin.Api, out var parsed, out var error))
         {
-            return Task.FromResult(Refused(error!, "schedule", resolved));
+            return Task.FromResult(Refused(error!, "schedule"));
         }
         return Task.FromResult(new SchedulePreview
         {
@@ -84,8 +84,8 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSe
 
     public Task CheckStoreAsync() => StoreGuard.RunAsync(logger, "checking the database", () => admin.PingAsync(CancellationToken.None));
 
-    private static SchedulePreview Refused(string error, string field, string? resolved) =>
-        new() { IsValid = false, Error = error, ErrorField = field, ResolvedSchedule = resolved, NextFireTimes = [] };
+    private static SchedulePreview Refused(string error, string field) =>
+        new() { IsValid = false, Error = error, ErrorField = field, NextFireTimes = [] };
 
     private async Task<JobRecord> FindAsync(string slug) =>
         await jobs.GetJobAsync(slug ?? "", CancellationToken.None) ?? throw new CronJobNotFoundException($"No job with slug '{slug}'.");

@@ -15,9 +15,9 @@ internal static class JobViews
         SampleSize = 0, RetryAttempts = 0, RunsLast24Hours = 0, FailuresLast24Hours = 0, NotRunLast24Hours = 0,
     };
 
-    public static JobView Build(JobRecord job, JobStatisticsRecord? statistics, bool schedulingPaused, DateTimeOffset now, Func<string, string?> getVariable)
+    public static JobView Build(JobRecord job, JobStatisticsRecord? statistics, bool schedulingPaused, DateTimeOffset now, ScheduleVariables variables)
     {
-        CronSchedule.TryParse(job.Schedule, job.TimeZone, now, getVariable, out var schedule, out var error);
+        CronSchedule.TryParse(job.Schedule, job.TimeZone, now, variables, job.ScheduleOrigin, out var schedule, out var error);
         var invalidReason = job.InvalidReason ?? error;
         var fires = job.IsEnabled && !job.IsOrphaned && invalidReason is null && !schedulingPaused && schedule is not null
             ? InZone(schedule.NextN(now, NextFireCount), schedule.TimeZone)
@@ -25,7 +25,8 @@ internal static class JobViews
         return new JobView
         {
             Id = job.Id, Slug = job.Slug, Name = job.Name, Description = job.Description, Schedule = job.Schedule,
-            ResolvedSchedule = schedule?.ResolvedExpression ?? Resolve(job.Schedule, getVariable),
+            // Null when the schedule is invalid or reads a variable whose value may not be shown (the reason names it).
+            ResolvedSchedule = schedule?.ResolvedExpression,
             ScheduleSource = ScheduleSource(job), TimeZone = job.TimeZone, IsEnabled = job.IsEnabled, InvalidReason = invalidReason,
             IsOrphaned = job.IsOrphaned, Source = job.Source, TimeoutMs = job.TimeoutMs, MaxRetries = job.MaxRetries,
             MisfirePolicy = job.MisfirePolicy, MisfireRunAllCap = job.MisfireRunAllCap, OverriddenFields = job.OverriddenFields,
@@ -44,7 +45,4 @@ internal static class JobViews
     /// <summary>Each instant with the zone's UTC offset at that instant.</summary>
     public static IReadOnlyList<DateTimeOffset> InZone(IEnumerable<DateTimeOffset> instants, TimeZoneInfo zone) =>
         instants.Select(i => TimeZoneInfo.ConvertTime(i, zone)).ToList();
-
-    public static string? Resolve(string schedule, Func<string, string?> getVariable) =>
-        EnvironmentSubstitution.TryResolve(schedule, getVariable, out var resolved, out _) ? resolved.Trim() : null;
 }

@@ -71,6 +71,14 @@ public sealed class SchedulerOptions
     /// </summary>
     public TimeSpan SettingsRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The environment variables that a schedule sent through the API (an admin's edit, a preview) may read with <c>${VAR}</c>,
+    /// and whose values job views and messages may show: comma-separated names, and prefixes with a trailing <c>*</c>. Schedules
+    /// from code and configuration may read any variable, but the value of one not listed here is never shown, only its name.
+    /// Empty allows none. Default: <c>CRON_*</c> (the silo's environment also holds its connection string and admin key).
+    /// </summary>
+    public string ScheduleVariables { get; set; } = "CRON_*";
+
     /// <summary>The backoff before retry number <paramref name="retry"/> (1-based): base × 2^(retry−1), capped.</summary>
     public TimeSpan RetryDelay(int retry)
     {
@@ -117,6 +125,18 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         else if (options.ClaimAhead + options.LeaseRenewInterval >= options.LeaseDuration)
         {
             errors.Add($"{SchedulerOptions.SectionName}:ClaimAhead ({options.ClaimAhead}) plus LeaseRenewInterval ({options.LeaseRenewInterval}) must be less than LeaseDuration ({options.LeaseDuration}), or a claim could expire before its run is first renewed.");
+        }
+        foreach (var entry in Scheduling.ScheduleVariables.Split(options.ScheduleVariables))
+        {
+            var variable = entry.EndsWith('*') ? entry[..^1] : entry;
+            if (variable.Length == 0)
+            {
+                errors.Add($"{SchedulerOptions.SectionName}:ScheduleVariables may not allow every variable ('{entry}'): the environment holds secrets. List names, or prefixes such as CRON_*.");
+            }
+            else if (!Scheduling.EnvironmentSubstitution.IsValidName(variable))
+            {
+                errors.Add($"{SchedulerOptions.SectionName}:ScheduleVariables: '{entry}' is not a variable name or a prefix ending in '*'.");
+            }
         }
         if (options.MaxMissedRecorded < 0)
         {

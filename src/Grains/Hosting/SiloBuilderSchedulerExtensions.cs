@@ -9,6 +9,7 @@ using Totallator.Grains.Execution;
 using Totallator.Grains.Jobs;
 using Totallator.Grains.Jobs.BuiltIn;
 using Totallator.Grains.Jobs.Command;
+using Totallator.Grains.Scheduling;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Grains.Hosting;
@@ -33,6 +34,8 @@ public static class SiloBuilderSchedulerExtensions
         services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => ScheduleVariables.FromProcess(
+            ScheduleVariables.Split(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.ScheduleVariables)));
         services.AddSingleton<RunRegistry>();
         // Metrics need the host's IMeterFactory; AddMetrics is a no-op where the host builder already added it.
         services.AddMetrics();

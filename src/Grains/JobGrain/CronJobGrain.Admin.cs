@@ -15,7 +15,7 @@ public sealed partial class CronJobGrain
         ArgumentNullException.ThrowIfNull(change);
         var job = _job ?? throw NotFound();
         var now = timeProvider.GetUtcNow();
-        Validate(change, job, now);
+        Validate(change, job, now, variables);
         return StoreGuard.RunAsync(logger, "changing a job", () => ApplyConfigAsync(change, job, now));
     }
 
@@ -35,7 +35,7 @@ public sealed partial class CronJobGrain
         };
         _job = await store.UpdateJobAsync(_slug, update, now, CancellationToken.None);
         LogConfigChanged(logger, _slug, change.ChangedBy, _job.Version);
-        CronSchedule.TryParse(_job.Schedule, _job.TimeZone, now, Environment.GetEnvironmentVariable, out _schedule, out var error);
+        CronSchedule.TryParse(_job.Schedule, _job.TimeZone, now, variables, _job.ScheduleOrigin, out _schedule, out var error);
         _invalidReason = error;
         if (update.ResetLastScheduledFor is { } reset)
         {
@@ -52,7 +52,7 @@ public sealed partial class CronJobGrain
             ? enabled ? "job.enable" : "job.disable"
             : "job.update";
 
-    private static void Validate(JobConfigChange change, JobRecord job, DateTimeOffset now)
+    private static void Validate(JobConfigChange change, JobRecord job, DateTimeOffset now, ScheduleVariables variables)
     {
         if (string.IsNullOrWhiteSpace(change.ChangedBy))
         {
@@ -64,8 +64,9 @@ public sealed partial class CronJobGrain
         }
         if (change.Schedule is not null || change.TimeZone is not null)
         {
-            var schedule = change.Schedule ?? job.Schedule;
-            if (!CronSchedule.TryParse(schedule, change.TimeZone ?? job.TimeZone, now, Environment.GetEnvironmentVariable, out _, out var error))
+            // A new schedule comes from the caller; a new zone alone keeps the schedule, and with it the schedule's origin.
+            var (schedule, origin) = change.Schedule is { } sent ? (sent, ScheduleOrigin.Api) : (job.Schedule, job.ScheduleOrigin);
+            if (!CronSchedule.TryParse(schedule, change.TimeZone ?? job.TimeZone, now, variables, origin, out _, out var error))
             {
                 throw Invalid(change.Schedule is not null ? "schedule" : "timeZone", error!);
             }

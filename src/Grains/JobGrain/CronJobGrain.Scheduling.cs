@@ -184,7 +184,7 @@ public sealed partial class CronJobGrain
             {
                 // E.g. a schedule pinned to a year that has passed: visible as invalid, never silently idle.
                 DisposeTimer();
-                await SetInvalidReasonAsync($"'{_schedule.ResolvedExpression}' fires no more after {PlannedThrough:O}.", cancellationToken);
+                await SetInvalidReasonAsync($"{_schedule.Describe()} fires no more after {PlannedThrough:O}.", cancellationToken);
                 return;
             }
             // Catch-ups queued under RunAll go first and claim at their own start (as does a tick that saw the silo begin to stop

@@ -34,6 +34,7 @@ public sealed partial class CronJobGrain(
     IOptions<SchedulerOptions> options,
     ILocalSiloDetails siloDetails,
     SchedulerInstruments instruments,
+    ScheduleVariables variables,
     ILogger<CronJobGrain> logger) : Grain, ICronJobGrain, IRemindable
 {
     internal const string HeartbeatReminder = "cron-heartbeat";
@@ -182,7 +183,7 @@ public sealed partial class CronJobGrain(
         }
         var now = timeProvider.GetUtcNow();
         _lastHandled = _job.LastScheduledFor ?? now;
-        CronSchedule.TryParse(_job.Schedule, _job.TimeZone, now, Environment.GetEnvironmentVariable, out _schedule, out var error);
+        CronSchedule.TryParse(_job.Schedule, _job.TimeZone, now, variables, _job.ScheduleOrigin, out _schedule, out var error);
         await SetInvalidReasonAsync(error, cancellationToken);
     }
 

@@ -13,19 +13,25 @@ public sealed class CronSchedule
 {
     private readonly CronExpression _expression;
 
-    private CronSchedule(string expression, string resolved, CronExpression cron, TimeZoneInfo zone)
+    private CronSchedule(string expression, string? shownResolved, CronExpression cron, TimeZoneInfo zone)
     {
         Expression = expression;
-        ResolvedExpression = resolved;
+        ResolvedExpression = shownResolved;
         _expression = cron;
         TimeZone = zone;
     }
 
     /// <summary>The expression as written (may contain <c>${VAR}</c>).</summary>
     public string Expression { get; }
-    /// <summary>The expression after substitution.</summary>
-    public string ResolvedExpression { get; }
+    /// <summary>
+    /// The expression after substitution; null when it holds the value of a variable that may not be shown
+    /// (<see cref="ScheduleVariables.IsAllowed"/>).
+    /// </summary>
+    public string? ResolvedExpression { get; }
     public TimeZoneInfo TimeZone { get; }
+
+    /// <summary>The schedule quoted for a message: resolved when that may be shown, else as written.</summary>
+    public string Describe() => ResolvedExpression is { } shown ? $"'{shown}'" : $"'{Expression}'";
 
     /// <summary>The first occurrence strictly after <paramref name="after"/>, or null when there is none.</summary>
     public DateTimeOffset? Next(DateTimeOffset after) =>
@@ -50,22 +56,35 @@ public sealed class CronSchedule
 
     /// <summary>
     /// Parses a schedule. Accepts 5 fields (minute resolution), 6 fields (with seconds first) and Cronos macros (<c>@daily</c>, …).
-    /// Returns false with a reason for a bad expression, an unset variable, an unknown time zone or a schedule that never fires.
+    /// Returns false with a reason for a bad expression, an unset or forbidden variable, an unknown time zone or a schedule that
+    /// never fires. A schedule from the API (<paramref name="origin"/>) may only read allowed variables; whatever the origin, a
+    /// reason never quotes the value of a variable that is not allowed, only its name.
     /// </summary>
-    public static bool TryParse(string expression, string timeZoneId, DateTimeOffset now, Func<string, string?> getVariable,
+    public static bool TryParse(string expression, string timeZoneId, DateTimeOffset now, ScheduleVariables variables, ScheduleOrigin origin,
         out CronSchedule? schedule, out string? error)
     {
+        ArgumentNullException.ThrowIfNull(variables);
         schedule = null;
         if (string.IsNullOrWhiteSpace(expression))
         {
             error = "The schedule is empty.";
             return false;
         }
-        if (!EnvironmentSubstitution.TryResolve(expression, getVariable, out var resolved, out error))
+        if (origin == ScheduleOrigin.Api && EnvironmentSubstitution.References(expression).FirstOrDefault(n => !variables.IsAllowed(n)) is { } forbidden)
+        {
+            error = $"The schedule may not read the variable '{forbidden}': a schedule set through the API may only use the variables " +
+                $"that Cron:Scheduler:ScheduleVariables allows ({variables.Allowed}).";
+            return false;
+        }
+        if (!EnvironmentSubstitution.TryResolve(expression, variables.Read, out var resolved, out var substituted, out error))
         {
             return false;
         }
         resolved = resolved.Trim();
+        var hidden = substituted.Where(n => !variables.IsAllowed(n)).Distinct(StringComparer.Ordinal).ToList();
+        // What a message may quote: the resolved text, or, when it holds a hidden value, the text as written and the names.
+        var shown = hidden.Count == 0 ? $"'{resolved}'"
+            : $"'{expression}' (with {string.Join(", ", hidden.Select(n => $"${{{n}}}"))} read from the environment, not shown)";
         if (!TryFindTimeZone(timeZoneId, out var zone))
         {
             error = $"Unknown time zone '{timeZoneId}'. Use an IANA id such as 'UTC' or 'Europe/Berlin'.";
@@ -80,7 +99,7 @@ public sealed class CronSchedule
             case 5: format = CronFormat.Standard; break;
             case 6: format = CronFormat.IncludeSeconds; break;
             default:
-                error = $"'{resolved}' has {fields} fields; a cron expression has 5 (minute hour day month weekday) or 6 (second first).";
+                error = $"{shown} has {fields} fields; a cron expression has 5 (minute hour day month weekday) or 6 (second first).";
                 return false;
         }
         CronExpression cron;
@@ -90,13 +109,14 @@ public sealed class CronSchedule
         }
         catch (CronFormatException ex)
         {
-            error = $"'{resolved}' is not a valid cron expression: {ex.Message}";
+            // Cronos may quote a character of the text, which could be part of a hidden value.
+            error = hidden.Count == 0 ? $"{shown} is not a valid cron expression: {ex.Message}" : $"{shown} is not a valid cron expression.";
             return false;
         }
-        var parsed = new CronSchedule(expression, resolved, cron, zone!);
+        var parsed = new CronSchedule(expression, hidden.Count == 0 ? resolved : null, cron, zone!);
         if (parsed.Next(now) is null)
         {
-            error = string.Create(CultureInfo.InvariantCulture, $"'{resolved}' never fires after {now.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z.");
+            error = string.Create(CultureInfo.InvariantCulture, $"{shown} never fires after {now.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z.");
             return false;
         }
         schedule = parsed;

@@ -1,4 +1,5 @@
 using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
 
 namespace Totallator.Grains.Storage;
 
@@ -26,6 +27,10 @@ public sealed record JobRecord
     public required DateTimeOffset UpdatedAt { get; init; }
     public string? CreatedBy { get; init; }
     public string? LastModifiedBy { get; init; }
+
+    /// <summary>An admin's schedule came through the API and may read only allowed variables; the definition's may read any.</summary>
+    public ScheduleOrigin ScheduleOrigin =>
+        OverriddenFields.Contains(JobFields.Schedule, StringComparer.Ordinal) ? ScheduleOrigin.Api : ScheduleOrigin.Definition;
 }
 
 /// <summary>Names of the fields an admin can override, as kept in <c>cronJob.overriddenFields</c>.</summary>

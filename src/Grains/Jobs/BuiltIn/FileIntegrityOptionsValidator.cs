@@ -23,7 +23,7 @@ public sealed class FileIntegrityOptionsValidator : IValidateOptions<FileIntegri
         {
             failures.Add($"{Path}:Schedule is required");
         }
-        else if (!CronSchedule.TryParse(options.Schedule, "UTC", TimeProvider.System.GetUtcNow(), Environment.GetEnvironmentVariable, out _, out var error))
+        else if (!CronSchedule.TryParse(options.Schedule, "UTC", TimeProvider.System.GetUtcNow(), ScheduleVariables.FromProcess([]), ScheduleOrigin.Definition, out _, out var error))
         {
             failures.Add($"{Path}:Schedule is invalid: {error}");
         }

@@ -24,7 +24,7 @@ public sealed class PostgresBackupOptionsValidator : IValidateOptions<PostgresBa
         {
             failures.Add($"{Path}:Schedule is required");
         }
-        else if (!CronSchedule.TryParse(options.Schedule, "UTC", TimeProvider.System.GetUtcNow(), Environment.GetEnvironmentVariable, out _, out var error))
+        else if (!CronSchedule.TryParse(options.Schedule, "UTC", TimeProvider.System.GetUtcNow(), ScheduleVariables.FromProcess([]), ScheduleOrigin.Definition, out _, out var error))
         {
             failures.Add($"{Path}:Schedule is invalid: {error}");
         }

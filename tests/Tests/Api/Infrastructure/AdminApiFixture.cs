@@ -49,17 +49,28 @@ public sealed class AdminApiFixture : IAsyncLifetime
     }
 
     /// <summary>Starts the AdminApi on a free loopback port against <paramref name="cluster"/>, with extra settings.</summary>
-    public static async Task<WebApplication> StartApiAsync(PostgresCluster cluster, IDictionary<string, string?> settings)
+    public static Task<WebApplication> StartApiAsync(PostgresCluster cluster, IDictionary<string, string?> settings)
     {
         ArgumentNullException.ThrowIfNull(cluster);
+        return StartApiAsync(cluster.ConnectionString, cluster.Cluster.Options.ClusterId, cluster.Cluster.Options.ServiceId, settings);
+    }
+
+    /// <summary>Starts the AdminApi on a free loopback port against the cluster of these ids; its log lines go to <paramref name="logs"/>, if any.</summary>
+    public static async Task<WebApplication> StartApiAsync(string connectionString, string clusterId, string serviceId,
+        IDictionary<string, string?> settings, ILoggerProvider? logs = null)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+        }
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Postgres"] = cluster.ConnectionString,
-            ["Orleans:ClusterId"] = cluster.Cluster.Options.ClusterId,
-            ["Orleans:ServiceId"] = cluster.Cluster.Options.ServiceId,
+            ["ConnectionStrings:Postgres"] = connectionString,
+            ["Orleans:ClusterId"] = clusterId,
+            ["Orleans:ServiceId"] = serviceId,
             ["Admin:ApiKey"] = BootstrapKey,
             ["Admin:TriggersPerJobPerMinute"] = TriggersPerJob.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Admin:TriggersPerCallerPerMinute"] = "1000",
@@ -97,7 +108,8 @@ public sealed class AdminApiFixture : IAsyncLifetime
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown role."),
     });
 
-    private static async Task<string> CreateKeyAsync(HttpClient admin, string name, string role)
+    /// <summary>Creates a key through the API with an admin's client and returns it.</summary>
+    public static async Task<string> CreateKeyAsync(HttpClient admin, string name, string role)
     {
         var response = await admin.PostAsJsonAsync("/api/cron/keys", new { name, role });
         var body = await response.Content.ReadAsStringAsync();

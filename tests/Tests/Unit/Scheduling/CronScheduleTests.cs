@@ -14,9 +14,13 @@ public sealed partial class CronScheduleTests
 
     private static string? NoVariables(string name) => null;
 
+    /// <summary>Every variable the tests use may be shown (names a test reads start with one of these).</summary>
+    private static ScheduleVariables Variables(Func<string, string?>? getVariable) =>
+        new(["SECS", "HOUR", "CRON_*"], getVariable ?? NoVariables);
+
     private static CronSchedule Parse(string expression, string zone = "UTC", Func<string, string?>? getVariable = null)
     {
-        var ok = CronSchedule.TryParse(expression, zone, Now, getVariable ?? NoVariables, out var schedule, out var error);
+        var ok = CronSchedule.TryParse(expression, zone, Now, Variables(getVariable), ScheduleOrigin.Definition, out var schedule, out var error);
         Assert.True(ok, $"'{expression}' in {zone} should parse, but TryParse said: {error}");
         Assert.NotNull(schedule);
         Assert.Null(error);
@@ -25,7 +29,7 @@ public sealed partial class CronScheduleTests
 
     private static string ParseError(string expression, string zone = "UTC", Func<string, string?>? getVariable = null)
     {
-        var ok = CronSchedule.TryParse(expression, zone, Now, getVariable ?? NoVariables, out var schedule, out var error);
+        var ok = CronSchedule.TryParse(expression, zone, Now, Variables(getVariable), ScheduleOrigin.Definition, out var schedule, out var error);
         Assert.False(ok, $"'{expression}' in {zone} should be rejected, but it parsed to '{schedule?.ResolvedExpression}'.");
         Assert.Null(schedule);
         Assert.NotNull(error);
@@ -208,7 +212,7 @@ public sealed partial class CronScheduleTests
     {
         var nowInBerlin = new DateTimeOffset(2026, 1, 15, 13, 0, 0, TimeSpan.FromHours(1));
 
-        CronSchedule.TryParse("0 0 30 2 *", "UTC", nowInBerlin, NoVariables, out _, out var error);
+        CronSchedule.TryParse("0 0 30 2 *", "UTC", nowInBerlin, Variables(null), ScheduleOrigin.Definition, out _, out var error);
 
         // The message suffixes the instant with 'Z', so it must print 12:00:00, the UTC time of 13:00+01:00.
         Assert.Contains("never fires after 2026-01-15 12:00:00Z", error, StringComparison.Ordinal);

@@ -19,7 +19,7 @@ public sealed class EnvironmentSubstitutionTests
 
     private static string Resolve(string text)
     {
-        var ok = EnvironmentSubstitution.TryResolve(text, Variables.GetValueOrDefault, out var resolved, out var error);
+        var ok = EnvironmentSubstitution.TryResolve(text, Variables.GetValueOrDefault, out var resolved, out _, out var error);
         Assert.True(ok, $"'{text}' should resolve, but TryResolve said: {error}");
         Assert.Null(error);
         return resolved;
@@ -27,7 +27,7 @@ public sealed class EnvironmentSubstitutionTests
 
     private static string ResolveError(string text)
     {
-        var ok = EnvironmentSubstitution.TryResolve(text, Variables.GetValueOrDefault, out var resolved, out var error);
+        var ok = EnvironmentSubstitution.TryResolve(text, Variables.GetValueOrDefault, out var resolved, out _, out var error);
         Assert.False(ok, $"'{text}' should be rejected, but it resolved to '{resolved}'.");
         Assert.Equal("", resolved);
         Assert.NotNull(error);
@@ -121,8 +121,18 @@ public sealed class EnvironmentSubstitutionTests
     {
         var lookups = new List<string>();
 
-        EnvironmentSubstitution.TryResolve("${BAD-NAME}", name => { lookups.Add(name); return "x"; }, out _, out _);
+        EnvironmentSubstitution.TryResolve("${BAD-NAME}", name => { lookups.Add(name); return "x"; }, out _, out _, out _);
 
         Assert.True(lookups.Count == 0, $"An invalid name must be rejected before any lookup, but these were looked up: {string.Join(", ", lookups)}.");
+    }
+
+    [Fact]
+    public void TryResolve_NamesTheVariablesWhoseValuesItUsed_NotThoseReplacedByTheirDefault()
+    {
+        Assert.True(EnvironmentSubstitution.TryResolve("${MINUTE} ${UNSET:-3} ${EMPTY:-*} ${HOUR:-1} *", Variables.GetValueOrDefault,
+            out var resolved, out var substituted, out _));
+
+        Assert.Equal("15 3 * 9 *", resolved);
+        Assert.Equal(["MINUTE", "HOUR"], substituted);
     }
 }

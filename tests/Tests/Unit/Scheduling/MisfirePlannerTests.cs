@@ -23,7 +23,7 @@ public sealed class MisfirePlannerTests
 
     private static CronSchedule Parse(string expression)
     {
-        Assert.True(CronSchedule.TryParse(expression, "UTC", At(0), _ => null, out var schedule, out var error), error);
+        Assert.True(CronSchedule.TryParse(expression, "UTC", At(0), new ScheduleVariables([], _ => null), ScheduleOrigin.Definition, out var schedule, out var error), error);
         return schedule!;
     }
 
