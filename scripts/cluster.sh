@@ -133,6 +133,8 @@ launch() {
   else
     local n=${name#silo}
     env+=(Orleans__SiloPort=$((11110 + n + offset)) Orleans__GatewayPort=$((30000 + n + offset)))
+    # A cluster runs the example jobs only when asked; this runner is for trying things, so it asks unless told otherwise.
+    env+=(Cron__Examples__Enabled="${Cron__Examples__Enabled:-true}")
     if [ -n "${TOTALLATOR_SILO_NETNS:-}" ]; then
       # In its own namespace the silo listens on all of that namespace's addresses, so the health probe reaches it there too.
       env+=(Urls="http://0.0.0.0:$port")

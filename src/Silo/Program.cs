@@ -35,9 +35,9 @@ if (postgres is not null)
 var schedulerOptions = builder.Configuration.GetSection(SchedulerOptions.SectionName).Get<SchedulerOptions>() ?? new SchedulerOptions();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = schedulerOptions.ShutdownGracePeriod + schedulerOptions.CancellationGrace + TimeSpan.FromSeconds(30));
 
-// Orleans silo with the scheduler, plus the example jobs.
+// Orleans silo with the scheduler, plus the example jobs in the development mode.
 builder.UseOrleans(silo => SiloHosting.Configure(silo, builder.Configuration, postgres));
-builder.Services.AddExampleJobs(builder.Configuration);
+builder.Services.AddExampleJobs(builder.Configuration, developmentMode: postgres is null);
 
 // Telemetry in both modes: OpenTelemetry metrics and traces, GET /metrics for Prometheus, OTLP when an endpoint is configured.
 builder.AddTotallatorTelemetry("totallator-silo", sp => sp.GetService<ILocalSiloDetails>()?.SiloAddress.ToString());

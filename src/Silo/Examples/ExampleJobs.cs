@@ -2,12 +2,16 @@ using Totallator.Grains.Jobs;
 
 namespace Totallator.Silo.Examples;
 
-/// <summary>The example jobs (on unless <c>Cron:Examples:Enabled</c> is false): what a developer's own registrations look like.</summary>
+/// <summary>
+/// The example jobs: what a developer's own registrations look like. They belong to the development mode, where they are on
+/// unless <c>Cron:Examples:Enabled</c> is false; a cluster runs them only when that setting is true, because one of them fails
+/// on purpose. A cluster that stored them before marks them orphaned at its next start, as any job no longer defined.
+/// </summary>
 public static class ExampleJobs
 {
-    public static IServiceCollection AddExampleJobs(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddExampleJobs(this IServiceCollection services, IConfiguration configuration, bool developmentMode)
     {
-        if (!configuration.GetValue("Cron:Examples:Enabled", true))
+        if (!(configuration.GetValue<bool?>("Cron:Examples:Enabled") ?? developmentMode))
         {
             return services;
         }
