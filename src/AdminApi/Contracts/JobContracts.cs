@@ -37,9 +37,6 @@ public sealed record CleanupRequest
     public int? OlderThanDays { get; init; }
 }
 
-/// <summary>How many executions a cleanup removed.</summary>
-public sealed record CleanupResponse(int Deleted);
-
 /// <summary>An expression to check.</summary>
 public sealed record SchedulePreviewRequest
 {
@@ -76,4 +73,4 @@ public sealed record AuditEntryResponse(Guid Id, DateTimeOffset At, string Actor
 }
 
 /// <summary>A page of audit rows, newest first.</summary>
-public sealed record AuditPageResponse(IReadOnlyList<AuditEntryResponse> Items, int Offset, int Limit, bool HasMore);
+public sealed record AuditPageResponse(IReadOnlyList<AuditEntryResponse> Items, int Offset, int Limit, bool HasMore, long TrailRows);

@@ -31,6 +31,6 @@ public static class AuditEndpoints
             return Problems.Invalid(context, q.Errors);
         }
         var page = await cluster.GetGrain<IJobQueryGrain>(0).GetAuditAsync(query);
-        return TypedResults.Ok(new AuditPageResponse([.. page.Items.Select(AuditEntryResponse.From)], page.Offset, page.Limit, page.HasMore));
+        return TypedResults.Ok(new AuditPageResponse([.. page.Items.Select(AuditEntryResponse.From)], page.Offset, page.Limit, page.HasMore, page.TrailRows));
     }
 }

@@ -20,8 +20,8 @@ public static class ExecutionEndpoints
             .WithName("CancelExecution").WithSummary("Asks a running execution to stop (202); 409 when it is not running.")
             .Produces<CancelResponse>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/cleanup", CleanupAsync).RequireAuthorization(AdminAuthentication.AdminPolicy)
-            .WithName("CleanupExecutions").WithSummary("Deletes ended executions older than olderThanDays (default: the retention setting); returns how many went.")
-            .Produces<CleanupResponse>().ProducesValidationProblem();
+            .WithName("CleanupExecutions").WithSummary("Deletes ended executions older than olderThanDays (default: the retention setting) and audit rows past the audit retention; returns how many of each went.")
+            .Produces<CleanupResult>().ProducesValidationProblem();
         return group;
     }
 
@@ -85,7 +85,6 @@ public static class ExecutionEndpoints
         {
             return Problems.Invalid(context, "olderThanDays", $"olderThanDays must be from 0 to 3650; got {body.OlderThanDays}.");
         }
-        var deleted = await cluster.GetGrain<ISchedulerSettingsGrain>(0).CleanupAsync(body?.OlderThanDays, context.Actor());
-        return TypedResults.Ok(new CleanupResponse(deleted));
+        return TypedResults.Ok(await cluster.GetGrain<ISchedulerSettingsGrain>(0).CleanupAsync(body?.OlderThanDays, context.Actor()));
     }
 }

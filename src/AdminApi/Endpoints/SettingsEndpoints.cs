@@ -4,7 +4,7 @@ using Totallator.Grains.Interfaces.Admin;
 
 namespace Totallator.AdminApi.Endpoints;
 
-/// <summary>Global settings: history retention, the global pause, defaults for new jobs.</summary>
+/// <summary>Global settings: history and audit retention, the global pause, defaults for new jobs.</summary>
 public static class SettingsEndpoints
 {
     public static RouteGroupBuilder MapSettingsEndpoints(this RouteGroupBuilder api)
@@ -23,7 +23,7 @@ public static class SettingsEndpoints
     private static async Task<IResult> UpdateAsync(HttpContext context, IClusterClient cluster, GlobalSettingsChange change)
     {
         if (change is { HistoryRetentionDays: null, SchedulingPaused: null, DefaultTimeZone: null, DefaultTimeoutMs: null,
-            DefaultMaxRetries: null, DefaultMisfirePolicy: null })
+            DefaultMaxRetries: null, DefaultMisfirePolicy: null, AuditRetentionDays: null })
         {
             return Problems.Invalid(context, "body", "Nothing to change: send at least one setting.");
         }

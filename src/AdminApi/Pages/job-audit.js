@@ -10,6 +10,8 @@ export async function loadAudit(slug, timeZone) {
     return;
   }
   const items = res.data.items || [];
+  // What the audit retention keeps in bounds: the whole trail, every job (the history cleanup deletes rows past it).
+  $('#audit-size').textContent = `The audit trail holds ${res.data.trailRows} row${res.data.trailRows === 1 ? '' : 's'} for all jobs; the history cleanup deletes rows past the audit retention (auditRetentionDays).`;
   if (!items.length) {
     replaceChildren(tbody, el('tr', { class: 'empty-row' }, el('td', { colspan: 4, text: 'No changes recorded.' })));
     return;

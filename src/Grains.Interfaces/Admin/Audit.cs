@@ -44,4 +44,6 @@ public sealed record AuditPage
     [Id(1)] public required int Offset { get; init; }
     [Id(2)] public required int Limit { get; init; }
     [Id(3)] public required bool HasMore { get; init; }
+    /// <summary>How many rows the whole audit trail holds (every job, no filter): what the audit retention keeps in bounds.</summary>
+    [Id(4)] public required long TrailRows { get; init; }
 }

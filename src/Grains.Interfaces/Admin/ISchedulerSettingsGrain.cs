@@ -15,9 +15,12 @@ public interface ISchedulerSettingsGrain : IGrainWithIntegerKey
     [Alias("Update")]
     Task<GlobalSettings> UpdateAsync(GlobalSettingsChange change, AdminActor actor);
 
-    /// <summary>Deletes ended executions older than <paramref name="olderThanDays"/> (default: the retention setting); returns how many went.</summary>
+    /// <summary>
+    /// Deletes ended executions older than <paramref name="olderThanDays"/> (default: the retention setting) and audit rows older
+    /// than <see cref="GlobalSettings.AuditRetentionDays"/>; returns how many of each went.
+    /// </summary>
     [Alias("Cleanup")]
-    Task<int> CleanupAsync(int? olderThanDays, AdminActor actor);
+    Task<CleanupResult> CleanupAsync(int? olderThanDays, AdminActor actor);
 }
 
 /// <summary>The scheduler's global settings.</summary>
@@ -38,6 +41,18 @@ public sealed record GlobalSettings
     [Id(5)] public required Jobs.MisfirePolicy DefaultMisfirePolicy { get; init; }
     [Id(6)] public DateTimeOffset? UpdatedAt { get; init; }
     [Id(7)] public string? UpdatedBy { get; init; }
+    /// <summary>Audit rows older than this are deleted by the cleanup job and by every cleanup. 1 to 3650; default 365.</summary>
+    [Id(8)] public required int AuditRetentionDays { get; init; }
+}
+
+/// <summary>What a history cleanup deleted.</summary>
+[GenerateSerializer, Immutable, Alias("totallator.cleanup-result")]
+public sealed record CleanupResult
+{
+    /// <summary>Ended executions.</summary>
+    [Id(0)] public required int Deleted { get; init; }
+    /// <summary>Audit rows past the audit retention.</summary>
+    [Id(1)] public required int AuditDeleted { get; init; }
 }
 
 /// <summary>A change to <see cref="GlobalSettings"/>; null fields stay as they are.</summary>
@@ -50,4 +65,5 @@ public sealed record GlobalSettingsChange
     [Id(3)] public int? DefaultTimeoutMs { get; init; }
     [Id(4)] public int? DefaultMaxRetries { get; init; }
     [Id(5)] public Jobs.MisfirePolicy? DefaultMisfirePolicy { get; init; }
+    [Id(6)] public int? AuditRetentionDays { get; init; }
 }

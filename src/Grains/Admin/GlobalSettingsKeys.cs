@@ -14,15 +14,16 @@ public static class GlobalSettingsKeys
     public const string DefaultTimeoutMs = "defaultTimeoutMs";
     public const string DefaultMaxRetries = "defaultMaxRetries";
     public const string DefaultMisfirePolicy = "defaultMisfirePolicy";
+    public const string AuditRetentionDays = "auditRetentionDays";
 
     public static readonly IReadOnlyList<string> All =
-        [HistoryRetentionDays, SchedulingPaused, DefaultTimeZone, DefaultTimeoutMs, DefaultMaxRetries, DefaultMisfirePolicy];
+        [HistoryRetentionDays, SchedulingPaused, DefaultTimeZone, DefaultTimeoutMs, DefaultMaxRetries, DefaultMisfirePolicy, AuditRetentionDays];
 
     /// <summary>The settings when the table says nothing (the values migration 0005 seeds).</summary>
     public static GlobalSettings Defaults { get; } = new()
     {
         HistoryRetentionDays = 30, SchedulingPaused = false, DefaultTimeZone = "UTC", DefaultTimeoutMs = 60_000, DefaultMaxRetries = 0,
-        DefaultMisfirePolicy = MisfirePolicy.RunOnce,
+        DefaultMisfirePolicy = MisfirePolicy.RunOnce, AuditRetentionDays = 365,
     };
 
     /// <summary>
@@ -45,6 +46,7 @@ public static class GlobalSettingsKeys
             DefaultTimeoutMs = Int(DefaultTimeoutMs, d.DefaultTimeoutMs),
             DefaultMaxRetries = Int(DefaultMaxRetries, d.DefaultMaxRetries),
             DefaultMisfirePolicy = rows.TryGetValue(DefaultMisfirePolicy, out var m) && MisfirePolicyText.TryParse(m.Value, out var policy) ? policy : d.DefaultMisfirePolicy,
+            AuditRetentionDays = Int(AuditRetentionDays, d.AuditRetentionDays),
             UpdatedAt = changed?.UpdatedAt,
             UpdatedBy = changed?.UpdatedBy,
         };
@@ -62,6 +64,7 @@ public static class GlobalSettingsKeys
             [DefaultTimeoutMs] = settings.DefaultTimeoutMs.ToString(CultureInfo.InvariantCulture),
             [DefaultMaxRetries] = settings.DefaultMaxRetries.ToString(CultureInfo.InvariantCulture),
             [DefaultMisfirePolicy] = settings.DefaultMisfirePolicy.ToText(),
+            [AuditRetentionDays] = settings.AuditRetentionDays.ToString(CultureInfo.InvariantCulture),
         };
     }
 }

@@ -39,6 +39,7 @@ public sealed partial class SchedulerSettingsGrain(IAdminStore admin, SchedulerS
                 DefaultTimeoutMs = change.DefaultTimeoutMs ?? before.DefaultTimeoutMs,
                 DefaultMaxRetries = change.DefaultMaxRetries ?? before.DefaultMaxRetries,
                 DefaultMisfirePolicy = change.DefaultMisfirePolicy ?? before.DefaultMisfirePolicy,
+                AuditRetentionDays = change.AuditRetentionDays ?? before.AuditRetentionDays,
             };
             var oldText = GlobalSettingsKeys.ToText(before);
             var newText = GlobalSettingsKeys.ToText(after);
@@ -61,7 +62,7 @@ public sealed partial class SchedulerSettingsGrain(IAdminStore admin, SchedulerS
         });
     }
 
-    public Task<int> CleanupAsync(int? olderThanDays, AdminActor actor)
+    public Task<CleanupResult> CleanupAsync(int? olderThanDays, AdminActor actor)
     {
         AdminInput.Actor(actor);
         if (olderThanDays is { } requested)
@@ -70,12 +71,14 @@ public sealed partial class SchedulerSettingsGrain(IAdminStore admin, SchedulerS
         }
         return StoreGuard.RunAsync(logger, "cleaning up history", async () =>
         {
-            var days = olderThanDays ?? GlobalSettingsKeys.Read(await admin.GetConfigAsync(CancellationToken.None)).HistoryRetentionDays;
+            var settings = GlobalSettingsKeys.Read(await admin.GetConfigAsync(CancellationToken.None));
+            var days = olderThanDays ?? settings.HistoryRetentionDays;
             var now = timeProvider.GetUtcNow();
             var audit = new AuditEntry { Id = Guid.CreateVersion7(), At = now, Actor = actor.Name, Action = "executions.cleanup", RequestId = actor.RequestId };
-            var deleted = await admin.CleanupAsync(now.AddDays(-days), days, now.AddHours(-24), audit, CancellationToken.None);
-            LogCleanedUp(logger, actor.Name, deleted, days);
-            return deleted;
+            // The audit trail keeps its own retention whatever an admin asks of the history: a cleanup never shortens it.
+            var result = await admin.CleanupAsync(CleanupCutoffs.At(now, days, settings.AuditRetentionDays), audit, CancellationToken.None);
+            LogCleanedUp(logger, actor.Name, result.Deleted, days, result.AuditDeleted, settings.AuditRetentionDays);
+            return result;
         });
     }
 
@@ -84,6 +87,10 @@ public sealed partial class SchedulerSettingsGrain(IAdminStore admin, SchedulerS
         if (change.HistoryRetentionDays is { } days)
         {
             AdminInput.Range(days, 1, 3650, "historyRetentionDays");
+        }
+        if (change.AuditRetentionDays is { } auditDays)
+        {
+            AdminInput.Range(auditDays, 1, 3650, "auditRetentionDays");
         }
         if (change.DefaultTimeZone is { } zone && !CronSchedule.TryFindTimeZone(zone, out _))
         {
@@ -111,6 +118,7 @@ public sealed partial class SchedulerSettingsGrain(IAdminStore admin, SchedulerS
         GlobalSettingsKeys.DefaultTimeoutMs => s.DefaultTimeoutMs,
         GlobalSettingsKeys.DefaultMaxRetries => s.DefaultMaxRetries,
         GlobalSettingsKeys.DefaultMisfirePolicy => s.DefaultMisfirePolicy.ToText(),
+        GlobalSettingsKeys.AuditRetentionDays => s.AuditRetentionDays,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "Not a global setting."),
     };
 }

@@ -14,10 +14,10 @@ internal static class AdminPages
         return new ExecutionPage { Items = items, Offset = query.Offset, Limit = query.Limit, HasMore = hasMore };
     }
 
-    public static AuditPage Audit(List<AuditEntry> fetched, AuditQuery query)
+    public static AuditPage Audit(List<AuditEntry> fetched, AuditQuery query, long trailRows)
     {
         var (items, hasMore) = Cut(fetched, query.Limit);
-        return new AuditPage { Items = items, Offset = query.Offset, Limit = query.Limit, HasMore = hasMore };
+        return new AuditPage { Items = items, Offset = query.Offset, Limit = query.Limit, HasMore = hasMore, TrailRows = trailRows };
     }
 
     private static (List<T> Items, bool HasMore) Cut<T>(List<T> fetched, int limit) =>

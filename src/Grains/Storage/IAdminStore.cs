@@ -62,11 +62,11 @@ public interface IAdminStore
         CancellationToken cancellationToken);
 
     /// <summary>
-    /// History cleanup in one transaction: deletes ended executions completed before <paramref name="cutoff"/> (never running or
-    /// claimed ones), trigger requests recorded before <paramref name="triggerRequestCutoff"/>, and appends an
-    /// <c>executions.cleanup</c> audit row with <c>{"deleted": n, "olderThanDays": d}</c>. Returns how many executions went.
+    /// History cleanup in one transaction: deletes ended executions completed before the execution cutoff (never running or
+    /// claimed ones), audit rows before the audit cutoff, trigger requests before theirs, and appends an <c>executions.cleanup</c>
+    /// audit row with <c>{"deleted": n, "olderThanDays": d, "auditDeleted": n, "auditRetentionDays": d}</c>.
     /// </summary>
-    Task<int> CleanupAsync(DateTimeOffset cutoff, int olderThanDays, DateTimeOffset triggerRequestCutoff, AuditEntry audit, CancellationToken cancellationToken);
+    Task<CleanupResult> CleanupAsync(CleanupCutoffs cutoffs, AuditEntry audit, CancellationToken cancellationToken);
 
     /// <summary>How many ended attempts per job the statistics look at.</summary>
     public const int StatisticsSampleSize = 100;
@@ -74,6 +74,15 @@ public interface IAdminStore
 
 /// <summary>A job's statistics, its latest started execution and the ids of its rows running now.</summary>
 public sealed record JobStatisticsRecord(JobStatistics Statistics, ExecutionSummary? LastRun, IReadOnlyList<Guid> RunningExecutionIds);
+
+/// <summary>What a history cleanup deletes: everything that ended (or was written) before each cutoff.</summary>
+public sealed record CleanupCutoffs(DateTimeOffset Executions, int ExecutionRetentionDays, DateTimeOffset Audit, int AuditRetentionDays,
+    DateTimeOffset TriggerRequests)
+{
+    /// <summary>The cutoffs of a cleanup at <paramref name="now"/>; idempotency keys of manual triggers live 24 hours.</summary>
+    public static CleanupCutoffs At(DateTimeOffset now, int executionRetentionDays, int auditRetentionDays) =>
+        new(now.AddDays(-executionRetentionDays), executionRetentionDays, now.AddDays(-auditRetentionDays), auditRetentionDays, now.AddHours(-24));
+}
 
 /// <summary>A row of <c>cronJobConfig</c>.</summary>
 public sealed record ConfigValue(string Value, DateTimeOffset UpdatedAt, string? UpdatedBy);

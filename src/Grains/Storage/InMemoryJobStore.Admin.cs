@@ -150,7 +150,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
                 .Where(a => (query.JobSlug is null || a.JobSlug == query.JobSlug) && (query.Actor is null || a.Actor == query.Actor)
                     && (query.Action is null || a.Action == query.Action) && (query.From is null || a.At >= query.From) && (query.To is null || a.At < query.To))
                 .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Skip(query.Offset).Take(query.Limit + 1).ToList();
-            return Task.FromResult(AdminPages.Audit(items, query));
+            return Task.FromResult(AdminPages.Audit(items, query, _audit.Count));
         }
     }
 
@@ -255,28 +255,31 @@ public sealed partial class InMemoryJobStore : IAdminStore
         }
     }
 
-    public Task<int> CleanupAsync(DateTimeOffset cutoff, int olderThanDays, DateTimeOffset triggerRequestCutoff, AuditEntry audit,
-        CancellationToken cancellationToken)
+    public Task<CleanupResult> CleanupAsync(CleanupCutoffs cutoffs, AuditEntry audit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(cutoffs);
         ArgumentNullException.ThrowIfNull(audit);
         lock (_lock)
         {
-            var old = _executions.Values.Where(e => !e.Status.IsActive() && e.CompletedAt < cutoff).ToList();
+            var old = _executions.Values.Where(e => !e.Status.IsActive() && e.CompletedAt < cutoffs.Executions).ToList();
             foreach (var row in old)
             {
                 _executions.Remove(row.Id);
                 _claims.Remove((row.CronJobId, row.OccurrenceKey, row.RetryCount));
             }
-            foreach (var stale in _triggerRequests.Where(r => r.Value.At < triggerRequestCutoff).Select(r => r.Key).ToList())
+            foreach (var stale in _triggerRequests.Where(r => r.Value.At < cutoffs.TriggerRequests).Select(r => r.Key).ToList())
             {
                 _triggerRequests.Remove(stale);
             }
+            var auditDeleted = _audit.RemoveAll(a => a.At < cutoffs.Audit);
             _audit.Add(audit with
             {
                 Action = "executions.cleanup", JobSlug = null, Target = null, OldValuesJson = null,
-                NewValuesJson = AuditJson.Of([KeyValuePair.Create("deleted", (JsonNode?)old.Count), KeyValuePair.Create("olderThanDays", (JsonNode?)olderThanDays)]),
+                NewValuesJson = AuditJson.Of([
+                    KeyValuePair.Create("deleted", (JsonNode?)old.Count), KeyValuePair.Create("olderThanDays", (JsonNode?)cutoffs.ExecutionRetentionDays),
+                    KeyValuePair.Create("auditDeleted", (JsonNode?)auditDeleted), KeyValuePair.Create("auditRetentionDays", (JsonNode?)cutoffs.AuditRetentionDays)]),
             });
-            return Task.FromResult(old.Count);
+            return Task.FromResult(new CleanupResult { Deleted = old.Count, AuditDeleted = auditDeleted });
         }
     }
 }

@@ -173,16 +173,22 @@ public sealed partial class PostgresAdminStore
         WITH gone AS (
             DELETE FROM cronJobExecution WHERE status NOT IN ('running', 'claimed') AND completedAt < @cutoff
             RETURNING 1
+        ), auditGone AS (
+            DELETE FROM cronAudit WHERE at < @auditCutoff
+            RETURNING 1
         ), requests AS (
             DELETE FROM cronTriggerRequest WHERE createdAt < @requestCutoff
         ), n AS (
-            SELECT count(*)::int AS deleted FROM gone
+            SELECT (SELECT count(*)::int FROM gone) AS deleted, (SELECT count(*)::int FROM auditGone) AS auditDeleted
         ), audit AS (
             INSERT INTO cronAudit (id, at, actor, action, jobSlug, target, oldValues, newValues, requestId)
             SELECT @auditId, @auditAt, @auditActor, 'executions.cleanup', NULL, NULL, NULL,
-                   jsonb_build_object('deleted', n.deleted, 'olderThanDays', @days::int), @auditRequestId
+                   jsonb_build_object('deleted', n.deleted, 'olderThanDays', @days::int,
+                                      'auditDeleted', n.auditDeleted, 'auditRetentionDays', @auditDays::int), @auditRequestId
             FROM n
         )
-        SELECT deleted FROM n
+        SELECT deleted, auditDeleted FROM n
         """;
+
+    internal const string CountAudit = "SELECT count(*) FROM cronAudit";
 }

@@ -82,7 +82,8 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         cmd.Parameters.Add(Param("offset", NpgsqlDbType.Integer, query.Offset));
         cmd.Parameters.Add(Param("limit", NpgsqlDbType.Integer, query.Limit + 1));
         var items = await cmd.ReadAllAsync(ReadAudit, cancellationToken);
-        return AdminPages.Audit(items, query);
+        await using var count = dataSource.CreateCommand(CountAudit);
+        return AdminPages.Audit(items, query, (long)(await count.ExecuteScalarAsync(cancellationToken))!);
     }
 
     public async Task<IReadOnlyDictionary<string, ConfigValue>> GetConfigAsync(CancellationToken cancellationToken)
@@ -170,15 +171,18 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         return (Guid)(await cmd.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async Task<int> CleanupAsync(DateTimeOffset cutoff, int olderThanDays, DateTimeOffset triggerRequestCutoff, AuditEntry audit,
-        CancellationToken cancellationToken)
+    public async Task<CleanupResult> CleanupAsync(CleanupCutoffs cutoffs, AuditEntry audit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(cutoffs);
         await using var cmd = dataSource.CreateCommand(Cleanup);
-        cmd.Parameters.Add(Param("cutoff", NpgsqlDbType.TimestampTz, cutoff));
-        cmd.Parameters.Add(Param("requestCutoff", NpgsqlDbType.TimestampTz, triggerRequestCutoff));
-        cmd.Parameters.Add(Param("days", NpgsqlDbType.Integer, olderThanDays));
+        cmd.Parameters.Add(Param("cutoff", NpgsqlDbType.TimestampTz, cutoffs.Executions));
+        cmd.Parameters.Add(Param("days", NpgsqlDbType.Integer, cutoffs.ExecutionRetentionDays));
+        cmd.Parameters.Add(Param("auditCutoff", NpgsqlDbType.TimestampTz, cutoffs.Audit));
+        cmd.Parameters.Add(Param("auditDays", NpgsqlDbType.Integer, cutoffs.AuditRetentionDays));
+        cmd.Parameters.Add(Param("requestCutoff", NpgsqlDbType.TimestampTz, cutoffs.TriggerRequests));
         AddAudit(cmd, audit);
-        return (int)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        var rows = await cmd.ReadAllAsync(r => new CleanupResult { Deleted = r.GetInt32(0), AuditDeleted = r.GetInt32(1) }, cancellationToken);
+        return rows.Single();
     }
 
     private static void AddTriggerKey(NpgsqlCommand cmd, Guid jobId, string userId, string idempotencyKey)

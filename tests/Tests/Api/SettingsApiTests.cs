@@ -37,6 +37,35 @@ public sealed class SettingsApiTests(AdminApiFixture api)
     }
 
     [Fact]
+    public async Task AuditRetentionIsASettingWithBounds_AndEveryCleanupAppliesIt()
+    {
+        using var admin = api.ClientFor("admin");
+        Assert.Equal(365, (await admin.FetchAsync("/api/cron/config")).Json.GetProperty("auditRetentionDays").GetInt32());
+        var refused = await admin.SendAsync("PUT", "/api/cron/config", """{"auditRetentionDays":0}""");
+        Assert.Equal(400, refused.Code);
+        Assert.Contains("auditRetentionDays", refused.Body, StringComparison.Ordinal);
+        Assert.Equal(365, (await admin.FetchAsync("/api/cron/config")).Json.GetProperty("auditRetentionDays").GetInt32());
+
+        // A row older than the retention, as a long-lived cluster would have.
+        await using (var db = Npgsql.NpgsqlDataSource.Create(api.Cluster.ConnectionString))
+        {
+            await using var insert = db.CreateCommand("INSERT INTO cronAudit (id, at, actor, action) VALUES (gen_random_uuid(), now() - interval '400 days', 'old-admin', 'job.update')");
+            await insert.ExecuteNonQueryAsync();
+        }
+        var rowsBefore = (await admin.FetchAsync("/api/cron/audit?limit=1")).Json.GetProperty("trailRows").GetInt64();
+
+        // A cleanup of the history keeps the audit trail to its own retention, whatever olderThanDays asks.
+        var cleanup = await admin.PostJsonAsync("/api/cron/executions/cleanup", """{"olderThanDays":3650}""");
+
+        Assert.True(cleanup.Code == 200, cleanup.ToString());
+        Assert.Equal(1, cleanup.Json.GetProperty("auditDeleted").GetInt32());
+        var page = (await admin.FetchAsync("/api/cron/audit?action=executions.cleanup&limit=1")).Json;
+        Assert.Equal(rowsBefore, page.GetProperty("trailRows").GetInt64()); // one deleted, the cleanup's own row added
+        Assert.Equal(365, page.GetProperty("items")[0].GetProperty("newValues").GetProperty("auditRetentionDays").GetInt32());
+        Assert.Empty((await admin.FetchAsync("/api/cron/audit?actor=old-admin")).Json.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
     public async Task APreviewGivesTheNextFireTimesWithTheZonesOffset()
     {
         using var viewer = api.ClientFor("viewer");

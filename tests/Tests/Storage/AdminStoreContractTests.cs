@@ -260,7 +260,7 @@ public abstract class AdminStoreContractTests
 
         var actor = "cleanup-" + Guid.NewGuid().ToString("N")[..8];
         var old = await RunAsync(job, 60 * 24 * 40, ExecutionStatus.Succeeded, 5);
-        await Admin.CleanupAsync(T0.AddDays(-30), 30, T0.AddHours(26), Audit(actor, "executions.cleanup"), CancellationToken.None);
+        await Admin.CleanupAsync(new CleanupCutoffs(T0.AddDays(-30), 30, T0.AddDays(-365), 365, T0.AddHours(26)), Audit(actor, "executions.cleanup"), CancellationToken.None);
 
         Assert.Null(await Jobs.GetExecutionAsync(old, CancellationToken.None));
         Assert.Null(await Admin.FindTriggerRequestAsync(job.Id, "bob", "k1", DateTimeOffset.MinValue, CancellationToken.None));
@@ -268,6 +268,27 @@ public abstract class AdminStoreContractTests
         Assert.Equal("executions.cleanup", entry.Action);
         var values = JsonNode.Parse(entry.NewValuesJson!)!;
         Assert.True((int)values["deleted"]! >= 1);
+        Assert.Equal(30, (int)values["olderThanDays"]!);
+    }
+
+    [Fact]
+    public async Task Cleanup_DeletesAuditRowsPastTheAuditRetention_AndThePageCountsTheWholeTrail()
+    {
+        var actor = "audit-" + Guid.NewGuid().ToString("N")[..8];
+        await Admin.AppendAuditAsync(Audit(actor, "job.update") with { At = T0.AddDays(-400) }, CancellationToken.None);
+        await Admin.AppendAuditAsync(Audit(actor, "job.enable") with { At = T0.AddDays(-10) }, CancellationToken.None);
+        var before = (await Admin.GetAuditPageAsync(new AuditQuery { Actor = actor }, CancellationToken.None)).TrailRows;
+
+        var result = await Admin.CleanupAsync(CleanupCutoffs.At(T0, 30, 365), Audit(actor, "executions.cleanup"), CancellationToken.None);
+
+        var page = await Admin.GetAuditPageAsync(new AuditQuery { Actor = actor }, CancellationToken.None);
+        Assert.Equal(["executions.cleanup", "job.enable"], page.Items.Select(a => a.Action));
+        Assert.True(result.AuditDeleted >= 1, $"deleted {result.AuditDeleted} audit rows");
+        // The trail lost what the cleanup deleted and gained the cleanup's own row.
+        Assert.Equal(before - result.AuditDeleted + 1, page.TrailRows);
+        var values = JsonNode.Parse(page.Items[0].NewValuesJson!)!;
+        Assert.Equal(result.AuditDeleted, (int)values["auditDeleted"]!);
+        Assert.Equal(365, (int)values["auditRetentionDays"]!);
         Assert.Equal(30, (int)values["olderThanDays"]!);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Totallator.Grains.Admin;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Grains.Jobs.BuiltIn;
@@ -19,31 +20,48 @@ public sealed class HistoryCleanupOptions
 }
 
 /// <summary>
-/// Deletes finished executions older than the retention in <c>cronJobConfig</c> (<c>historyRetentionDays</c>, default 30).
-/// Running rows are never deleted. Also drops the idempotency keys of manual triggers older than 24 hours, and audits the
-/// deletion (<c>executions.cleanup</c>) in the same transaction.
+/// Deletes finished executions older than the retention in <c>cronJobConfig</c> (<c>historyRetentionDays</c>, default 30) and
+/// audit rows older than <c>auditRetentionDays</c> (default 365). Running rows are never deleted. Also drops the idempotency
+/// keys of manual triggers older than 24 hours, and audits the deletion (<c>executions.cleanup</c>) in the same transaction.
 /// </summary>
 public sealed class HistoryCleanupJob(IJobStore store, IAdminStore adminStore, TimeProvider timeProvider) : ICronJob
 {
     public const string Slug = "history-cleanup";
-    public const string RetentionKey = "historyRetentionDays";
-    private const int DefaultRetentionDays = 30;
 
     public async Task<CronJobResult> ExecuteAsync(CronJobContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var text = await store.GetConfigValueAsync(RetentionKey, context.CancellationToken);
-        var days = DefaultRetentionDays;
-        if (text is not null && (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out days) || days < 1))
+        var defaults = GlobalSettingsKeys.Defaults;
+        var (days, bad) = await RetentionAsync(GlobalSettingsKeys.HistoryRetentionDays, defaults.HistoryRetentionDays, context.CancellationToken);
+        var (auditDays, badAudit) = await RetentionAsync(GlobalSettingsKeys.AuditRetentionDays, defaults.AuditRetentionDays, context.CancellationToken);
+        // A value edited by hand into nonsense must not be read as "delete everything".
+        if ((bad ?? badAudit) is { } message)
         {
-            return CronJobResult.Failure($"cronJobConfig {RetentionKey} = '{text}' is not a whole number of days ≥ 1; nothing deleted.");
+            return CronJobResult.Failure(message);
         }
         var now = timeProvider.GetUtcNow();
-        var cutoff = now.AddDays(-days);
+        var cutoffs = CleanupCutoffs.At(now, days, auditDays);
         var audit = new Interfaces.Admin.AuditEntry { Id = Guid.CreateVersion7(), At = now, Actor = Slug, Action = "executions.cleanup" };
-        var deleted = await adminStore.CleanupAsync(cutoff, days, now.AddHours(-24), audit, context.CancellationToken);
+        var result = await adminStore.CleanupAsync(cutoffs, audit, context.CancellationToken);
         return CronJobResult.Succeeded(
-            $"Deleted {deleted} execution row(s) completed before {cutoff:yyyy-MM-dd HH:mm}Z (retention {days} days).",
-            deleted, new Dictionary<string, double> { ["retentionDays"] = days, ["deleted"] = deleted });
+            $"Deleted {result.Deleted} execution row(s) completed before {cutoffs.Executions:yyyy-MM-dd HH:mm}Z (retention {days} days) " +
+            $"and {result.AuditDeleted} audit row(s) before {cutoffs.Audit:yyyy-MM-dd HH:mm}Z (retention {auditDays} days).",
+            result.Deleted, new Dictionary<string, double>
+            {
+                ["retentionDays"] = days, ["deleted"] = result.Deleted, ["auditRetentionDays"] = auditDays, ["auditDeleted"] = result.AuditDeleted,
+            });
+    }
+
+    /// <summary>A retention setting in days, or an error when its stored text is not a whole number ≥ 1.</summary>
+    private async Task<(int Days, string? Error)> RetentionAsync(string key, int fallback, CancellationToken cancellationToken)
+    {
+        var text = await store.GetConfigValueAsync(key, cancellationToken);
+        if (text is null)
+        {
+            return (fallback, null);
+        }
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var days) && days >= 1
+            ? (days, null)
+            : (0, $"cronJobConfig {key} = '{text}' is not a whole number of days ≥ 1; nothing deleted.");
     }
 }
