@@ -48,8 +48,8 @@ public sealed class AdminApiFixture : IAsyncLifetime
         AdminKey = await CreateKeyAsync(admin, "test-admin", "admin");
     }
 
-    /// <summary>Starts the AdminApi on a free loopback port against <paramref name="cluster"/>, with extra settings.</summary>
-    public static async Task<WebApplication> StartApiAsync(PostgresCluster cluster, IDictionary<string, string?> settings)
+    /// <summary>Starts the AdminApi on a free loopback port against <paramref name="cluster"/>, with extra settings (and endpoints, for tests that look inside).</summary>
+    public static async Task<WebApplication> StartApiAsync(PostgresCluster cluster, IDictionary<string, string?> settings, Action<WebApplication>? map = null)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
@@ -72,6 +72,7 @@ public sealed class AdminApiFixture : IAsyncLifetime
         var app = builder.Build();
         app.MapTotallatorAdminApi();
         app.MapTotallatorAdminApiTelemetry();
+        map?.Invoke(app);
         await app.StartAsync();
         return app;
     }
