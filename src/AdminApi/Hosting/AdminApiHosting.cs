@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Totallator.AdminApi.Endpoints;
+using Totallator.AdminApi.Events;
 using Totallator.AdminApi.Health;
 using Totallator.AdminApi.Infrastructure;
 using Totallator.AdminApi.Security;
@@ -49,6 +50,7 @@ public static class AdminApiHosting
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         services.AddTriggerRateLimit(options);
+        services.AddSingleton<EventStreamSlots>();
         services.AddTotallatorHealthChecks();
         services.AddOpenApi();
         services.AddHostedService<BootstrapKeyAnnouncer>();
