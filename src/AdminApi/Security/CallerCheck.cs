@@ -10,13 +10,13 @@ namespace Totallator.AdminApi.Security;
 /// </summary>
 public sealed class CallerCheck(ApiKeyValidator validator, SignedOutSessions signedOut)
 {
-    /// <summary>Null when the caller may go on; else why not, in words fit for the caller (never the key).</summary>
+    /// <summary>Null when the caller may go on; else why not, one sentence fit for the caller (never the key).</summary>
     public async Task<string?> RefusalAsync(ClaimsPrincipal principal, DateTimeOffset? sessionExpires)
     {
         ArgumentNullException.ThrowIfNull(principal);
         if (sessionExpires is { } end && end <= DateTimeOffset.UtcNow)
         {
-            return "Your session has expired. Sign in again.";
+            return "Your session has expired.";
         }
         if (principal.FindFirstValue(Caller.SessionIdClaim) is { } session && signedOut.Contains(session))
         {
@@ -26,6 +26,6 @@ public sealed class CallerCheck(ApiKeyValidator validator, SignedOutSessions sig
         {
             return "The API key has been revoked or is no longer valid.";
         }
-        return caller.Role == Caller.From(principal).Role ? null : "The key's role has changed. Sign in again.";
+        return caller.Role == Caller.From(principal).Role ? null : "The key's role has changed.";
     }
 }
