@@ -35,7 +35,8 @@ public static partial class ActivityEndpoints
         api.MapGet("/events", OpenStreamAsync)
             .WithTags("Activity").RequireAuthorization(AdminAuthentication.ViewerPolicy)
             .WithName("StreamActivity")
-            .WithSummary("Server-sent events: 'activity' every second (running executions and those that ended since the last event), 'unavailable' while the cluster or database does not answer, 'signed-out' (then the stream ends) when the key is revoked or the session ends. 429 past the caps on open streams.");
+            .WithSummary("Server-sent events: 'activity' every second (running executions and those that ended since the last event), 'unavailable' while the cluster or database does not answer, 'signed-out' (then the stream ends) when the key is revoked or the session ends. 429 past the caps on open streams.")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return api;
     }
 
@@ -71,7 +72,7 @@ public static partial class ActivityEndpoints
     /// The caller is checked once per key cache period (a revoked key is seen as soon as requests are refused), but at least
     /// every <see cref="Period"/> (a session's expiry, a sign-out) and at most ten times a second.
     /// </summary>
-    internal static TimeSpan RecheckInterval(TimeSpan keyCacheDuration) =>
+    private static TimeSpan RecheckInterval(TimeSpan keyCacheDuration) =>
         keyCacheDuration <= TimeSpan.Zero ? Period : TimeSpan.FromTicks(Math.Clamp(keyCacheDuration.Ticks, ShortestRecheck.Ticks, Period.Ticks));
 
     private static async IAsyncEnumerable<SseItem<object>> StreamAsync(IClusterClient cluster, Func<Task<string?>> refusal, TimeSpan recheck,
