@@ -1,5 +1,10 @@
+using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Totallator.AdminApi.Events;
+using Totallator.AdminApi.Hosting;
 using Totallator.AdminApi.Infrastructure;
 using Totallator.AdminApi.Security;
 using Totallator.Grains.Interfaces.Admin;
@@ -15,17 +20,23 @@ public static partial class ActivityEndpoints
     /// <summary>How often the stream reads the store: the page shows a run's start or end within about this long.</summary>
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
+    /// <summary>The most often a stream re-checks its caller, however short the key cache.</summary>
+    private static readonly TimeSpan ShortestRecheck = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>When a refused stream may try again: slots free as other streams close, there is no window to wait for.</summary>
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
+
     public static RouteGroupBuilder MapActivityEndpoints(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
         api.MapGet("/activity", GetAsync).WithTags("Activity").RequireAuthorization(AdminAuthentication.ViewerPolicy)
             .WithName("GetActivity").WithSummary("Executions running now and the latest that ended (since, limit), across all jobs.")
             .Produces<Activity>().ProducesValidationProblem();
-        api.MapGet("/events", (IClusterClient cluster, ILoggerFactory logs, CancellationToken cancellationToken) =>
-                TypedResults.ServerSentEvents(StreamAsync(cluster, logs.CreateLogger(typeof(ActivityEndpoints)), cancellationToken)))
+        api.MapGet("/events", OpenStreamAsync)
             .WithTags("Activity").RequireAuthorization(AdminAuthentication.ViewerPolicy)
             .WithName("StreamActivity")
-            .WithSummary("Server-sent events: 'activity' every second (running executions and those that ended since the last event), 'unavailable' while the cluster or database does not answer.");
+            .WithSummary("Server-sent events: 'activity' every second (running executions and those that ended since the last event), 'unavailable' while the cluster or database does not answer, 'signed-out' (then the stream ends) when the key is revoked or the session ends. 429 past the caps on open streams.")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return api;
     }
 
@@ -37,13 +48,56 @@ public static partial class ActivityEndpoints
         return q.Errors.Count > 0 ? Problems.Invalid(context, q.Errors) : TypedResults.Ok(await cluster.GetGrain<IJobQueryGrain>(0).GetActivityAsync(since, limit));
     }
 
-    private static async IAsyncEnumerable<SseItem<object>> StreamAsync(IClusterClient cluster, ILogger logger, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async Task<IResult> OpenStreamAsync(HttpContext context, IClusterClient cluster, EventStreamSlots slots, CallerCheck check,
+        IOptions<AdminApiOptions> options, ILoggerFactory logs)
+    {
+        var logger = logs.CreateLogger(typeof(ActivityEndpoints));
+        var caller = Caller.From(context.User);
+        // Per key: a key's browser sessions and its machine use count together.
+        if (slots.TryOpen(caller.KeyId.Length > 0 ? caller.KeyId : caller.Name, out var refusal) is not { } slot)
+        {
+            LogStreamRefused(logger, caller.Name);
+            context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return Problems.Result(context, StatusCodes.Status429TooManyRequests, "Too many live event streams.", refusal);
+        }
+        context.Response.RegisterForDispose(slot);
+        // When a session ends: its ticket, as this request's authentication read it (cached, no second read); none for a key.
+        var expires = (await context.AuthenticateAsync(AdminAuthentication.Scheme)).Properties?.ExpiresUtc;
+        var user = context.User;
+        return TypedResults.ServerSentEvents(StreamAsync(cluster, () => check.RefusalAsync(user, expires), RecheckInterval(options.Value.KeyCacheDuration),
+            caller.Name, logger, context.RequestAborted));
+    }
+
+    /// <summary>
+    /// The caller is checked once per key cache period (a revoked key is seen as soon as requests are refused), but at least
+    /// every <see cref="Period"/> (a session's expiry, a sign-out) and at most ten times a second.
+    /// </summary>
+    private static TimeSpan RecheckInterval(TimeSpan keyCacheDuration) =>
+        keyCacheDuration <= TimeSpan.Zero ? Period : TimeSpan.FromTicks(Math.Clamp(keyCacheDuration.Ticks, ShortestRecheck.Ticks, Period.Ticks));
+
+    private static async IAsyncEnumerable<SseItem<object>> StreamAsync(IClusterClient cluster, Func<Task<string?>> refusal, TimeSpan recheck,
+        string caller, ILogger logger, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         DateTimeOffset? since = null;
-        using var timer = new PeriodicTimer(Period);
+        var readEvery = Math.Max(1, (int)Math.Round(Period / recheck));
+        var step = 0;
+        using var timer = new PeriodicTimer(recheck);
         do
         {
-            var (activity, failure) = await ReadAsync(cluster, since, logger);
+            // The stream must not outlive the right to read it: checked before anything is sent.
+            var (refused, unknown) = await RecheckAsync(refusal, logger);
+            if (refused is not null)
+            {
+                LogStreamEnded(logger, caller, refused);
+                yield return new SseItem<object>(new { message = refused }, "signed-out");
+                yield break;
+            }
+            if (step++ % readEvery != 0)
+            {
+                continue;
+            }
+            // When the caller cannot be checked (the cluster does not answer), nothing is read for it.
+            var (activity, failure) = unknown is null ? await ReadAsync(cluster, since, logger) : (null, unknown);
             if (activity is not null)
             {
                 since = activity.Now;
@@ -55,6 +109,21 @@ public static partial class ActivityEndpoints
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
+    }
+
+    // Outside the iterator, like ReadAsync: C# does not allow yield inside a try with a catch.
+    private static async Task<(string? Refusal, string? Unknown)> RecheckAsync(Func<Task<string?>> refusal, ILogger logger)
+    {
+        try
+        {
+            return (await refusal(), null);
+        }
+        catch (Exception e) when (e is StoreUnavailableException or OrleansException or TimeoutException)
+        {
+            var kind = e.GetType().Name;
+            LogUnavailable(logger, kind);
+            return (null, e is StoreUnavailableException ? "The database does not answer." : "The scheduler cluster does not answer.");
+        }
     }
 
     // Outside the iterator: C# does not allow yield inside a try with a catch.
@@ -74,4 +143,10 @@ public static partial class ActivityEndpoints
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Debug, Message = "Activity stream: the cluster or database did not answer ({Kind})")]
     private static partial void LogUnavailable(ILogger logger, string kind);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "Ended the activity stream of {Caller}: {Reason}")]
+    private static partial void LogStreamEnded(ILogger logger, string caller, string reason);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Refused an activity stream to {Caller}: too many streams open")]
+    private static partial void LogStreamRefused(ILogger logger, string caller);
 }

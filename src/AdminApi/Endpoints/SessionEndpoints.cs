@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Totallator.AdminApi.Contracts;
 using Totallator.AdminApi.Infrastructure;
@@ -35,6 +36,7 @@ public static class SessionEndpoints
             return Problems.Result(context, StatusCodes.Status401Unauthorized, "Sign-in refused.", "The key is not valid or has been revoked.");
         }
         var principal = caller.ToPrincipal(AdminAuthentication.SessionScheme, hash);
+        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(Caller.SessionIdClaim, Guid.NewGuid().ToString("N")));
         await context.SignInAsync(AdminAuthentication.SessionScheme, principal);
         // The antiforgery token is bound to the user: issue it for the principal just signed in, not for the anonymous request.
         context.User = principal;
@@ -50,8 +52,13 @@ public static class SessionEndpoints
         return new SessionResponse(caller.Name, Caller.RoleText(caller.Role), scheme, token);
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext context)
+    private static async Task<IResult> SignOutAsync(HttpContext context, SignedOutSessions signedOut)
     {
+        // Not only drop the cookie from this browser: refuse the session itself from now on, and end its event streams.
+        if (context.User.FindFirstValue(Caller.SessionIdClaim) is { } session)
+        {
+            signedOut.Add(session);
+        }
         await context.SignOutAsync(AdminAuthentication.SessionScheme);
         return TypedResults.NoContent();
     }

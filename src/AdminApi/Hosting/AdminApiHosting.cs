@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Totallator.AdminApi.Endpoints;
+using Totallator.AdminApi.Events;
 using Totallator.AdminApi.Health;
 using Totallator.AdminApi.Infrastructure;
 using Totallator.AdminApi.Security;
@@ -21,7 +22,8 @@ public static class AdminApiHosting
     public static IServiceCollection AddTotallatorAdminApi(this IServiceCollection services, IConfiguration configuration, Action<AdminApiOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var builder = services.AddOptions<AdminApiOptions>().Bind(configuration.GetSection(AdminApiOptions.SectionName));
+        var builder = services.AddOptions<AdminApiOptions>().Bind(configuration.GetSection(AdminApiOptions.SectionName))
+            .Configure(o => AddSingleValueList(configuration, o));
         if (configure is not null)
         {
             builder.PostConfigure(configure);
@@ -29,6 +31,7 @@ public static class AdminApiHosting
         builder.ValidateOnStart();
         services.AddSingleton<IValidateOptions<AdminApiOptions>, AdminApiOptionsValidator>();
         var options = configuration.GetSection(AdminApiOptions.SectionName).Get<AdminApiOptions>() ?? new AdminApiOptions();
+        AddSingleValueList(configuration, options);
         configure?.Invoke(options);
 
         services.AddProblemDetails();
@@ -43,12 +46,25 @@ public static class AdminApiHosting
             o.HeaderName = SessionAntiforgeryFilter.HeaderName;
             o.Cookie.Name = "totallator.antiforgery";
             o.Cookie.SameSite = SameSiteMode.Strict;
+            // Like the session cookie: Secure when the request was HTTPS (at the edge, when a trusted proxy says so).
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         services.AddTriggerRateLimit(options);
+        services.AddSingleton<EventStreamSlots>();
         services.AddTotallatorHealthChecks();
         services.AddOpenApi();
         services.AddHostedService<BootstrapKeyAnnouncer>();
         return services;
+    }
+
+    // The binder fills a list from indexed keys only (Admin:TrustedProxies:0); a single value, as an environment variable gives
+    // it (Admin__TrustedProxies=10.0.0.5,10.0.1.0/24), would be dropped silently and leave the cookies without Secure.
+    private static void AddSingleValueList(IConfiguration configuration, AdminApiOptions options)
+    {
+        if (configuration[$"{AdminApiOptions.SectionName}:{nameof(AdminApiOptions.TrustedProxies)}"] is { Length: > 0 } list)
+        {
+            options.TrustedProxies.Add(list);
+        }
     }
 
     /// <summary>JSON as the API speaks it: camelCase, enums as snake_case text, unknown fields refused.</summary>
@@ -64,6 +80,8 @@ public static class AdminApiHosting
     public static WebApplication MapTotallatorAdminApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // First: everything after (cookies, rate limits, logs) sees the scheme and client address at the edge.
+        app.UseTrustedProxies();
         // Every answer names its request, so a client can quote it and an admin can find it in the logs and the audit trail.
         app.Use((context, next) =>
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Totallator.AdminApi.Security;
 
 namespace Totallator.AdminApi.Hosting;
 
@@ -43,6 +44,30 @@ public sealed class AdminApiOptions
 
     /// <summary>Where the keys that protect session cookies and antiforgery tokens live, section <c>Admin:DataProtection</c>.</summary>
     public AdminDataProtectionOptions DataProtection { get; set; } = new();
+
+    /// <summary>Limits of the live event stream <c>/api/cron/events</c>, section <c>Admin:Events</c>.</summary>
+    public AdminEventsOptions Events { get; set; } = new();
+
+    /// <summary>
+    /// The reverse proxies (IP addresses and CIDR networks, e.g. <c>10.0.0.5</c>, <c>172.16.0.0/12</c>) whose
+    /// <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed: the client's address and whether it came over HTTPS
+    /// (then cookies are marked <c>Secure</c>). Entries may also be comma-separated (<c>Admin__TrustedProxies=10.0.0.5,10.0.1.0/24</c>).
+    /// Default: none — forwarded headers are ignored, so a client cannot claim another address or HTTPS.
+    /// </summary>
+    public IList<string> TrustedProxies { get; set; } = [];
+}
+
+/// <summary>
+/// Caps on open <c>/api/cron/events</c> streams: each reads the store once a second and holds a connection for as long as
+/// the page is open, so a client opening them in a loop must not exhaust the process or the database.
+/// </summary>
+public sealed class AdminEventsOptions
+{
+    /// <summary>Streams one caller (one key, its sessions included) may hold open in one process (then 429). Default: 10 (tabs).</summary>
+    public int MaxStreamsPerCaller { get; set; } = 10;
+
+    /// <summary>Streams one AdminApi process serves at once, over all callers (then 429). Default: 200.</summary>
+    public int MaxStreams { get; set; } = 200;
 }
 
 /// <summary>Settings of the keys that sign and encrypt session cookies and antiforgery tokens.</summary>
@@ -92,6 +117,19 @@ public sealed class AdminApiOptionsValidator : IValidateOptions<AdminApiOptions>
         {
             failures.Add($"Admin:ClusterCallTimeout must be positive; got {options.ClusterCallTimeout}.");
         }
+        if (options.Events.MaxStreamsPerCaller < 1)
+        {
+            failures.Add($"Admin:Events:MaxStreamsPerCaller must be at least 1; got {options.Events.MaxStreamsPerCaller}.");
+        }
+        if (options.Events.MaxStreams < 1)
+        {
+            failures.Add($"Admin:Events:MaxStreams must be at least 1; got {options.Events.MaxStreams}.");
+        }
+        else if (options.Events.MaxStreamsPerCaller > options.Events.MaxStreams)
+        {
+            failures.Add($"Admin:Events:MaxStreamsPerCaller ({options.Events.MaxStreamsPerCaller}) cannot exceed Admin:Events:MaxStreams ({options.Events.MaxStreams}).");
+        }
+        failures.AddRange(TrustedProxies.Parse(options.TrustedProxies).Errors);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

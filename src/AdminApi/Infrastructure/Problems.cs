@@ -32,20 +32,19 @@ public static class Problems
     public static IResult Conflict(HttpContext context, string detail, IDictionary<string, object?>? extensions = null) =>
         Result(context, StatusCodes.Status409Conflict, "Conflict.", detail, extensions);
 
-    /// <summary>Writes a problem outside a handler (authentication challenges, middleware).</summary>
+    /// <summary>
+    /// Writes a problem outside a handler (authentication challenges, middleware). As JSON whatever the request accepts: an
+    /// <c>EventSource</c> asks for <c>text/event-stream</c> only, and its 401 must stay a 401, not become a 500 because no
+    /// problem writer matched.
+    /// </summary>
     public static async Task WriteAsync(HttpContext context, int status, string title, string detail)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.Response.StatusCode = status;
-        var writer = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await writer.WriteAsync(new ProblemDetailsContext
+        // The problem result tries the problem details service first and falls back to plain JSON.
+        await TypedResults.Problem(new ProblemDetails
         {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = status, Title = title, Detail = detail,
-                Extensions = { [RequestIdKey] = context.TraceIdentifier },
-            },
-        });
+            Status = status, Title = title, Detail = detail,
+            Extensions = { [RequestIdKey] = context.TraceIdentifier },
+        }).ExecuteAsync(context);
     }
 }

@@ -139,8 +139,8 @@ export async function startPage(onReady) {
   onReadyCallback = onReady;
   const signOut = $('#sign-out');
   signOut.addEventListener('click', async () => {
+    stopEvents(); // first: signing out ends the stream, whose 'signed-out' event would flash the sign-in form before the reload
     await api('DELETE', `${API}/session`);
-    stopEvents();
     session.name = session.role = session.token = null;
     location.reload();
   });
@@ -210,14 +210,23 @@ async function signIn(event) {
 // ----------------------------------------------------------------------------------------------------- live events
 
 let source = null;
+let retryTimer = null;
 
-/** Subscribes to /api/cron/events; handler(activity) on each 'activity' event. Shows the stream's state in #live. */
+/** How long the page waits before opening the stream again after the server refused it (429 past the caps, 503). */
+const STREAM_RETRY_MS = 15000;
+
+/**
+ * Subscribes to /api/cron/events; handler(activity) on each 'activity' event. Shows the stream's state in #live. When the
+ * server ends the stream because the caller may no longer read ('signed-out': key revoked, session signed out or expired),
+ * the page shows the sign-in form with the reason. EventSource retries a dropped connection by itself, but not a refused
+ * one (401, 429, 503): then the page asks whether it is still signed in and, if so, tries again later.
+ */
 export function startEvents(handler) {
   stopEvents();
   const live = $('#live');
   const mark = (state, text) => { if (live) { live.className = `live live-${state}`; live.textContent = text; } };
   mark('connecting', 'Connecting…');
-  source = new EventSource(`${API}/events`, { withCredentials: true });
+  const current = source = new EventSource(`${API}/events`, { withCredentials: true });
   source.addEventListener('open', () => mark('on', 'Live'));
   source.addEventListener('activity', e => {
     mark('on', 'Live');
@@ -230,10 +239,26 @@ export function startEvents(handler) {
     try { text = JSON.parse(e.data).message || text; } catch { /* keep default */ }
     mark('off', `Paused: ${text}`);
   });
-  source.addEventListener('error', () => mark('off', 'Reconnecting…'));
+  source.addEventListener('signed-out', e => {
+    let text = 'Your session has ended.';
+    try { text = JSON.parse(e.data).message || text; } catch { /* keep default */ }
+    mark('off', 'Signed out');
+    onSignedOut(`${text} Sign in again.`);
+  });
+  source.addEventListener('error', async () => {
+    if (current !== source) return; // stopped meanwhile
+    if (current.readyState !== EventSource.CLOSED) { mark('off', 'Reconnecting…'); return; }
+    stopEvents();
+    const res = await api('GET', `${API}/session`);
+    if (res.status === 401) { onSignedOut('Your session has ended. Sign in again.'); return; }
+    mark('off', `Live updates paused; retrying in ${STREAM_RETRY_MS / 1000} s.`);
+    retryTimer = setTimeout(() => startEvents(handler), STREAM_RETRY_MS);
+  });
 }
 
 export function stopEvents() {
+  clearTimeout(retryTimer);
+  retryTimer = null;
   if (source) { source.close(); source = null; }
 }
 

@@ -27,6 +27,8 @@ public static class AdminAuthentication
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton<BootstrapKey>();
         services.AddSingleton<ApiKeyValidator>();
+        services.AddSingleton<SignedOutSessions>();
+        services.AddSingleton<CallerCheck>();
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or session", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeys.HeaderName) ? ApiKeyScheme : SessionScheme)
@@ -57,12 +59,12 @@ public static class AdminAuthentication
     internal static Task Forbidden(HttpContext context) => Problems.WriteAsync(context, StatusCodes.Status403Forbidden,
         "Forbidden.", "Your role does not allow this operation.");
 
-    // A session outlives nothing it was built on: when its key is revoked, the next request (after the key cache expires) is refused.
+    // A session outlives nothing it was built on: when its key is revoked (seen after the key cache expires) or its role
+    // changes, or it was signed out (a copy of the cookie kept somewhere), the next request is refused.
     private static async Task RecheckKeyAsync(CookieValidatePrincipalContext context)
     {
-        var hash = context.Principal?.FindFirst(Caller.KeyHashClaim)?.Value;
-        var validator = context.HttpContext.RequestServices.GetRequiredService<ApiKeyValidator>();
-        if (hash is null || await validator.ValidateAsync(hash) is not { } caller || caller.Role != Caller.From(context.Principal!).Role)
+        var check = context.HttpContext.RequestServices.GetRequiredService<CallerCheck>();
+        if (context.Principal is null || await check.RefusalAsync(context.Principal, sessionExpires: null) is not null)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(SessionScheme);

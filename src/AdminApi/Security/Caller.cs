@@ -9,6 +9,9 @@ public sealed record Caller(string Name, AdminRole Role, string KeyId)
     internal const string KeyIdClaim = "totallator:key-id";
     internal const string KeyHashClaim = "totallator:key-hash";
 
+    /// <summary>A browser session's own id (sign-in adds it), so that signing out can end that session and no other.</summary>
+    internal const string SessionIdClaim = "totallator:session-id";
+
     /// <summary>The role as used in claims and JSON: <c>viewer</c>, <c>operator</c>, <c>admin</c>.</summary>
     public static string RoleText(AdminRole role) => role switch
     {

@@ -164,6 +164,22 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
         Assert.Empty(_dialogs);
     }
 
+    [Fact]
+    public async Task RevokingTheKeyEndsTheLiveStreamAndShowsTheSignInFormWithTheReason()
+    {
+        using var admin = api.ClientFor("admin");
+        var created = (await admin.PostJsonAsync("/api/cron/keys", """{"name":"ui-revoked","role":"viewer"}""")).Json;
+        var page = await SignInAsync(created.GetProperty("key").GetString()!, "/admin/cron");
+        await Expect(page.Locator("#live")).ToHaveTextAsync("Live");
+
+        Assert.Equal(204, (await admin.SendAsync("DELETE", $"/api/cron/keys/{created.GetProperty("id").GetString()}")).Code);
+
+        // The fixture's key cache holds 200 ms; the stream re-checks as often, then says why it ends.
+        await Expect(page.Locator("#sign-in-panel")).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        await Expect(page.Locator("#message")).ToContainTextAsync("revoked");
+        await Expect(page.Locator("#app")).ToBeHiddenAsync();
+    }
+
     private async Task<IPage> SignInAsync(string key, string path)
     {
         var page = await _context.NewPageAsync();

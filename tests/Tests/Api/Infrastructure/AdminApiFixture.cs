@@ -48,16 +48,16 @@ public sealed class AdminApiFixture : IAsyncLifetime
         AdminKey = await CreateKeyAsync(admin, "test-admin", "admin");
     }
 
-    /// <summary>Starts the AdminApi on a free loopback port against <paramref name="cluster"/>, with extra settings.</summary>
-    public static Task<WebApplication> StartApiAsync(PostgresCluster cluster, IDictionary<string, string?> settings)
+    /// <summary>Starts the AdminApi on a free loopback port against <paramref name="cluster"/>, with extra settings (and endpoints, for tests that look inside).</summary>
+    public static Task<WebApplication> StartApiAsync(PostgresCluster cluster, IDictionary<string, string?> settings, Action<WebApplication>? map = null)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        return StartApiAsync(cluster.ConnectionString, cluster.Cluster.Options.ClusterId, cluster.Cluster.Options.ServiceId, settings);
+        return StartApiAsync(cluster.ConnectionString, cluster.Cluster.Options.ClusterId, cluster.Cluster.Options.ServiceId, settings, map: map);
     }
 
     /// <summary>Starts the AdminApi on a free loopback port against the cluster of these ids; its log lines go to <paramref name="logs"/>, if any.</summary>
     public static async Task<WebApplication> StartApiAsync(string connectionString, string clusterId, string serviceId,
-        IDictionary<string, string?> settings, ILoggerProvider? logs = null)
+        IDictionary<string, string?> settings, ILoggerProvider? logs = null, Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -83,6 +83,7 @@ public sealed class AdminApiFixture : IAsyncLifetime
         var app = builder.Build();
         app.MapTotallatorAdminApi();
         app.MapTotallatorAdminApiTelemetry();
+        map?.Invoke(app);
         await app.StartAsync();
         return app;
     }

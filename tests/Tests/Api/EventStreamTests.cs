@@ -1,0 +1,202 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Totallator.Tests.Api.Infrastructure;
+
+namespace Totallator.Tests.Api;
+
+/// <summary>
+/// <c>/api/cron/events</c> does not outlive the caller that opened it (a revoked key, a signed-out or expired session end it
+/// within <c>Admin:KeyCacheDuration</c>, 200 ms in the fixture), and open streams are capped per caller and per process.
+/// </summary>
+[Collection(AdminApiCollection.Name), Trait("Category", "Api")]
+public sealed class EventStreamTests(AdminApiFixture api)
+{
+    /// <summary>The fixture's key cache (200 ms) plus one re-check and slack for a loaded 2-core machine.</summary>
+    private static readonly TimeSpan EndsWithin = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task AStreamOpenedWithAKeyEnds_WhenTheKeyIsRevoked()
+    {
+        var (id, key) = await CreateKeyAsync("stream-revoked");
+        using var machine = api.Client(key);
+        await using var stream = await EventStream.OpenAsync(machine);
+        Assert.Equal(HttpStatusCode.OK, stream.Status);
+        Assert.Equal("activity", (await stream.NextAsync(TimeSpan.FromSeconds(10)))?.Name);
+
+        await RevokeAsync(id);
+        var (events, elapsed) = await stream.EndAsync(EndsWithin);
+
+        Assert.True(elapsed < EndsWithin, $"took {elapsed}");
+        var last = events.LastOrDefault();
+        Assert.Equal("signed-out", last.Name);
+        Assert.Contains("revoked", JsonDocument.Parse(last.Data).RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(key, string.Join("\n", events.Select(e => e.Data)), StringComparison.Ordinal);
+        await using var again = await EventStream.OpenAsync(machine);
+        Assert.Equal(HttpStatusCode.Unauthorized, again.Status);
+    }
+
+    [Fact]
+    public async Task ASessionStreamEnds_WhenTheBrowserSignsOut()
+    {
+        var jar = new CookieContainer();
+        using var browser = Browser(jar: jar);
+        var token = await SignInAsync(browser, api.ViewerKey);
+        await using var stream = await EventStream.OpenAsync(browser);
+        Assert.Equal(HttpStatusCode.OK, stream.Status);
+        Assert.Equal("activity", (await stream.NextAsync(TimeSpan.FromSeconds(10)))?.Name);
+
+        // Signing out must end the session on the server, not only drop the cookie from the jar: keep a copy to replay.
+        var cookie = jar.GetCookieHeader(api.BaseAddress);
+        var signOut = await browser.SendAsync("DELETE", "/api/cron/session", null, new Dictionary<string, string> { ["X-CSRF-TOKEN"] = token });
+        Assert.Equal(204, signOut.Code);
+        var (events, _) = await stream.EndAsync(EndsWithin);
+
+        Assert.Equal("signed-out", events.LastOrDefault().Name);
+        using var replay = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = api.BaseAddress };
+        await using var replayed = await EventStream.OpenAsync(replay, new Dictionary<string, string> { ["Cookie"] = cookie });
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.Status);
+    }
+
+    [Fact]
+    public async Task ASessionStreamEnds_WhenItsKeyIsRevoked()
+    {
+        var (id, key) = await CreateKeyAsync("stream-session-revoked");
+        using var browser = Browser();
+        await SignInAsync(browser, key);
+        await using var stream = await EventStream.OpenAsync(browser);
+        Assert.Equal(HttpStatusCode.OK, stream.Status);
+        Assert.Equal("activity", (await stream.NextAsync(TimeSpan.FromSeconds(10)))?.Name);
+
+        await RevokeAsync(id);
+        var (events, elapsed) = await stream.EndAsync(EndsWithin);
+
+        Assert.True(elapsed < EndsWithin, $"took {elapsed}");
+        Assert.Equal("signed-out", events.LastOrDefault().Name);
+    }
+
+    [Fact]
+    public async Task ASessionStreamEnds_WhenTheSessionExpires()
+    {
+        await using var app = new Replica(await AdminApiFixture.StartApiAsync(api.Cluster, new Dictionary<string, string?>
+        {
+            ["Admin:SessionLifetime"] = "00:00:02",
+        }));
+        using var browser = Browser(app.Address);
+        await SignInAsync(browser, api.ViewerKey);
+        await using var stream = await EventStream.OpenAsync(browser);
+        Assert.Equal(HttpStatusCode.OK, stream.Status);
+
+        var (events, elapsed) = await stream.EndAsync(TimeSpan.FromSeconds(2) + EndsWithin);
+
+        Assert.Equal("signed-out", events.LastOrDefault().Name);
+        Assert.Contains("expired", JsonDocument.Parse(events.Last().Data).RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True(elapsed > TimeSpan.FromSeconds(1), $"ended after {elapsed}, before the session expired");
+    }
+
+    [Fact]
+    public async Task OpenStreamsAreCappedPerCallerAndPerProcess_AndClosingOneFreesItsSlot()
+    {
+        await using var app = new Replica(await AdminApiFixture.StartApiAsync(api.Cluster, new Dictionary<string, string?>
+        {
+            ["Admin:Events:MaxStreamsPerCaller"] = "2",
+            ["Admin:Events:MaxStreams"] = "3",
+        }));
+        using var viewer = Client(app.Address, api.ViewerKey);
+        using var operatorClient = Client(app.Address, api.OperatorKey);
+        using var admin = Client(app.Address, api.AdminKey);
+        await using var first = await EventStream.OpenAsync(viewer);
+        await using var second = await EventStream.OpenAsync(viewer);
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(HttpStatusCode.OK, second.Status);
+
+        await using (var third = await EventStream.OpenAsync(viewer))
+        {
+            await AssertRefusedAsync(third, "per caller");
+        }
+        await using var other = await EventStream.OpenAsync(operatorClient);
+        Assert.Equal(HttpStatusCode.OK, other.Status);
+        await using (var pastProcessCap = await EventStream.OpenAsync(admin))
+        {
+            await AssertRefusedAsync(pastProcessCap, "This server");
+        }
+
+        await first.DisposeAsync();
+        var reopened = await EventuallyOpenAsync(viewer);
+        await using (reopened)
+        {
+            Assert.Equal(HttpStatusCode.OK, reopened.Status);
+        }
+        await other.DisposeAsync();
+        await using var adminStream = await EventuallyOpenAsync(admin);
+        Assert.Equal(HttpStatusCode.OK, adminStream.Status);
+    }
+
+    private static async Task AssertRefusedAsync(EventStream stream, string reason)
+    {
+        var body = await stream.BodyAsync();
+        Assert.True(stream.Status == HttpStatusCode.TooManyRequests, $"expected 429, got {(int)stream.Status} {body}");
+        Assert.True(stream.Response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 429 must say when to retry");
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.Contains(reason, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(problem.TryGetProperty("requestId", out _));
+    }
+
+    // A closed stream frees its slot when the server notices the closed connection (its next write or tick): poll briefly.
+    private static async Task<EventStream> EventuallyOpenAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            var stream = await EventStream.OpenAsync(client);
+            if (stream.Status != HttpStatusCode.TooManyRequests || DateTime.UtcNow > deadline)
+            {
+                return stream;
+            }
+            await stream.DisposeAsync();
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<(string Id, string Key)> CreateKeyAsync(string name)
+    {
+        using var admin = api.ClientFor("admin");
+        var created = (await admin.PostJsonAsync("/api/cron/keys", JsonSerializer.Serialize(new { name, role = "viewer" }))).Json;
+        return (created.GetProperty("id").GetString()!, created.GetProperty("key").GetString()!);
+    }
+
+    private async Task RevokeAsync(string id)
+    {
+        using var admin = api.ClientFor("admin");
+        Assert.Equal(204, (await admin.SendAsync("DELETE", $"/api/cron/keys/{id}")).Code);
+    }
+
+    private static async Task<string> SignInAsync(HttpClient browser, string key)
+    {
+        var signIn = await browser.PostJsonAsync("/api/cron/session", JsonSerializer.Serialize(new { apiKey = key }));
+        Assert.True(signIn.Code == 200, signIn.ToString());
+        return signIn.Json.GetProperty("antiforgeryToken").GetString()!;
+    }
+
+    private HttpClient Browser(Uri? address = null, CookieContainer? jar = null) =>
+        new(new HttpClientHandler { CookieContainer = jar ?? new CookieContainer(), UseCookies = true }) { BaseAddress = address ?? api.BaseAddress };
+
+    private static HttpClient Client(Uri address, string key)
+    {
+        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add(Totallator.AdminApi.Security.ApiKeys.HeaderName, key);
+        return client;
+    }
+
+    private sealed class Replica(WebApplication app) : IAsyncDisposable
+    {
+        public Uri Address { get; } = new(app.Urls.First());
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+}
