@@ -34,6 +34,7 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunRegistry>();
+        services.AddSingleton<LeftRunningAttempts>();
         // Metrics need the host's IMeterFactory; AddMetrics is a no-op where the host builder already added it.
         services.AddMetrics();
         services.AddOptions<SchedulerMetricsOptions>().Bind(configuration.GetSection(SchedulerMetricsOptions.SectionName));
