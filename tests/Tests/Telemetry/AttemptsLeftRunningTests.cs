@@ -38,6 +38,10 @@ public sealed class AttemptsLeftRunningTests(TelemetryClusterFixture fixture)
             await _c.EnableAsync(slug);
             rows = await _c.WaitForRowsAsync(slug, r => r.Count(IsLeftRunningSkip) >= 2, Wait, "skipping at the bound");
             Assert.Equal(2, _capture.Observe(Gauge, slug));
+            // A manual run would leave a third behind: refused unless the admin overrides.
+            var refused = await _c.Job(slug).TriggerAsync(new TriggerRequest { UserId = "ops" });
+            Assert.False(refused.Started);
+            Assert.Contains("2 attempts still running after they ignored their cancellation", refused.RefusalReason, StringComparison.Ordinal);
         }
         finally
         {
