@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using Totallator.Grains.Execution;
 using Totallator.Grains.Interfaces.Jobs;
 
 namespace Totallator.Grains.Diagnostics;
@@ -39,12 +40,15 @@ public sealed class SchedulerInstruments
     private readonly Counter<long> _abandoned;
     private readonly Counter<long> _claimConflicts;
     private readonly Counter<long> _retries;
+    private readonly LeftRunningAttempts _leftRunning;
 
-    public SchedulerInstruments(IMeterFactory meterFactory, IOptions<SchedulerMetricsOptions> options)
+    public SchedulerInstruments(IMeterFactory meterFactory, IOptions<SchedulerMetricsOptions> options, LeftRunningAttempts leftRunning)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(leftRunning);
         _tagJobSlug = options.Value.TagJobSlug;
+        _leftRunning = leftRunning;
         // Through the host's IMeterFactory: one meter per silo, disposed with it (several silos share a test process).
         var meter = meterFactory.Create(MeterName);
         _runsEnded = meter.CreateCounter<long>("totallator.scheduler.run.ended", "{run}",
@@ -59,12 +63,24 @@ public sealed class SchedulerInstruments
         _missed = meter.CreateCounter<long>("totallator.scheduler.occurrence.missed", "{occurrence}",
             "Occurrences not run because they fell due while nothing could run them, by the job's misfire policy.");
         _skipped = meter.CreateCounter<long>("totallator.scheduler.occurrence.skipped", "{occurrence}",
-            "Occurrences not run, by reason: overlap (the previous run was still going) or paused (scheduling paused).");
+            "Occurrences not run, by reason: overlap (the previous run was still going), paused (scheduling paused) or attempts-left-running (the job's bound of attempts still running after their cancellation was reached).");
         _abandoned = meter.CreateCounter<long>("totallator.scheduler.run.abandoned", "{run}",
             "Rows this silo's sweeper marked abandoned because their silo stopped renewing the lease (any silo may sweep a dead one's rows).");
         _claimConflicts = meter.CreateCounter<long>("totallator.scheduler.claim.conflicts", "{claim}",
             "Claims that lost the occurrence's unique constraint to another claimant, by stage (ahead, at-instant, retry).");
         _retries = meter.CreateCounter<long>("totallator.scheduler.run.retries", "{retry}", "Retry attempts started.");
+        meter.CreateObservableGauge("totallator.scheduler.run.left-running", ObserveLeftRunning, "{run}",
+            "Attempts still running on this silo after they were recorded, because their job ignored its cancellation (bounded per job by Cron:Scheduler:MaxAttemptsLeftRunningPerJob).");
+    }
+
+    /// <summary>Per job with <see cref="SchedulerMetricsOptions.TagJobSlug"/> (zero once they ended), else one total.</summary>
+    private IEnumerable<Measurement<long>> ObserveLeftRunning()
+    {
+        if (!_tagJobSlug)
+        {
+            return [new Measurement<long>(_leftRunning.Total)];
+        }
+        return _leftRunning.Snapshot().Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("job", c.Key)));
     }
 
     /// <summary>An attempt ended with <paramref name="status"/> after <paramref name="duration"/>.</summary>
@@ -102,7 +118,7 @@ public sealed class SchedulerInstruments
         }
     }
 
-    /// <summary>Occurrences skipped; <paramref name="reason"/> is a word from a fixed set (overlap, paused), never free text.</summary>
+    /// <summary>Occurrences skipped; <paramref name="reason"/> is a word from a fixed set (overlap, paused, attempts-left-running), never free text.</summary>
     public void OccurrencesSkipped(string jobSlug, string reason, long count)
     {
         if (count > 0)

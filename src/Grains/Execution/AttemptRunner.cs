@@ -19,7 +19,7 @@ public sealed record AttemptInfo(string JobSlug, Guid ExecutionId, string Occurr
 /// and the row tells the truth.
 /// </summary>
 public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvider timeProvider, IOptions<SchedulerOptions> options,
-    ILoggerFactory loggerFactory, SchedulerInstruments instruments)
+    ILoggerFactory loggerFactory, SchedulerInstruments instruments, LeftRunningAttempts leftRunning)
 {
     private const int MaxTextLength = 64 * 1024;
     private static readonly TimeSpan MinCpuWindow = TimeSpan.FromMilliseconds(100);
@@ -66,8 +66,15 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
         }
         else
         {
-            // The job is still using its scope; dispose it when the job finally ends, and observe its exception.
-            _ = jobTask.ContinueWith(async _ => await scope.DisposeAsync(), TaskScheduler.Default);
+            // The job is still using its scope; dispose it when the job finally ends, and observe its exception. Counted until
+            // then: at MaxAttemptsLeftRunningPerJob the job's next occurrences are skipped instead of piling up more of these.
+            leftRunning.Add(info.JobSlug);
+            _ = jobTask.ContinueWith(async _ =>
+            {
+                var left = leftRunning.Remove(info.JobSlug);
+                LogLeftRunningEnded(logger, info.JobSlug, info.ExecutionId, left);
+                await scope.DisposeAsync();
+            }, TaskScheduler.Default);
         }
 
         var wall = stopwatch.Elapsed;
@@ -188,6 +195,9 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Job {JobSlug} execution {ExecutionId} ended Succeeded after {DurationMs} ms")]
     private static partial void LogAttemptSucceeded(ILogger logger, string jobSlug, Guid executionId, long durationMs);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Information, Message = "Job {JobSlug} execution {ExecutionId}: the attempt left running after its cancellation has ended; {Left} of this job still running")]
+    private static partial void LogLeftRunningEnded(ILogger logger, string jobSlug, Guid executionId, int left);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Job {JobSlug} execution {ExecutionId} ended {Status} after {DurationMs} ms: {ErrorMessage}")]
     private static partial void LogAttemptFinished(ILogger logger, string jobSlug, Guid executionId, ExecutionStatus status, long durationMs, string? errorMessage);

@@ -51,6 +51,14 @@ public sealed class SchedulerOptions
     /// <summary>After a timeout or cancel, how long a job gets to honour its token before it is recorded and left behind. Default: 5 s.</summary>
     public TimeSpan CancellationGrace { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Most attempts of one job that may still be running on a silo after they were recorded because the job ignored its
+    /// cancellation (timed out, cancelled, or abandoned at shutdown, past <see cref="CancellationGrace"/>). At this many, the job's
+    /// next occurrences are recorded skipped (reason <c>attempts-left-running</c>) and manual runs refused without an override,
+    /// until one ends; each holds a thread or memory with no bound in time. Default: 2. Must be at least 1.
+    /// </summary>
+    public int MaxAttemptsLeftRunningPerJob { get; set; } = 2;
+
     /// <summary>On graceful shutdown, how long running jobs may take to finish before they are cancelled and recorded abandoned. Default: 30 s.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -137,6 +145,10 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
             {
                 errors.Add($"{SchedulerOptions.SectionName}:ScheduleVariables: '{entry}' is not a variable name or a prefix ending in '*'.");
             }
+        }
+        if (options.MaxAttemptsLeftRunningPerJob < 1)
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:MaxAttemptsLeftRunningPerJob must be at least 1 (was {options.MaxAttemptsLeftRunningPerJob}); at 0 no job would ever run.");
         }
         if (options.MaxMissedRecorded < 0)
         {

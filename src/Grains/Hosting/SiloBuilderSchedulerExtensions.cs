@@ -37,6 +37,7 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton(sp => ScheduleVariables.FromProcess(
             ScheduleVariables.Split(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.ScheduleVariables)));
         services.AddSingleton<RunRegistry>();
+        services.AddSingleton<LeftRunningAttempts>();
         // Metrics need the host's IMeterFactory; AddMetrics is a no-op where the host builder already added it.
         services.AddMetrics();
         services.AddOptions<SchedulerMetricsOptions>().Bind(configuration.GetSection(SchedulerMetricsOptions.SectionName));

@@ -68,6 +68,10 @@ public sealed partial class CronJobGrain
             await EndAheadUnrunAsync(ahead.Claim, ExecutionStatus.Skipped, now,
                 $"overlap: execution {_runs[0].CurrentExecutionId} of this job was still running when this occurrence fell due");
         }
+        else if (LeftRunningSkipReason() is { } leftRunningReason)
+        {
+            await EndAheadUnrunAsync(ahead.Claim, ExecutionStatus.Skipped, now, leftRunningReason);
+        }
         else if (settings.Current.SchedulingPaused)
         {
             // Paused after the claim was taken: the occurrence ends skipped, as one due during the pause would.

@@ -176,11 +176,11 @@ public sealed partial class CronJobGrain
         {
             return false;
         }
-        if (settings.Current.SchedulingPaused)
+        if ((settings.Current.SchedulingPaused ? PausedReason : LeftRunningSkipReason()) is { } skipReason)
         {
-            // Queued catch-ups are scheduled occurrences too: a pause skips them.
+            // Queued catch-ups are scheduled occurrences too: a pause, or the bound of attempts left running, skips them.
             var now = timeProvider.GetUtcNow();
-            var skipped = _catchUpQueue.Select(o => Unrun(o, ExecutionStatus.Skipped, now, PausedReason)).ToList();
+            var skipped = _catchUpQueue.Select(o => Unrun(o, ExecutionStatus.Skipped, now, skipReason)).ToList();
             await store.RecordUnrunAsync(skipped, cancellationToken);
             CountNotRun(skipped, summarised: 0);
             Advance(skipped.Max(u => u.ScheduledFor));

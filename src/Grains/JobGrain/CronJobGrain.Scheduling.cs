@@ -95,6 +95,10 @@ public sealed partial class CronJobGrain
                 unrun.Add(Unrun(occurrence.ScheduledFor, ExecutionStatus.Skipped, now,
                     $"overlap: execution {_runs[0].CurrentExecutionId} of this job was still running when this occurrence fell due"));
             }
+            else if (LeftRunningSkipReason() is { } leftRunningReason)
+            {
+                unrun.Add(Unrun(occurrence.ScheduledFor, ExecutionStatus.Skipped, now, leftRunningReason));
+            }
             else
             {
                 toRun.Add(occurrence);

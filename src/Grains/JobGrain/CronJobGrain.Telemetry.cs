@@ -28,8 +28,10 @@ public sealed partial class CronJobGrain
         }
         else if (status == ExecutionStatus.Skipped)
         {
-            // The grain writes only these two reasons for a skipped scheduled occurrence.
-            instruments.OccurrencesSkipped(_slug, reason == PausedReason ? "paused" : "overlap", count);
+            // The grain writes only these three reasons for a skipped scheduled occurrence.
+            instruments.OccurrencesSkipped(_slug, reason == PausedReason ? "paused"
+                : reason.StartsWith(Execution.LeftRunningAttempts.SkipReasonPrefix, StringComparison.Ordinal) ? Execution.LeftRunningAttempts.SkipReasonPrefix
+                : "overlap", count);
         }
     }
 }

@@ -50,6 +50,14 @@ public sealed partial class CronJobGrain
             }
             note = $"manual override by {request.UserId}: started while execution {running} was running";
         }
+        if (!request.OverrideRunning && LeftRunningSkipReason() is not null)
+        {
+            return new TriggerResult
+            {
+                Started = false,
+                RefusalReason = $"Job '{_slug}' has {leftRunning.CountOf(_slug)} attempts still running after they ignored their cancellation; ask for an override to run it anyway.",
+            };
+        }
         var claim = NewClaim("", now, TriggerSource.Manual, request.UserId, note, advances: false);
         claim = claim with { OccurrenceKey = OccurrenceKeys.Manual(claim.ExecutionId) };
         if (!await store.TryClaimAsync(claim, CancellationToken.None))

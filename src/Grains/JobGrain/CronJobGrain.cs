@@ -30,6 +30,7 @@ public sealed partial class CronJobGrain(
     JobCatalog catalog,
     AttemptRunner runner,
     RunRegistry registry,
+    LeftRunningAttempts leftRunning,
     TimeProvider timeProvider,
     IOptions<SchedulerOptions> options,
     ILocalSiloDetails siloDetails,

@@ -10,4 +10,5 @@ internal enum BuiltInJobEventCode
     IntegrityBaselineCreated = 3300,
     IntegrityUnchanged = 3301,
     IntegrityChanged = 3302,
+    IntegrityNotHashed = 3303,
 }

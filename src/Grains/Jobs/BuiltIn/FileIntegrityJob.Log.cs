@@ -15,4 +15,8 @@ public sealed partial class FileIntegrityJob
     [LoggerMessage(EventId = (int)BuiltInJobEventCode.IntegrityChanged, Level = LogLevel.Warning,
         Message = "File integrity of {Directory}: {Changed} changed, {Missing} missing, {New} new")]
     private static partial void LogChanged(ILogger logger, string directory, int changed, int missing, int @new);
+
+    [LoggerMessage(EventId = (int)BuiltInJobEventCode.IntegrityNotHashed, Level = LogLevel.Information,
+        Message = "File integrity of {Directory}: {SpecialFiles} special files not opened, {LinksOutside} links leaving the directory not followed")]
+    private static partial void LogNotHashed(ILogger logger, string directory, int specialFiles, int linksOutside);
 }

@@ -6,10 +6,15 @@ using System.Text.Json;
 namespace Totallator.Grains.Jobs.BuiltIn;
 
 /// <summary>
-/// Hashes every file under <see cref="FileIntegrityOptions.Directory"/> with SHA-256 and compares the result with the manifest of the
-/// previous run, reporting changed, missing and new files.
+/// Hashes every regular file under <see cref="FileIntegrityOptions.Directory"/> with SHA-256 and compares the result with the manifest
+/// of the previous run, reporting changed, missing and new files.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Links are never followed, inside the tree or out of it; each is recorded by its target, and those leaving the tree are listed.
+/// FIFOs, sockets and devices are listed and never opened: opening a FIFO would block the run for good (see <see cref="FileIntegrityScan"/>).
+/// Neither fails the run on its own.
+/// </para>
 /// <para>
 /// Any difference fails the run (message <c>3 changed, 1 missing, 2 new</c>, the paths in the output), so it shows on the admin page
 /// as a failed check and alerts that watch failures fire. The first run only records a baseline and succeeds.
@@ -67,23 +72,41 @@ public sealed partial class FileIntegrityJob : ICronJob
 
         var current = new FileIntegrityManifest { GeneratedUtc = _timeProvider.GetUtcNow() };
         long bytes = 0;
-        foreach (var (relativePath, fullPath) in EnumerateFiles(root, manifestPath, partialPath))
+        var hashed = 0;
+        var scan = FileIntegrityScan.Of(root, [manifestPath, partialPath], cancellationToken);
+        var special = scan.Special.ToList();
+        foreach (var (relativePath, fullPath) in scan.Files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (await HashAsync(fullPath, cancellationToken).ConfigureAwait(false) is { } entry)
+            var (entry, kind) = await HashAsync(fullPath, cancellationToken).ConfigureAwait(false);
+            if (entry is not null)
             {
                 current.Files[relativePath] = entry;
                 bytes += entry.Size;
+                hashed++;
             }
+            else if (kind is not (null or FileKind.Link))
+            {
+                special.Add((relativePath, kind.Value));
+            }
+        }
+        foreach (var link in scan.Links)
+        {
+            current.Files[link.RelativePath] = new FileIntegrityEntry(
+                Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(link.Target))), 0, LastWriteOf(link.FullPath), link.Target);
         }
         await WriteManifestAsync(current, manifestPath, partialPath, cancellationToken).ConfigureAwait(false);
 
-        var hashed = current.Files.Count;
+        var notes = new Notes(special, [.. scan.Links.Where(l => l.Outside).Select(l => $"{l.RelativePath} -> {l.Target}")]);
+        if (notes.Count > 0)
+        {
+            LogNotHashed(context.Logger, root, notes.Special.Count, notes.LinksOutside.Count);
+        }
         if (previous is null)
         {
             LogBaselineCreated(context.Logger, root, hashed);
             return Result(true, string.Create(CultureInfo.InvariantCulture,
-                $"Baseline created: {hashed} files hashed; changes are reported from the next run on"), null, hashed, bytes, 0, 0, 0);
+                $"Baseline created: {hashed} files hashed; changes are reported from the next run on"), [], hashed, bytes, 0, 0, 0, notes);
         }
 
         var changed = current.Files.Where(f => previous.Files.TryGetValue(f.Key, out var before) && before.Sha256 != f.Value.Sha256)
@@ -93,19 +116,41 @@ public sealed partial class FileIntegrityJob : ICronJob
         if (changed.Count + missing.Count + added.Count == 0)
         {
             LogUnchanged(context.Logger, root, hashed);
-            return Result(true, string.Create(CultureInfo.InvariantCulture, $"{hashed} files verified, no changes"), null, hashed, bytes, 0, 0, 0);
+            return Result(true, string.Create(CultureInfo.InvariantCulture, $"{hashed} files verified, no changes"), [], hashed, bytes, 0, 0, 0, notes);
         }
         LogChanged(context.Logger, root, changed.Count, missing.Count, added.Count);
         return Result(false, string.Create(CultureInfo.InvariantCulture, $"{changed.Count} changed, {missing.Count} missing, {added.Count} new"),
-            FormatLists(("changed", changed), ("missing", missing), ("new", added)), hashed, bytes, changed.Count, missing.Count, added.Count);
+            [("changed", changed), ("missing", missing), ("new", added)], hashed, bytes, changed.Count, missing.Count, added.Count, notes);
     }
 
-    private static CronJobResult Result(bool success, string message, string? output, int hashed, long bytes, int changed, int missing, int added) =>
-        new()
+    /// <summary>What was seen but not hashed: special files (path and kind) and links whose target lies outside the root.</summary>
+    private sealed record Notes(List<(string RelativePath, FileKind Kind)> Special, List<string> LinksOutside)
+    {
+        public int Count => Special.Count + LinksOutside.Count;
+    }
+
+    private static CronJobResult Result(bool success, string message, List<(string Heading, List<string> Paths)> lists, int hashed, long bytes,
+        int changed, int missing, int added, Notes notes)
+    {
+        if (notes.Special.Count > 0)
+        {
+            message += string.Create(CultureInfo.InvariantCulture,
+                $"; {notes.Special.Count} special file{(notes.Special.Count == 1 ? "" : "s")} not opened");
+            lists.Add(("special files, not opened",
+                [.. notes.Special.OrderBy(s => s.RelativePath, StringComparer.Ordinal).Select(s => $"{s.RelativePath} ({KindText(s.Kind)})")]));
+        }
+        if (notes.LinksOutside.Count > 0)
+        {
+            message += string.Create(CultureInfo.InvariantCulture,
+                $"{(notes.Special.Count > 0 ? "," : ";")} {notes.LinksOutside.Count} link{(notes.LinksOutside.Count == 1 ? "" : "s")} leaving the directory not followed");
+            lists.Add(("links leaving the directory, not followed", notes.LinksOutside));
+        }
+        var output = FormatLists([.. lists]);
+        return new()
         {
             Success = success,
             Message = message,
-            Output = output,
+            Output = output.Length == 0 ? null : output,
             ItemsProcessed = hashed,
             Metrics = new Dictionary<string, double>
             {
@@ -113,50 +158,51 @@ public sealed partial class FileIntegrityJob : ICronJob
                 ["changed"] = changed,
                 ["missing"] = missing,
                 ["bytes"] = bytes,
+                ["specialFiles"] = notes.Special.Count,
+                ["linksOutside"] = notes.LinksOutside.Count,
             },
         };
-
-    /// <summary>Every file under <paramref name="root"/>, hidden ones included, minus the manifest and its partial copy; sorted by relative path.</summary>
-    private static List<(string RelativePath, string FullPath)> EnumerateFiles(string root, string manifestPath, string partialPath)
-    {
-        var options = new EnumerationOptions
-        {
-            RecurseSubdirectories = true,
-            // The default skips hidden files, which on Unix is every dot-file: exactly where tampering likes to hide.
-            AttributesToSkip = 0,
-            // An unreadable subtree fails the run rather than passing unchecked.
-            IgnoreInaccessible = false,
-        };
-        return Directory.EnumerateFiles(root, "*", options)
-            .Where(path => !string.Equals(path, manifestPath, StringComparison.Ordinal) && !string.Equals(path, partialPath, StringComparison.Ordinal))
-            .Select(path => (Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/'), path))
-            .OrderBy(file => file.Item1, StringComparer.Ordinal)
-            .ToList();
     }
 
-    /// <summary>Hashes one file, streamed; null when it vanished since it was listed (it then counts as missing).</summary>
-    private static async Task<FileIntegrityEntry?> HashAsync(string path, CancellationToken cancellationToken)
+    private static string KindText(FileKind kind) => kind switch
+    {
+        FileKind.Fifo => "fifo",
+        FileKind.Socket => "socket",
+        FileKind.CharacterDevice => "character device",
+        FileKind.BlockDevice => "block device",
+        _ => "unknown type",
+    };
+
+    private static DateTime LastWriteOf(string path)
+    {
+        // Of the link itself: FileSystemInfo reads it without following (File.GetLastWriteTimeUtc would follow).
+        var info = new FileInfo(path);
+        return info.Exists || info.LinkTarget is not null ? info.LastWriteTimeUtc : default;
+    }
+
+    /// <summary>
+    /// Hashes one regular file, streamed; (null, null) when it vanished since it was listed (it then counts as missing), and
+    /// (null, kind) when it is no longer a regular file (see <see cref="UnixFiles.OpenRegular"/>).
+    /// </summary>
+    private static async Task<(FileIntegrityEntry? Entry, FileKind? Kind)> HashAsync(string path, CancellationToken cancellationToken)
     {
         try
         {
-            var stream = new FileStream(path, new FileStreamOptions
+            var stream = UnixFiles.OpenRegular(path, out var kind);
+            if (stream is null)
             {
-                Mode = FileMode.Open,
-                Access = FileAccess.Read,
-                // Others may keep writing or delete it meanwhile; the hash is of what was read.
-                Share = FileShare.ReadWrite | FileShare.Delete,
-                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-            });
+                return (null, kind);
+            }
             await using (stream.ConfigureAwait(false))
             {
                 var size = stream.Length;
                 var hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
-                return new FileIntegrityEntry(Convert.ToHexStringLower(hash), size, File.GetLastWriteTimeUtc(path));
+                return (new FileIntegrityEntry(Convert.ToHexStringLower(hash), size, File.GetLastWriteTimeUtc(path)), null);
             }
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return (null, null);
         }
     }
 
@@ -190,7 +236,7 @@ public sealed partial class FileIntegrityJob : ICronJob
     }
 
     /// <summary>The path lists, one heading each; long lists end with a count of the paths left out.</summary>
-    private static string FormatLists(params (string Heading, List<string> Paths)[] lists)
+    private static string FormatLists((string Heading, List<string> Paths)[] lists)
     {
         var text = new StringBuilder();
         foreach (var (heading, paths) in lists)

@@ -12,7 +12,14 @@ internal sealed record FileIntegrityManifest
 }
 
 /// <summary>One file in a <see cref="FileIntegrityManifest"/>. Only the hash decides "changed"; size and time are for the reader.</summary>
-internal sealed record FileIntegrityEntry(string Sha256, long Size, DateTime LastWriteUtc);
+/// <param name="Sha256">SHA-256 of the content, lower-case hex.</param>
+/// <param name="Size">Bytes hashed.</param>
+/// <param name="LastWriteUtc">Write time, for the reader only.</param>
+/// <param name="LinkTarget">
+/// Set for a link, which is never followed: the entry stands for the link itself, and <paramref name="Sha256"/> is the hash of
+/// this target text, so a re-pointed link (or a file replaced by a link) is a change.
+/// </param>
+internal sealed record FileIntegrityEntry(string Sha256, long Size, DateTime LastWriteUtc, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LinkTarget = null);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(FileIntegrityManifest))]

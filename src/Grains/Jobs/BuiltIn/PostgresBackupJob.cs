@@ -21,6 +21,20 @@ public sealed partial class PostgresBackupJob : ICronJob
 
     private const string TimestampFormat = "yyyyMMdd'T'HHmmss'Z'";
 
+    /// <summary>
+    /// The variables libpq reads (PostgreSQL manual, "Environment Variables"), passed from the silo when set: certificates, timeouts
+    /// and the like an operator configured for PostgreSQL clients. By exact name, so no other <c>PG</c>-named variable rides along.
+    /// </summary>
+    internal static readonly IReadOnlyList<string> LibpqVariables =
+    [
+        "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE",
+        "PGREQUIREAUTH", "PGOPTIONS", "PGAPPNAME", "PGSSLMODE", "PGREQUIRESSL", "PGSSLNEGOTIATION", "PGSSLCOMPRESSION", "PGSSLCERT",
+        "PGSSLKEY", "PGSSLCERTMODE", "PGSSLROOTCERT", "PGSSLCRL", "PGSSLCRLDIR", "PGSSLSNI", "PGREQUIREPEER",
+        "PGSSLMINPROTOCOLVERSION", "PGSSLMAXPROTOCOLVERSION", "PGGSSENCMODE", "PGKRBSRVNAME", "PGGSSLIB", "PGGSSDELEGATION",
+        "PGCHANNELBINDING", "PGCONNECT_TIMEOUT", "PGCLIENTENCODING", "PGTARGETSESSIONATTRS", "PGLOADBALANCEHOSTS", "PGDATESTYLE",
+        "PGTZ", "PGGEQO", "PGSYSCONFDIR", "PGLOCALEDIR",
+    ];
+
     private readonly PostgresBackupOptions _options;
     private readonly TimeProvider _timeProvider;
 
@@ -53,7 +67,7 @@ public sealed partial class PostgresBackupJob : ICronJob
             {
                 FileName = _options.PgDumpPath,
                 Arguments = BuildArguments(connection, partialPath),
-                Environment = BuildEnvironment(connection),
+                Environment = BuildEnvironment(connection, CommandEnvironment.Silo()),
             };
             run = await CommandRunner.RunAsync(request, context.Logger, context.CancellationToken).ConfigureAwait(false);
             if (!run.Started)
@@ -121,10 +135,14 @@ public sealed partial class PostgresBackupJob : ICronJob
         return arguments;
     }
 
-    /// <summary>What pg_dump gets through its environment: the secret, where no other local user can read it.</summary>
-    internal static IReadOnlyDictionary<string, string?> BuildEnvironment(NpgsqlConnectionStringBuilder connection)
+    /// <summary>
+    /// pg_dump's whole environment: the base every child gets (<see cref="CommandEnvironment.Base"/>), the silo's own libpq
+    /// settings (<see cref="LibpqVariables"/>, e.g. <c>PGSSLROOTCERT</c>), and what the connection string says, the password among them where no
+    /// other local user can read it. Nothing else of the silo's environment (its connection strings, the admin key) reaches it.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string> BuildEnvironment(NpgsqlConnectionStringBuilder connection, IReadOnlyDictionary<string, string> silo)
     {
-        var environment = new Dictionary<string, string?>
+        var fromConnection = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["PGSSLMODE"] = connection.SslMode switch
             {
@@ -136,15 +154,20 @@ public sealed partial class PostgresBackupJob : ICronJob
                 _ => "prefer",
             },
         };
-        if (!string.IsNullOrEmpty(connection.Password))
+        AddIfSet(fromConnection, "PGPASSWORD", connection.Password);
+        AddIfSet(fromConnection, "PGPASSFILE", connection.Passfile);
+        AddIfSet(fromConnection, "PGSSLCERT", connection.SslCertificate);
+        AddIfSet(fromConnection, "PGSSLKEY", connection.SslKey);
+        AddIfSet(fromConnection, "PGSSLROOTCERT", connection.RootCertificate);
+        return CommandEnvironment.Build(silo, LibpqVariables, fromConnection, []);
+    }
+
+    private static void AddIfSet(Dictionary<string, string> environment, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
         {
-            environment["PGPASSWORD"] = connection.Password;
+            environment[name] = value;
         }
-        if (!string.IsNullOrEmpty(connection.Passfile))
-        {
-            environment["PGPASSFILE"] = connection.Passfile;
-        }
-        return environment;
     }
 
     private static void DeletePartial(string path, CronJobContext context)

@@ -27,7 +27,8 @@ public sealed class CommandJob : ICronJob
             Arguments = [.. _options.Arguments],
             WorkingDirectory = string.IsNullOrWhiteSpace(_options.WorkingDirectory) ? null : _options.WorkingDirectory,
             MaxOutputBytes = _options.MaxOutputBytes,
-            Environment = OccurrenceEnvironment(context),
+            Environment = CommandEnvironment.Build(CommandEnvironment.Silo(), _options.PassEnvironment, _options.Environment,
+                OccurrenceEnvironment(context)),
         };
         var run = await CommandRunner.RunAsync(request, context.Logger, context.CancellationToken).ConfigureAwait(false);
         if (!run.Started)
@@ -54,7 +55,7 @@ public sealed class CommandJob : ICronJob
     /// What the command learns about its run, as environment variables: a command can make its own side effects idempotent with
     /// the occurrence key, which every attempt of one occurrence shares (DESIGN decision 1).
     /// </summary>
-    private static Dictionary<string, string?> OccurrenceEnvironment(CronJobContext context) => new(StringComparer.Ordinal)
+    private static Dictionary<string, string> OccurrenceEnvironment(CronJobContext context) => new(StringComparer.Ordinal)
     {
         ["TOTALLATOR_JOB"] = context.JobSlug,
         ["TOTALLATOR_EXECUTION_ID"] = context.ExecutionId.ToString(),

@@ -22,7 +22,7 @@ public static partial class CommandJobConfiguration
         nameof(CommandJobOptions.Command), nameof(CommandJobOptions.Arguments), nameof(CommandJobOptions.WorkingDirectory),
         nameof(CommandJobOptions.TimeoutMs), nameof(CommandJobOptions.MaxRetries), nameof(CommandJobOptions.TimeZone),
         nameof(CommandJobOptions.Enabled), nameof(CommandJobOptions.MisfirePolicy), nameof(CommandJobOptions.MisfireRunAllCap),
-        nameof(CommandJobOptions.MaxOutputBytes),
+        nameof(CommandJobOptions.MaxOutputBytes), nameof(CommandJobOptions.Environment), nameof(CommandJobOptions.PassEnvironment),
     };
 
     /// <summary>Loads and validates every job under <c>Cron:Jobs</c>; an absent section gives an empty list.</summary>
@@ -64,17 +64,12 @@ public static partial class CommandJobConfiguration
                 Fail(section, $"{child.Path} is not a known setting; use one of {string.Join(", ", KnownKeys)}");
             }
         }
-        var arguments = section.GetSection(nameof(CommandJobOptions.Arguments));
-        if (arguments.Value is not null)
+        RequireArray(section, nameof(CommandJobOptions.Arguments), "arguments");
+        RequireArray(section, nameof(CommandJobOptions.PassEnvironment), "names");
+        var environment = section.GetSection(nameof(CommandJobOptions.Environment));
+        if (environment.Value is not null)
         {
-            Fail(section, $"{arguments.Path} must be an array ({arguments.Path}:0, {arguments.Path}:1, …), not a single string");
-        }
-        foreach (var argument in arguments.GetChildren())
-        {
-            if (!int.TryParse(argument.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _) || argument.Value is null)
-            {
-                Fail(section, $"{argument.Path} is not an array element; arguments are {arguments.Path}:0, {arguments.Path}:1, …");
-            }
+            Fail(section, $"{environment.Path} must be a section of variables ({environment.Path}:NAME=value), not a single string");
         }
         try
         {
@@ -112,6 +107,22 @@ public static partial class CommandJobConfiguration
             // The options are read-only after the load, so every attempt can share them.
             Factory = _ => new CommandJob(options),
         };
+    }
+
+    private static void RequireArray(IConfigurationSection section, string key, string what)
+    {
+        var array = section.GetSection(key);
+        if (array.Value is not null)
+        {
+            Fail(section, $"{array.Path} must be an array ({array.Path}:0, {array.Path}:1, …), not a single string");
+        }
+        foreach (var element in array.GetChildren())
+        {
+            if (!int.TryParse(element.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _) || element.Value is null)
+            {
+                Fail(section, $"{element.Path} is not an array element; {what} are {array.Path}:0, {array.Path}:1, …");
+            }
+        }
     }
 
     private static void Fail(IConfigurationSection section, string message) =>

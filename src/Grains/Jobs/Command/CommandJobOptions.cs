@@ -34,6 +34,21 @@ public sealed class CommandJobOptions
     /// </summary>
     public IList<string> Arguments { get; } = [];
 
+    /// <summary>
+    /// Variables set for the command (<c>Environment:NAME=value</c>; in the environment <c>Cron__Jobs__&lt;slug&gt;__Environment__NAME</c>).
+    /// They add to a small base taken from the silo (<see cref="CommandEnvironment.BaseNames"/> and <c>LC_*</c>) and to the run
+    /// variables (<c>TOTALLATOR_*</c>, which cannot be set here). Nothing else of the silo's environment reaches the command.
+    /// Default: none.
+    /// </summary>
+    public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Names of the silo's own environment variables passed to the command as they are (<c>PassEnvironment:0=HTTPS_PROXY</c>, …).
+    /// Only exact names: the silo's secrets (<c>ConnectionStrings__*</c>, <c>Admin__*</c>) reach a command only if listed here,
+    /// and then its output may show them to every viewer. A name the silo does not have is left out. Default: none.
+    /// </summary>
+    public IList<string> PassEnvironment { get; } = [];
+
     /// <summary>Working directory of the command. Default: the silo's current directory.</summary>
     public string? WorkingDirectory { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Totallator.Grains.Interfaces.Jobs;
 
@@ -7,7 +8,7 @@ namespace Totallator.Grains.Jobs.Command;
 /// Checks one <see cref="CommandJobOptions"/>. The options name is the job's configuration path (<c>Cron:Jobs:&lt;slug&gt;</c>), so
 /// every message names the key to fix, e.g. <c>Cron:Jobs:nightly-report:Command is required</c>.
 /// </summary>
-public sealed class CommandJobOptionsValidator : IValidateOptions<CommandJobOptions>
+public sealed partial class CommandJobOptionsValidator : IValidateOptions<CommandJobOptions>
 {
     /// <summary>Smallest <see cref="CommandJobOptions.MaxOutputBytes"/>: below it head and tail are too short to be useful.</summary>
     public const int MinOutputBytes = 1024;
@@ -50,6 +51,27 @@ public sealed class CommandJobOptionsValidator : IValidateOptions<CommandJobOpti
         {
             failures.Add($"{path}:MaxOutputBytes must be between {MinOutputBytes} and {MaxOutputBytes} (got {options.MaxOutputBytes})");
         }
+        foreach (var variable in options.Environment.Keys)
+        {
+            if (!VariableName().IsMatch(variable))
+            {
+                failures.Add($"{path}:Environment:{variable} is not a valid variable name (letters, digits and underscores, not starting with a digit)");
+            }
+            else if (variable.StartsWith(CommandEnvironment.RunVariablePrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"{path}:Environment:{variable} is reserved: the scheduler sets the {CommandEnvironment.RunVariablePrefix}* variables of each run");
+            }
+        }
+        for (var i = 0; i < options.PassEnvironment.Count; i++)
+        {
+            if (!VariableName().IsMatch(options.PassEnvironment[i]))
+            {
+                failures.Add($"{path}:PassEnvironment:{i} '{options.PassEnvironment[i]}' is not a variable name; list exact names, no patterns");
+            }
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex VariableName();
 }

@@ -7,7 +7,10 @@ internal sealed record CommandRequest
     public required string FileName { get; init; }
     public IReadOnlyList<string> Arguments { get; init; } = [];
     public string? WorkingDirectory { get; init; }
-    /// <summary>Variables added to (or, with a null value, removed from) the inherited environment. Never logged: they may hold secrets.</summary>
-    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+    /// <summary>
+    /// The process's whole environment: nothing is inherited from the silo (see <see cref="CommandEnvironment"/>). Never logged:
+    /// it may hold secrets.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public int MaxOutputBytes { get; init; } = CommandJobOptions.DefaultMaxOutputBytes;
 }

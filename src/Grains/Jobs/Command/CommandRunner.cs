@@ -164,16 +164,11 @@ internal static partial class CommandRunner
         {
             startInfo.ArgumentList.Add(argument);
         }
+        // Starts from the silo's environment; cleared so the child gets exactly the request's, never the silo's secrets.
+        startInfo.Environment.Clear();
         foreach (var (name, value) in request.Environment)
         {
-            if (value is null)
-            {
-                startInfo.Environment.Remove(name);
-            }
-            else
-            {
-                startInfo.Environment[name] = value;
-            }
+            startInfo.Environment[name] = value;
         }
         return startInfo;
     }

@@ -64,6 +64,7 @@ public static class TestJobs
         ["t-tel-scope"] = "0 0 1 1 *",
         ["t-tel-conflict"] = "* * * * * *",
         ["t-tel-overlap"] = "* * * * * *",
+        ["t-tel-stuck"] = "* * * * * *",
     }.Concat(ApiSlugs.Select(s => KeyValuePair.Create(s, "0 0 1 1 *"))).Concat(KillSlugs.Select(s => KeyValuePair.Create(s, "* * * * * *"))).ToDictionary();
 
     /// <summary>A job defined in code with a schedule that cannot be parsed: it must show as invalid, never stop the silo.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Totallator.Grains.Jobs.BuiltIn;
@@ -93,6 +94,27 @@ public sealed class PostgresBackupJobTests : IAsyncLifetime, IDisposable
             Assert.DoesNotContain(_password, r.Output ?? "", StringComparison.Ordinal);
         });
         Assert.DoesNotContain(logger.Lines, line => line.Contains(_password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public async Task PgDumpGetsItsPasswordAndBaseEnvironment_ButNeverTheSilosOtherSecrets()
+    {
+        using var canary = new EnvironmentCanary();
+        // A pg_dump that records the environment it was given, then is the real pg_dump.
+        using var tools = new TempDirectory();
+        var environmentFile = tools.Combine("pg_dump.env");
+        var wrapper = tools.Combine("pg_dump");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\n/usr/bin/env > '{environmentFile}'\nexec /usr/bin/pg_dump \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var result = await Job(TimeProvider.System, pgDump: wrapper).ExecuteAsync(TestJobContext.Create());
+
+        Assert.True(result.Success, result.Message + "\n" + result.Output);
+        var environment = await File.ReadAllTextAsync(environmentFile);
+        canary.AssertAbsentFrom(environment);
+        Assert.Contains($"PGPASSWORD={_password}\n", environment, StringComparison.Ordinal);
+        Assert.Contains($"PATH={Environment.GetEnvironmentVariable("PATH")}\n", environment, StringComparison.Ordinal);
     }
 
     [Fact]

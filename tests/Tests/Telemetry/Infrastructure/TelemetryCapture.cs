@@ -61,6 +61,18 @@ public sealed class TelemetryCapture : IDisposable
     public IReadOnlyList<Measurement> OfMeter(string instrument, object meterScope) =>
         _measurements.Where(m => m.Instrument == instrument && ReferenceEquals(m.MeterScope, meterScope)).ToList();
 
+    /// <summary>
+    /// The value observable gauge <paramref name="instrument"/> reports for job <paramref name="jobSlug"/> now (as an exporter's
+    /// collection would read it), or null when it reports none.
+    /// </summary>
+    public double? Observe(string instrument, string jobSlug)
+    {
+        // Observable instruments report only when collected; the measurements land in the queue like any other.
+        var before = _measurements.Count;
+        _meters.RecordObservableInstruments();
+        return _measurements.Skip(before).LastOrDefault(m => m.Instrument == instrument && m.Tag("job") == jobSlug)?.Value;
+    }
+
     /// <summary>Stopped activities named <paramref name="name"/> of job <paramref name="jobSlug"/>.</summary>
     public IReadOnlyList<Activity> Activities(string name, string jobSlug) =>
         _stopped.Where(a => a.OperationName == name && (a.GetTagItem("totallator.job.slug") as string) == jobSlug).ToList();

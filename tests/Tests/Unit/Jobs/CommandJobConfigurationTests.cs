@@ -36,6 +36,8 @@ public sealed class CommandJobConfigurationTests
             ["Cron:Jobs:nightly-report:Description"] = "Mails yesterday's figures",
             ["Cron:Jobs:nightly-report:MisfirePolicy"] = "run_all",
             ["Cron:Jobs:nightly-report:MisfireRunAllCap"] = "3",
+            ["Cron:Jobs:nightly-report:Environment:REPORT_TARGET"] = "s3://reports",
+            ["Cron:Jobs:nightly-report:PassEnvironment:0"] = "HTTPS_PROXY",
         });
 
         var definition = Assert.Single(CommandJobConfiguration.Load(configuration));
@@ -51,6 +53,9 @@ public sealed class CommandJobConfigurationTests
         Assert.Equal(MisfirePolicy.RunAll, definition.MisfirePolicy);
         Assert.Equal(3, definition.MisfireRunAllCap);
         Assert.Equal("configuration", definition.Source);
+        var options = CommandJobConfiguration.Read(configuration.GetSection("Cron:Jobs:nightly-report"));
+        Assert.Equal("s3://reports", options.Environment["REPORT_TARGET"]);
+        Assert.Equal(["HTTPS_PROXY"], options.PassEnvironment);
     }
 
     [Fact]
@@ -140,6 +145,11 @@ public sealed class CommandJobConfigurationTests
     [InlineData("Comand", "/bin/true", "Cron:Jobs:nightly-report:Comand is not a known setting")]
     [InlineData("Arguments", "--all --quiet", "Cron:Jobs:nightly-report:Arguments must be an array")]
     [InlineData("MaxOutputBytes", "10", "Cron:Jobs:nightly-report:MaxOutputBytes must be between 1024 and 16777216 (got 10)")]
+    [InlineData("Environment", "A=b", "Cron:Jobs:nightly-report:Environment must be a section of variables")]
+    [InlineData("Environment:BAD-NAME", "x", "Cron:Jobs:nightly-report:Environment:BAD-NAME is not a valid variable name")]
+    [InlineData("Environment:TOTALLATOR_JOB", "x", "Cron:Jobs:nightly-report:Environment:TOTALLATOR_JOB is reserved")]
+    [InlineData("PassEnvironment", "HTTPS_PROXY", "Cron:Jobs:nightly-report:PassEnvironment must be an array")]
+    [InlineData("PassEnvironment:0", "ConnectionStrings__*", "Cron:Jobs:nightly-report:PassEnvironment:0 'ConnectionStrings__*' is not a variable name")]
     public void Load_ThrowsNamingTheKey_WhenAnEntryIsInvalid(string key, string? value, string expectedMessage)
     {
         var values = ValidJob();

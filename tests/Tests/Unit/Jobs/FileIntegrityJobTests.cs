@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Totallator.Grains.Jobs.BuiltIn;
@@ -143,5 +147,77 @@ public sealed class FileIntegrityJobTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Job().ExecuteAsync(TestJobContext.Create(cancellationToken: cts.Token)));
 
         Assert.False(File.Exists(DefaultManifest));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ReportsSpecialFilesAndLinksLeavingTheTree_WithoutOpeningOrFollowingThem()
+    {
+        var outside = _temp.Combine("outside");
+        Directory.CreateDirectory(outside);
+        await File.WriteAllTextAsync(Path.Combine(outside, "secret.txt"), "outside the watched tree");
+        var fifo = Path.Combine(_root, "sub", "pipe");
+        await MkFifoAsync(fifo);
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(Path.Combine(_root, "listener.sock")));
+        File.CreateSymbolicLink(Path.Combine(_root, "escape"), Path.Combine(outside, "secret.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(_root, "outdir"), outside);
+
+        // Off the test's thread: a job that opens the FIFO blocks in open(2) before its first await.
+        var run = Task.Run(() => Job().ExecuteAsync(TestJobContext.Create()));
+        try
+        {
+            var result = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.True(result.Success, result.Message + "\n" + result.Output);
+            Assert.Equal(3, result.ItemsProcessed);
+            Assert.Equal(2, result.Metrics["specialFiles"]);
+            Assert.Equal(2, result.Metrics["linksOutside"]);
+            Assert.Contains("2 special files not opened, 2 links leaving the directory not followed", result.Message, StringComparison.Ordinal);
+            Assert.Equal(
+                "special files, not opened (2):\n  listener.sock (socket)\n  sub/pipe (fifo)\n" +
+                $"links leaving the directory, not followed (2):\n  escape -> {outside}/secret.txt\n  outdir -> {outside}\n",
+                result.Output);
+            var manifest = await File.ReadAllTextAsync(DefaultManifest);
+            Assert.DoesNotContain(Sha256Of("outside the watched tree"), manifest, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret.txt\":", manifest, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!run.IsCompleted)
+            {
+                // The job is stuck opening the FIFO for reading: a writer lets it go, so no thread is left behind by this test.
+                await using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_RecordsALinkInsideTheTreeByItsTarget_SoRepointingItIsAChange()
+    {
+        var link = Path.Combine(_root, "current");
+        File.CreateSymbolicLink(link, "a.txt");
+        var baseline = await Job().ExecuteAsync(TestJobContext.Create());
+        Assert.True(baseline.Success, baseline.Message);
+        Assert.Null(baseline.Output);
+        Assert.Equal(0, baseline.Metrics["linksOutside"]);
+
+        File.Delete(link);
+        File.CreateSymbolicLink(link, "sub/b.txt");
+        var result = await Job().ExecuteAsync(TestJobContext.Create());
+
+        Assert.False(result.Success);
+        Assert.Equal("1 changed, 0 missing, 0 new", result.Message);
+        Assert.Equal("changed (1):\n  current\n", result.Output);
+        // The files themselves are hashed once each, under their own paths, never again through the link.
+        Assert.Equal(3, result.ItemsProcessed);
+    }
+
+    private static string Sha256Of(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private static async Task MkFifoAsync(string path)
+    {
+        using var mkfifo = Process.Start(new ProcessStartInfo("/usr/bin/mkfifo", [path]))!;
+        await mkfifo.WaitForExitAsync();
+        Assert.Equal(0, mkfifo.ExitCode);
     }
 }

@@ -20,9 +20,30 @@ public sealed class PostgresBackupJobTests
     }
 
     [Fact]
-    public void BuildEnvironment_CarriesThePasswordAndSslMode()
+    public void BuildEnvironment_CarriesThePasswordSslModeLibpqSettingsAndBase_ButNothingElseOfTheSilo()
     {
-        var environment = PostgresBackupJob.BuildEnvironment(Connection);
+        var silo = new Dictionary<string, string>
+        {
+            ["PATH"] = "/usr/bin:/bin", ["HOME"] = "/home/cron", ["LANG"] = "C.UTF-8", ["PGSSLROOTCERT"] = "/etc/ssl/pg-root.crt",
+            ["ConnectionStrings__Postgres"] = "Host=db;Password=silo-secret", ["Admin__ApiKey"] = "admin-key-secret",
+            ["PGADMIN_DEFAULT_PASSWORD"] = "not-libpq", ["AWS_SECRET_ACCESS_KEY"] = "aws-secret",
+        };
+
+        var environment = PostgresBackupJob.BuildEnvironment(Connection, silo);
+
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["PATH"] = "/usr/bin:/bin", ["HOME"] = "/home/cron", ["LANG"] = "C.UTF-8", ["PGSSLROOTCERT"] = "/etc/ssl/pg-root.crt",
+            ["PGPASSWORD"] = "s3cr3t-Pa55", ["PGSSLMODE"] = "require",
+        }, environment);
+    }
+
+    [Fact]
+    public void BuildEnvironment_PrefersTheConnectionStringOverTheSilosLibpqSettings()
+    {
+        var silo = new Dictionary<string, string> { ["PGPASSWORD"] = "stale", ["PGSSLMODE"] = "disable" };
+
+        var environment = PostgresBackupJob.BuildEnvironment(Connection, silo);
 
         Assert.Equal("s3cr3t-Pa55", environment["PGPASSWORD"]);
         Assert.Equal("require", environment["PGSSLMODE"]);

@@ -68,4 +68,15 @@ public sealed class SchedulerOptionsValidatorTests
     {
         Assert.True(Validator.Validate(null, new SchedulerOptions { ClaimAhead = TimeSpan.Zero }).Succeeded);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Validate_FailsNamingMaxAttemptsLeftRunningPerJob_WhenBelowOne(int value)
+    {
+        var result = Validator.Validate(null, new SchedulerOptions { MaxAttemptsLeftRunningPerJob = value });
+
+        Assert.True(result.Failed, "At 0 no job could ever run, so validation must fail.");
+        Assert.Contains("Cron:Scheduler:MaxAttemptsLeftRunningPerJob must be at least 1", result.FailureMessage, StringComparison.Ordinal);
+    }
 }
