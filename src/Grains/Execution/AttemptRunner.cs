@@ -83,6 +83,8 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
         // Process-wide figures: the silo's CPU while the job ran, as % of one core. Under 100 ms of wall time that ratio is
         // noise from other threads, so it is not recorded (and the end costs no system call).
         var measuredCpu = wall >= MinCpuWindow ? ProcessCpuClock.PercentBetween(cpuBefore, ProcessCpuClock.ReadNow(), MinCpuWindow) : null;
+        // Sanitised here, where the outcome is made: a NUL, half a surrogate pair or a NaN metric would be refused by the database.
+        outcome = OutcomeSanitizer.Clean(outcome);
         outcome = outcome with
         {
             CompletedAt = timeProvider.GetUtcNow(),
@@ -186,8 +188,7 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
     private static bool IsCancellation(AggregateException? ex) =>
         ex?.InnerExceptions.All(e => e is OperationCanceledException) == true;
 
-    private static string? Bound(string? text) =>
-        text is null || text.Length <= MaxTextLength ? text : string.Concat(text.AsSpan(0, MaxTextLength), "\n… [truncated]");
+    private static string? Bound(string? text) => Storage.TextSanitizer.Bound(text, MaxTextLength);
 
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Job {JobSlug} execution {ExecutionId} attempt {RetryCount} starting")]

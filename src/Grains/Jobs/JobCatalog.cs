@@ -24,6 +24,12 @@ public sealed partial class JobCatalog
             {
                 throw new InvalidOperationException($"Job '{d.Slug}' has no name.");
             }
+            if (new[] { ("name", d.Name), ("description", d.Description), ("schedule", d.Schedule), ("timeZone", d.TimeZone) }
+                .FirstOrDefault(f => !Storage.TextSanitizer.IsStorable(f.Item2)) is { Item1: { } field })
+            {
+                // All definitions are written in one statement: one the database refuses would keep every job from syncing.
+                throw new InvalidOperationException($"Job '{d.Slug}': its {field} holds a NUL character or half a surrogate pair, which the database cannot store.");
+            }
             if (d.TimeoutMs is <= 0 || d.MaxRetries is < 0 || d.MisfireRunAllCap <= 0)
             {
                 throw new InvalidOperationException($"Job '{d.Slug}': TimeoutMs and MisfireRunAllCap must be positive and MaxRetries not negative.");

@@ -20,8 +20,8 @@ public static class AuditJson
         {
             json[field] = field switch
             {
-                Storage.JobFields.Schedule => JsonValue.Create(job.Schedule),
-                Storage.JobFields.TimeZone => JsonValue.Create(job.TimeZone),
+                Storage.JobFields.Schedule => JsonValue.Create(TextSanitizer.Replace(job.Schedule)),
+                Storage.JobFields.TimeZone => JsonValue.Create(TextSanitizer.Replace(job.TimeZone)),
                 Storage.JobFields.TimeoutMs => JsonValue.Create(job.TimeoutMs),
                 Storage.JobFields.MaxRetries => JsonValue.Create(job.MaxRetries),
                 Storage.JobFields.MisfirePolicy => JsonValue.Create(job.MisfirePolicy.ToText()),
@@ -32,11 +32,17 @@ public static class AuditJson
         return json.ToJsonString();
     }
 
-    /// <summary>A JSON object of the given name/value pairs; null when there are none.</summary>
+    /// <summary>
+    /// A JSON object of the given name/value pairs; null when there are none. A NUL in a name or a text value would be written as
+    /// <c>\u0000</c>, which <c>jsonb</c> refuses: replaced (see <see cref="TextSanitizer"/>), so the audit row is still written.
+    /// </summary>
     public static string? Of(IEnumerable<KeyValuePair<string, JsonNode?>> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var json = new JsonObject(values);
+        var json = new JsonObject(values.Select(kv => KeyValuePair.Create(TextSanitizer.Replace(kv.Key)!, Storable(kv.Value))));
         return json.Count == 0 ? null : json.ToJsonString();
     }
+
+    private static JsonNode? Storable(JsonNode? value) =>
+        value is JsonValue v && v.TryGetValue(out string? text) && !TextSanitizer.IsStorable(text) ? JsonValue.Create(TextSanitizer.Replace(text)) : value;
 }

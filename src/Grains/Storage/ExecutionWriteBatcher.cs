@@ -47,24 +47,43 @@ internal sealed class ExecutionWriteBatcher<TItem> : IAsyncDisposable
             {
                 batch.Add(entry);
             }
-            try
-            {
-                var applied = await _write(batch.Select(b => b.Item).ToList(), _stop.Token).ConfigureAwait(false);
-                foreach (var entry in batch)
-                {
-                    entry.Done.TrySetResult(applied.Contains(entry.Id));
-                }
-            }
-            catch (Exception ex)
-            {
-                // Every writer in the batch sees the failure and retries as it would after its own statement failed.
-                foreach (var entry in batch)
-                {
-                    entry.Done.TrySetException(ex);
-                }
-            }
+            await WriteAsync(batch).ConfigureAwait(false);
             batch.Clear();
         }
+    }
+
+    /// <summary>
+    /// One statement for the entries. When the database refuses it for what a row holds (<see cref="RefusedRows.IsRowData"/>),
+    /// nothing was applied and the same statement would fail on every retry: the halves are written apart, down to the refused
+    /// row alone, so it fails only its own writer. Any other failure (the store is down) goes to every writer of the batch, who
+    /// retries as after its own statement.
+    /// </summary>
+    private async Task WriteAsync(List<(TItem Item, Guid Id, TaskCompletionSource<bool> Done)> entries)
+    {
+        try
+        {
+            var applied = await _write(entries.Select(b => b.Item).ToList(), _stop.Token).ConfigureAwait(false);
+            foreach (var entry in entries)
+            {
+                entry.Done.TrySetResult(applied.Contains(entry.Id));
+            }
+            return;
+        }
+        catch (Exception ex) when (entries.Count > 1 && RefusedRows.IsRowData(ex))
+        {
+            // Split below.
+        }
+        catch (Exception ex)
+        {
+            foreach (var entry in entries)
+            {
+                entry.Done.TrySetException(ex);
+            }
+            return;
+        }
+        var half = entries.Count / 2;
+        await WriteAsync(entries.Take(half).ToList()).ConfigureAwait(false);
+        await WriteAsync(entries.Skip(half).ToList()).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -141,6 +141,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
     public Task<bool> TryClaimAsync(ExecutionClaim claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);
+        RefuseUnstorable([claim], StorableData.ProblemOf);
         lock (_lock)
         {
             if (!_claims.Add((claim.CronJobId, claim.OccurrenceKey, claim.RetryCount)))
@@ -162,11 +163,32 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         }
     }
 
-    public Task<IReadOnlySet<Guid>> TryClaimManyAsync(IReadOnlyList<ExecutionClaim> claims, CancellationToken cancellationToken) =>
-        ApplyEachAsync(claims, c => c.ExecutionId, c => TryClaimAsync(c, cancellationToken));
+    public Task<IReadOnlySet<Guid>> TryClaimManyAsync(IReadOnlyList<ExecutionClaim> claims, CancellationToken cancellationToken)
+    {
+        RefuseUnstorable(claims, StorableData.ProblemOf);
+        return ApplyEachAsync(claims, c => c.ExecutionId, c => TryClaimAsync(c, cancellationToken));
+    }
 
+    /// <summary>As PostgreSQL: a row the database would refuse ends without its refused fields (see <see cref="RefusedRows"/>).</summary>
     public Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken) =>
-        ApplyEachAsync(completions, c => c.ExecutionId, c => CompleteAsync(c, cancellationToken));
+        RefusedRows.CompleteAsync(completions, (batch, _) =>
+        {
+            RefuseUnstorable(batch, StorableData.ProblemOf);
+            return ApplyEachAsync(batch, c => c.ExecutionId, CompleteOneAsync);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Fails the whole call, before anything is applied, when PostgreSQL would refuse one of the rows: a statement there fails
+    /// as a whole, and this store must fail (and recover) the same way.
+    /// </summary>
+    private static void RefuseUnstorable<T>(IReadOnlyList<T> rows, Func<T, string?> problemOf)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Select(problemOf).FirstOrDefault(p => p is not null) is { } problem)
+        {
+            throw new StoreDataRefusedException(problem);
+        }
+    }
 
     /// <summary>The many-row form of a one-row operation: applies each item in turn, returns the ids of those it applied.</summary>
     private static async Task<IReadOnlySet<Guid>> ApplyEachAsync<T>(IReadOnlyList<T> items, Func<T, Guid> idOf, Func<T, Task<bool>> apply)
@@ -185,7 +207,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
 
     public Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(occurrences);
+        RefuseUnstorable(occurrences, StorableData.ProblemOf);
         lock (_lock)
         {
             foreach (var o in occurrences)
@@ -213,9 +235,14 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         }
     }
 
-    public Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken)
+    public async Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(completion);
+        return (await CompleteManyAsync([completion], cancellationToken)).Contains(completion.ExecutionId);
+    }
+
+    private Task<bool> CompleteOneAsync(ExecutionCompletion completion)
+    {
         lock (_lock)
         {
             if (!_executions.TryGetValue(completion.ExecutionId, out var row) || !row.Status.IsActive())

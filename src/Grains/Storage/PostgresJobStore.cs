@@ -196,9 +196,12 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         return (await CompleteManyAsync([completion], cancellationToken)).Contains(completion.ExecutionId);
     }
 
-    public async Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken)
+    /// <summary>One statement; a row the database refuses for its data ends without it (see <see cref="RefusedRows"/>).</summary>
+    public Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken) =>
+        RefusedRows.CompleteAsync(completions, CompleteInOneStatementAsync, cancellationToken);
+
+    private async Task<IReadOnlySet<Guid>> CompleteInOneStatementAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(completions);
         await using var cmd = dataSource.CreateCommand(CompleteExecutions);
         cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, completions.Select(c => c.ExecutionId).ToArray()));
         cmd.Parameters.Add(Param("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.Status.ToText()).ToArray()));
@@ -213,7 +216,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("cpu", NpgsqlDbType.Array | NpgsqlDbType.Double, completions.Select(c => c.CpuUsagePercent).ToArray()));
         cmd.Parameters.Add(Param("items", NpgsqlDbType.Array | NpgsqlDbType.Bigint, completions.Select(c => c.ItemsProcessed).ToArray()));
         cmd.Parameters.Add(Param("metrics", NpgsqlDbType.Array | NpgsqlDbType.Text,
-            completions.Select(c => c.Metrics is { Count: > 0 } m ? JsonSerializer.Serialize(m) : null).ToArray()));
+            completions.Select(c => MetricsJson(c.Metrics)).ToArray()));
         cmd.Parameters.Add(Param("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.StatusReason).ToArray()));
         return await ReadIdsAsync(cmd, cancellationToken);
     }
@@ -321,6 +324,11 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, updatedBy));
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>The metrics column; refused like a bad text column when JSON has no number for a value (NaN, ±Infinity).</summary>
+    private static string? MetricsJson(IReadOnlyDictionary<string, double>? metrics) =>
+        StorableData.MetricsProblem(metrics) is { } problem ? throw new StoreDataRefusedException(problem)
+        : metrics is { Count: > 0 } m ? JsonSerializer.Serialize(m) : null;
 
     /// <summary>The ids a RETURNING statement gave back.</summary>
     private static async Task<IReadOnlySet<Guid>> ReadIdsAsync(NpgsqlCommand cmd, CancellationToken cancellationToken) =>

@@ -23,6 +23,10 @@ public static class TestJobs
         "t-ui-list", "t-ui-live", "t-ui-toggle", "t-ui-edit", "t-ui-invalid", "t-ui-viewer", "t-tel-api",
     ];
 
+    /// <summary>Jobs whose run data the database cannot hold as produced (NUL, half a surrogate pair, NaN), and healthy ones beside them.</summary>
+    public static readonly IReadOnlyList<string> BytesSlugs =
+        ["t-bytes-nul", "t-bytes-nan", "t-bytes-cut", .. Enumerable.Range(0, 8).Select(i => $"t-bytes-ok-{i}")];
+
     /// <summary>A job whose name is markup: the admin pages must show it as text.</summary>
     public const string HostileSlug = "t-ui-xss";
     public const string HostileName = "<script>alert('xss')</script> & <b>bold</b>";
@@ -65,7 +69,8 @@ public static class TestJobs
         ["t-tel-conflict"] = "* * * * * *",
         ["t-tel-overlap"] = "* * * * * *",
         ["t-tel-stuck"] = "* * * * * *",
-    }.Concat(ApiSlugs.Select(s => KeyValuePair.Create(s, "0 0 1 1 *"))).Concat(KillSlugs.Select(s => KeyValuePair.Create(s, "* * * * * *"))).ToDictionary();
+    }.Concat(ApiSlugs.Select(s => KeyValuePair.Create(s, "0 0 1 1 *"))).Concat(KillSlugs.Select(s => KeyValuePair.Create(s, "* * * * * *")))
+        .Concat(BytesSlugs.Select(s => KeyValuePair.Create(s, "0 0 1 1 *"))).ToDictionary();
 
     /// <summary>A job defined in code with a schedule that cannot be parsed: it must show as invalid, never stop the silo.</summary>
     public const string InvalidSlug = "t-invalid";
