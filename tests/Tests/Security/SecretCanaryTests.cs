@@ -77,6 +77,9 @@ public sealed class SecretCanaryTests : IAsyncLifetime
             ["Cron__Jobs__shown__Command"] = "/bin/true",
             ["Cron__Jobs__editable__Schedule"] = "0 3 * * *",
             ["Cron__Jobs__editable__Command"] = "/bin/true",
+            // A command that prints its environment into its output, which viewers read and history keeps.
+            ["Cron__Jobs__printenv__Schedule"] = "* * * * * *",
+            ["Cron__Jobs__printenv__Command"] = "/usr/bin/env",
         });
         await _silo.WaitStartedAsync(TimeSpan.FromSeconds(60));
         _api = await AdminApiFixture.StartApiAsync(admin, _clusterId, "totallator", new Dictionary<string, string?>(), new LineSink(_apiLog));
@@ -135,6 +138,11 @@ public sealed class SecretCanaryTests : IAsyncLifetime
             Assert.Equal("0 0 * * *", shown.GetProperty("resolvedSchedule").GetString());
             await SendAsync(clients["viewer"], HttpMethod.Get, "audit");
 
+            // The command's printed environment, as a viewer reads it: the base variables, never the silo's secrets.
+            var output = await PrintedEnvironmentAsync(clients["viewer"]);
+            Assert.Contains("PATH=", output, StringComparison.Ordinal);
+            Assert.Contains("TOTALLATOR_EXECUTION_ID=", output, StringComparison.Ordinal);
+
             Assert.DoesNotContain(_canary, _answers.ToString(), StringComparison.Ordinal);
             Assert.DoesNotContain(_canary, _silo!.Log, StringComparison.Ordinal);
             Assert.Contains("leaky", _silo.Log, StringComparison.Ordinal); // the silo did log about the jobs: the check above saw real lines
@@ -173,6 +181,23 @@ public sealed class SecretCanaryTests : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         _answers.Append(response.Headers).Append(response.Content.Headers).AppendLine(text);
         return (response.StatusCode, text);
+    }
+
+    /// <summary>The output of the first succeeded run of <c>printenv</c>, read through the API.</summary>
+    private async Task<string> PrintedEnvironmentAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            var page = Json((await SendAsync(client, HttpMethod.Get, "jobs/printenv/executions?status=succeeded&limit=1")).Body);
+            if (page.GetProperty("items").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } run)
+            {
+                var details = Json((await SendAsync(client, HttpMethod.Get, $"executions/{run.GetProperty("id").GetString()}")).Body);
+                return details.GetProperty("output").GetString() ?? "";
+            }
+            await Task.Delay(300);
+        }
+        throw new TimeoutException("printenv never succeeded:\n" + _silo!.Log);
     }
 
     private static JsonElement Json(string body) => JsonDocument.Parse(body).RootElement.Clone();
