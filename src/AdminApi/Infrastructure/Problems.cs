@@ -7,6 +7,9 @@ public static class Problems
 {
     public const string RequestIdKey = "requestId";
 
+    /// <summary>On a 401 that ends a session: why (key revoked, signed out, expired), so the page can say so.</summary>
+    public const string SignedOutReasonKey = "signedOutReason";
+
     /// <summary>A problem result for a handler.</summary>
     public static IResult Result(HttpContext context, int status, string title, string detail, IDictionary<string, object?>? extensions = null)
     {
@@ -37,14 +40,15 @@ public static class Problems
     /// <c>EventSource</c> asks for <c>text/event-stream</c> only, and its 401 must stay a 401, not become a 500 because no
     /// problem writer matched.
     /// </summary>
-    public static async Task WriteAsync(HttpContext context, int status, string title, string detail)
+    public static async Task WriteAsync(HttpContext context, int status, string title, string detail, IDictionary<string, object?>? extensions = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        // The problem result tries the problem details service first and falls back to plain JSON.
-        await TypedResults.Problem(new ProblemDetails
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Extensions = { [RequestIdKey] = context.TraceIdentifier } };
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
         {
-            Status = status, Title = title, Detail = detail,
-            Extensions = { [RequestIdKey] = context.TraceIdentifier },
-        }).ExecuteAsync(context);
+            problem.Extensions[key] = value;
+        }
+        // The problem result tries the problem details service first and falls back to plain JSON.
+        await TypedResults.Problem(problem).ExecuteAsync(context);
     }
 }

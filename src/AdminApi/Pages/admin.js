@@ -103,7 +103,7 @@ export async function api(method, path, { body, headers = {}, signal } = {}) {
   if (type.includes('json')) {
     try { data = await response.json(); } catch { data = null; }
   }
-  if (response.status === 401 && !path.endsWith('/session')) onSignedOut('Your session has ended. Sign in again.');
+  if (response.status === 401 && !path.endsWith('/session')) onSignedOut(`${(data && data.signedOutReason) || 'Your session has ended.'} Sign in again.`);
   return { ok: response.ok, status: response.status, data, headers: response.headers };
 }
 
@@ -250,7 +250,7 @@ export function startEvents(handler) {
     if (current.readyState !== EventSource.CLOSED) { mark('off', 'Reconnecting…'); return; }
     stopEvents();
     const res = await api('GET', `${API}/session`);
-    if (res.status === 401) { onSignedOut('Your session has ended. Sign in again.'); return; }
+    if (res.status === 401) { onSignedOut(`${(res.data && res.data.signedOutReason) || 'Your session has ended.'} Sign in again.`); return; }
     mark('off', `Live updates paused; retrying in ${STREAM_RETRY_MS / 1000} s.`);
     retryTimer = setTimeout(() => startEvents(handler), STREAM_RETRY_MS);
   });

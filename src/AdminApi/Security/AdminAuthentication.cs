@@ -43,7 +43,9 @@ public static class AdminAuthentication
                 o.ExpireTimeSpan = options.SessionLifetime;
                 o.SlidingExpiration = false;
                 o.Events.OnRedirectToLogin = c => Problems.WriteAsync(c.HttpContext, StatusCodes.Status401Unauthorized,
-                    "Authentication required.", $"Sign in (POST /api/cron/session) or send an API key in the {ApiKeys.HeaderName} header.");
+                    "Authentication required.", $"Sign in (POST /api/cron/session) or send an API key in the {ApiKeys.HeaderName} header.",
+                    c.HttpContext.Items.TryGetValue(Problems.SignedOutReasonKey, out var reason)
+                        ? new Dictionary<string, object?> { [Problems.SignedOutReasonKey] = reason } : null);
                 o.Events.OnRedirectToAccessDenied = c => Forbidden(c.HttpContext);
                 o.Events.OnValidatePrincipal = RecheckKeyAsync;
             });
@@ -64,8 +66,11 @@ public static class AdminAuthentication
     private static async Task RecheckKeyAsync(CookieValidatePrincipalContext context)
     {
         var check = context.HttpContext.RequestServices.GetRequiredService<CallerCheck>();
-        if (context.Principal is null || await check.RefusalAsync(context.Principal, sessionExpires: null) is not null)
+        var refusal = context.Principal is null ? "Your session has ended." : await check.RefusalAsync(context.Principal, sessionExpires: null);
+        if (refusal is not null)
         {
+            // The 401 says why, whichever request of the page meets it first (the event stream says the same in its own words).
+            context.HttpContext.Items[Problems.SignedOutReasonKey] = refusal;
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(SessionScheme);
         }

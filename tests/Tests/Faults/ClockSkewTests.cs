@@ -156,14 +156,19 @@ public sealed class ClockSkewTests(ITestOutputHelper output)
 
     /// <summary>
     /// <see cref="FaultJobs.Add"/>'s job, whose effects line also carries the job's own clock (`date`, which runs under its silo's
-    /// libfaketime, inherited through LD_PRELOAD) and the real clock (the same `date` with the preload removed). Ledger reads the
-    /// first four fields; <see cref="ReadClocks"/> the last two.
+    /// libfaketime: the job passes LD_PRELOAD and the FAKETIME settings through, as a host's skewed clock would reach it) and the
+    /// real clock (the same `date` with the preload removed). Ledger reads the first four fields; <see cref="ReadClocks"/> the last two.
     /// </summary>
     private static void AddClockJob(Dictionary<string, string> configuration, string slug, int periodSeconds, double sleepSeconds)
     {
         FaultJobs.Add(configuration, slug, periodSeconds, sleepSeconds);
         configuration[$"Cron__Jobs__{slug}__Arguments__1"] = string.Create(CultureInfo.InvariantCulture,
-            $"echo \"$TOTALLATOR_JOB $TOTALLATOR_OCCURRENCE_KEY $TOTALLATOR_RETRY_COUNT $TOTALLATOR_EXECUTION_ID $(date +%s.%N) $(env -u LD_PRELOAD date +%s.%N)\" >> \"$TOTALLATOR_FAULT_EFFECTS\"; sleep {sleepSeconds}");
+            $"echo \"$TOTALLATOR_JOB $TOTALLATOR_OCCURRENCE_KEY $TOTALLATOR_RETRY_COUNT $TOTALLATOR_EXECUTION_ID $(date +%s.%N) $(env -u LD_PRELOAD date +%s.%N)\" >> \"${FaultJobs.EffectsVariable}\"; sleep {sleepSeconds}");
+        string[] faketime = ["LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC", "FAKETIME_FORCE_MONOTONIC_FIX"];
+        for (var i = 0; i < faketime.Length; i++)
+        {
+            configuration[$"Cron__Jobs__{slug}__PassEnvironment__{i + 1}"] = faketime[i];
+        }
     }
 
     private static Dictionary<Guid, (double Skewed, double Real)> ReadClocks(LocalCluster run)

@@ -25,8 +25,14 @@ public static class FaultJobs
     };
 
     /// <summary>
+    /// The silos' variable naming the effects file (set by LocalCluster). A command job's environment is explicit, so each job
+    /// passes it through by name, as an operator would.
+    /// </summary>
+    public const string EffectsVariable = "FAULT_EFFECTS_FILE";
+
+    /// <summary>
     /// A command job every <paramref name="periodSeconds"/> s that appends "slug occurrence-key retry execution-id" to the effects
-    /// file (TOTALLATOR_FAULT_EFFECTS, set by LocalCluster) as it starts, then sleeps <paramref name="sleepSeconds"/>.
+    /// file (<see cref="EffectsVariable"/>) as it starts, then sleeps <paramref name="sleepSeconds"/>.
     /// </summary>
     public static void Add(Dictionary<string, string> configuration, string slug, int periodSeconds, double sleepSeconds = 0,
         string? misfirePolicy = null, int? runAllCap = null)
@@ -37,7 +43,8 @@ public static class FaultJobs
         configuration[prefix + "Command"] = "/bin/sh";
         configuration[prefix + "Arguments__0"] = "-c";
         configuration[prefix + "Arguments__1"] = string.Create(CultureInfo.InvariantCulture,
-            $"echo \"$TOTALLATOR_JOB $TOTALLATOR_OCCURRENCE_KEY $TOTALLATOR_RETRY_COUNT $TOTALLATOR_EXECUTION_ID\" >> \"$TOTALLATOR_FAULT_EFFECTS\"; sleep {sleepSeconds}");
+            $"echo \"$TOTALLATOR_JOB $TOTALLATOR_OCCURRENCE_KEY $TOTALLATOR_RETRY_COUNT $TOTALLATOR_EXECUTION_ID\" >> \"${EffectsVariable}\"; sleep {sleepSeconds}");
+        configuration[prefix + "PassEnvironment__0"] = EffectsVariable;
         configuration[prefix + "TimeoutMs"] = "60000";
         if (misfirePolicy is not null)
         {

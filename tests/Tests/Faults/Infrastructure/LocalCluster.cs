@@ -58,7 +58,7 @@ public sealed class LocalCluster : IAsyncDisposable
         environment["TOTALLATOR_ADMIN_API_KEY"] = cluster.AdminKey;
         // The test run built the silo and the AdminApi (Release) already.
         environment["TOTALLATOR_NO_BUILD"] = "1";
-        environment["TOTALLATOR_FAULT_EFFECTS"] = cluster.EffectsFile;
+        environment[FaultJobs.EffectsVariable] = cluster.EffectsFile;
         return cluster;
     }
 
