@@ -28,7 +28,7 @@ public sealed partial class CronJobGrain
         var claim = NewClaim(OccurrenceKeys.Scheduled(occurrence), occurrence, TriggerSource.Scheduler, userId: null, reason: null, advances: true)
             with { StartedAt = null };
         var before = _lastHandled;
-        if (!await store.TryClaimAsync(claim, cancellationToken))
+        if (!await ClaimScheduledAsync(claim, cancellationToken))
         {
             LogClaimLost(logger, _slug, claim.OccurrenceKey);
             instruments.ClaimConflict(_slug, "ahead");

@@ -7,10 +7,24 @@ namespace Totallator.Grains.JobGrain;
 
 public sealed partial class CronJobGrain
 {
+    // Scheduled claims whose store call failed without an answer: it may have committed, its reply lost. The next claim of the
+    // same occurrence reuses the execution id, so the store can say the row is this claimant's (a claim is idempotent by its
+    // id) instead of someone else's, which would leave the occurrence claimed, never run, and later abandoned.
+    private readonly Dictionary<string, Guid> _unansweredClaims = new(StringComparer.Ordinal);
+
+    /// <summary>Claims a scheduled occurrence; if the store does not answer, the occurrence's next claim reuses this one's id.</summary>
+    private async Task<bool> ClaimScheduledAsync(ExecutionClaim claim, CancellationToken cancellationToken)
+    {
+        _unansweredClaims[claim.OccurrenceKey] = claim.ExecutionId;
+        var won = await store.TryClaimAsync(claim, cancellationToken);
+        _unansweredClaims.Remove(claim.OccurrenceKey);
+        return won;
+    }
+
     private async Task StartScheduledAsync(DateTimeOffset scheduledFor, TriggerSource source, CancellationToken cancellationToken)
     {
         var claim = NewClaim(OccurrenceKeys.Scheduled(scheduledFor), scheduledFor, source, userId: null, reason: null, advances: true);
-        if (!await store.TryClaimAsync(claim, cancellationToken))
+        if (!await ClaimScheduledAsync(claim, cancellationToken))
         {
             // Someone else holds this occurrence: a duplicate activation during a partition, or a replayed tick. The fence held.
             LogClaimLost(logger, _slug, claim.OccurrenceKey);
@@ -24,7 +38,7 @@ public sealed partial class CronJobGrain
 
     private ExecutionClaim NewClaim(string occurrenceKey, DateTimeOffset scheduledFor, TriggerSource source, string? userId, string? reason, bool advances) => new()
     {
-        ExecutionId = Guid.CreateVersion7(), CronJobId = _job!.Id, OccurrenceKey = occurrenceKey, ScheduledFor = scheduledFor,
+        ExecutionId = _unansweredClaims.TryGetValue(occurrenceKey, out var unanswered) ? unanswered : Guid.CreateVersion7(), CronJobId = _job!.Id, OccurrenceKey = occurrenceKey, ScheduledFor = scheduledFor,
         StartedAt = timeProvider.GetUtcNow(), TriggeredBy = source, TriggeredByUserId = userId, RetryCount = 0,
         LeaseOwner = siloDetails.SiloAddress.ToString(), LeaseDuration = _options.LeaseDuration, StatusReason = reason,
         AdvancesSchedule = advances,

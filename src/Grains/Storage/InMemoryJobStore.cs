@@ -144,6 +144,22 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         RefuseUnstorable([claim], StorableData.ProblemOf);
         lock (_lock)
         {
+            if (_executions.TryGetValue(claim.ExecutionId, out var own))
+            {
+                // Asked again by its claimant (the first reply was lost): its own while still active, as in PostgreSQL.
+                if (!own.Status.IsActive())
+                {
+                    return Task.FromResult(false);
+                }
+                var startedAt = own.StartedAt ?? claim.StartedAt;
+                var lease = timeProvider.GetUtcNow() + claim.LeaseDuration;
+                _executions[own.Id] = own with
+                {
+                    StartedAt = startedAt, Status = startedAt is null ? ExecutionStatus.Claimed : ExecutionStatus.Running,
+                    LeaseExpiresAt = own.LeaseExpiresAt > lease ? own.LeaseExpiresAt : lease,
+                };
+                return Task.FromResult(true);
+            }
             if (!_claims.Add((claim.CronJobId, claim.OccurrenceKey, claim.RetryCount)))
             {
                 return Task.FromResult(false);

@@ -35,6 +35,7 @@ public static class TestJobs
     public static readonly IReadOnlyDictionary<string, string> Schedules = new Dictionary<string, string>
     {
         ["t-fires"] = "* * * * * *",
+        ["t-lost-reply"] = "*/5 * * * * *",
         ["t-timeout-coop"] = "0 0 1 1 *",
         ["t-timeout-stubborn"] = "0 0 1 1 *",
         ["t-retry"] = "0 0 1 1 *",

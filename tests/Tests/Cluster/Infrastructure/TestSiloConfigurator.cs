@@ -14,6 +14,7 @@ public sealed class TestSiloConfigurator : ISiloConfigurator
             ?? throw new InvalidOperationException("Test silo needs ConnectionStrings:Postgres in the cluster properties.");
         siloBuilder.UsePostgresCluster(postgres);
         siloBuilder.AddTotallatorScheduler(siloBuilder.Configuration);
+        LostReplies.Decorate(siloBuilder.Services);
         foreach (var definition in TestJobs.Definitions())
         {
             siloBuilder.Services.AddCronJobDefinition(definition);

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.DependencyInjection;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Tests.Cluster.Infrastructure;
+
+/// <summary>
+/// Fault injection between the grains and the real store: a claim that commits in PostgreSQL but whose reply never reaches the
+/// grain, as when the connection drops right after the commit. Armed per job by a test; every other call passes through.
+/// </summary>
+public static class LostReplies
+{
+    private static readonly ConcurrentDictionary<Guid, byte> Armed = new();
+    private static readonly ConcurrentQueue<Guid> LostClaims = new();
+
+    /// <summary>The next claim of this job commits, then its caller gets an exception instead of the answer.</summary>
+    public static void LoseNextClaimReply(Guid jobId) => Armed[jobId] = 0;
+
+    /// <summary>Execution ids of the claims whose replies were lost so far.</summary>
+    public static IReadOnlyCollection<Guid> Lost => LostClaims;
+
+    /// <summary>Wraps the silo's <see cref="IJobStore"/> as registered so far.</summary>
+    public static void Decorate(IServiceCollection services)
+    {
+        var original = services.Last(d => d.ServiceType == typeof(IJobStore));
+        services.Remove(original);
+        services.AddSingleton(sp =>
+        {
+            var inner = original.ImplementationFactory is { } factory ? (IJobStore)factory(sp)
+                : original.ImplementationInstance as IJobStore ?? (IJobStore)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!);
+            var proxy = DispatchProxy.Create<IJobStore, Proxy>();
+            ((Proxy)(object)proxy).Inner = inner;
+            return proxy;
+        });
+    }
+
+    /// <summary>Forwards every call; a claim of an armed job is awaited (committed) and then answered with an exception.</summary>
+    public class Proxy : DispatchProxy, IAsyncDisposable
+    {
+        internal IJobStore Inner { get; set; } = null!;
+
+        /// <summary>The container disposes the proxy it made; the store inside flushes its batches then, as without the proxy.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            if (Inner is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+            GC.SuppressFinalize(this);
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            object? result;
+            try
+            {
+                result = targetMethod.Invoke(Inner, args);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                throw;
+            }
+            return targetMethod.Name == nameof(IJobStore.TryClaimAsync) && args?[0] is ExecutionClaim claim && Armed.TryRemove(claim.CronJobId, out _)
+                ? LoseReplyAsync((Task<bool>)result!, claim.ExecutionId)
+                : result;
+        }
+
+        private static async Task<bool> LoseReplyAsync(Task<bool> call, Guid executionId)
+        {
+            if (await call)
+            {
+                LostClaims.Enqueue(executionId);
+            }
+            throw new IOException($"Injected: the connection dropped after claim {executionId} committed; its reply is lost.");
+        }
+    }
+}
