@@ -38,7 +38,8 @@ public sealed partial class CronJobGrain
 
     private ExecutionClaim NewClaim(string occurrenceKey, DateTimeOffset scheduledFor, TriggerSource source, string? userId, string? reason, bool advances) => new()
     {
-        ExecutionId = _unansweredClaims.TryGetValue(occurrenceKey, out var unanswered) ? unanswered : Guid.CreateVersion7(), CronJobId = _job!.Id, OccurrenceKey = occurrenceKey, ScheduledFor = scheduledFor,
+        ExecutionId = _unansweredClaims.TryGetValue(occurrenceKey, out var unanswered) ? unanswered : Guid.CreateVersion7(),
+        CronJobId = _job!.Id, OccurrenceKey = occurrenceKey, ScheduledFor = scheduledFor,
         StartedAt = timeProvider.GetUtcNow(), TriggeredBy = source, TriggeredByUserId = userId, RetryCount = 0,
         LeaseOwner = siloDetails.SiloAddress.ToString(), LeaseDuration = _options.LeaseDuration, StatusReason = reason,
         AdvancesSchedule = advances,

@@ -35,6 +35,8 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
         await EnableAsync(slug, false);
 
         var runs = rows.Where(r => r.Status == ExecutionStatus.Succeeded).ToList();
+        var lateness = runs.Select(r => (r.StartedAt - r.ScheduledFor)!.Value.TotalMilliseconds).Order().ToList();
+        Assert.True(lateness[lateness.Count / 2] < 500, $"median start {lateness[lateness.Count / 2]} ms late: {string.Join(", ", lateness)}");
         foreach (var row in runs)
         {
             Assert.Equal(TriggerSource.Scheduler, row.TriggeredBy);
@@ -42,7 +44,9 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
             Assert.Equal(0, row.ScheduledFor.Millisecond);
             Assert.Equal(OccurrenceKeyOf(row.ScheduledFor), row.OccurrenceKey);
             Assert.True(row.StartedAt >= row.ScheduledFor, $"started {row.StartedAt:O} before its occurrence {row.ScheduledFor:O}");
-            Assert.True(row.StartedAt - row.ScheduledFor < TimeSpan.FromMilliseconds(500), $"started {(row.StartedAt - row.ScheduledFor)!.Value.TotalMilliseconds} ms late");
+            // On time: within the misfire threshold (1 s here), past which it would have been a catch-up. How late exactly is the
+            // bench's to measure; a full parallel test run on 2 cores once started one 625 ms late at its busiest moment.
+            Assert.True(row.StartedAt - row.ScheduledFor < TimeSpan.FromSeconds(1), $"started {(row.StartedAt - row.ScheduledFor)!.Value.TotalMilliseconds} ms late");
             Assert.True(row.CompletedAt >= row.StartedAt);
             Assert.InRange(row.DurationMs!.Value, 140, 900);
             Assert.Equal("did the thing", row.Output);
