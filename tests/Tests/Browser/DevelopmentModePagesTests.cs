@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Totallator.Tests.Cluster.Infrastructure;
+using Totallator.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
 namespace Totallator.Tests.Browser;
@@ -15,9 +16,9 @@ public sealed partial class DevelopmentModePagesTests(BrowserFixture browser) : 
     [Fact]
     public async Task TheDevelopmentSiloShowsTheExampleJobsFiringLive()
     {
-        var port = 25_000 + Random.Shared.Next(0, 900);
-        var http = port + 20_000;
-        using var silo = SiloProcess.Start(port, port + 10_000, new Dictionary<string, string> { ["Urls"] = $"http://127.0.0.1:{http}" });
+        var ports = FreePorts.Many(3);
+        var http = ports[2];
+        using var silo = SiloProcess.Start(ports[0], ports[1], new Dictionary<string, string> { ["Urls"] = $"http://127.0.0.1:{http}" });
         await silo.WaitStartedAsync(TimeSpan.FromSeconds(60));
         // The key is printed once the web host has started, a moment after the silo.
         var key = GeneratedKey().Match(silo.Log);

@@ -1,4 +1,5 @@
 using Totallator.Tests.Cluster.Infrastructure;
+using Totallator.Tests.Infrastructure;
 
 namespace Totallator.Tests.Cluster;
 
@@ -9,9 +10,9 @@ public sealed class DevelopmentModeTests
     [Fact]
     public async Task SiloWithoutConfiguration_RunsTheExampleJobs()
     {
-        var port = 24_000 + Random.Shared.Next(0, 900);
-        var http = port + 20_000;
-        using var silo = SiloProcess.Start(port, port + 10_000, new Dictionary<string, string>
+        var ports = FreePorts.Many(3);
+        var http = ports[2];
+        using var silo = SiloProcess.Start(ports[0], ports[1], new Dictionary<string, string>
         {
             // Successful runs are logged at Debug.
             ["Logging__LogLevel__Totallator"] = "Debug",

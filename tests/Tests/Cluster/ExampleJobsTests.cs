@@ -55,7 +55,6 @@ public sealed class ExampleJobsTests
     /// <summary>A real silo process with one job of its own from configuration; gone once it has synced the definitions.</summary>
     private static async Task RunSiloUntilSyncedAsync(string connectionString, Dictionary<string, string> extra)
     {
-        var port = 25_000 + Random.Shared.Next(0, 900);
         var env = new Dictionary<string, string>(extra)
         {
             ["ConnectionStrings__Postgres"] = connectionString,
@@ -64,7 +63,7 @@ public sealed class ExampleJobsTests
             ["Cron__Jobs__own__Schedule"] = "0 3 * * *",
             ["Cron__Jobs__own__Command"] = "/bin/true",
         };
-        using var silo = SiloProcess.Start(port, port + 10_000, env);
+        using var silo = SiloProcess.Start(env);
         await silo.WaitStartedAsync(TimeSpan.FromSeconds(60));
     }
 

@@ -55,9 +55,9 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
         var cs = await PostgresServer.CreateDatabaseAsync("proc");   // empty: the silos create the schema themselves
         var scratch = Directory.CreateTempSubdirectory("totallator-proc-").FullName;
         var env = Environment(cs, scratch);
-        var ports = Enumerable.Range(0, 2).Select(i => 22_000 + Random.Shared.Next(0, 900) * 2 + i).ToArray();
-        using var a = SiloProcess.Start(ports[0], ports[0] + 10_000, env);
-        using var b = SiloProcess.Start(ports[1], ports[1] + 10_000, env);
+        var ports = FreePorts.Many(4);
+        using var a = SiloProcess.Start(ports[0], ports[2], env);
+        using var b = SiloProcess.Start(ports[1], ports[3], env);
         using var dataSource = NpgsqlDataSource.Create(cs);
         var store = new PostgresJobStore(dataSource);
         try

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Totallator.Tests.Infrastructure;
@@ -47,7 +45,7 @@ public sealed class ScratchPostgres : IAsyncDisposable
         var dataDir = Path.Combine(Path.GetTempPath(), "totallator-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDir);
         var listen = string.Join(",", (extraListenAddresses ?? []).Prepend("127.0.0.1"));
-        var server = new ScratchPostgres(bin, dataDir, FreePort(), listen);
+        var server = new ScratchPostgres(bin, dataDir, FreePorts.One(), listen);
         await RunAsPostgresAsync("chown", $"postgres {dataDir}", asRoot: true);
         await RunAsPostgresAsync(Path.Combine(bin, "initdb"), $"-D {dataDir}/data -U postgres --auth=trust -E UTF8 --no-sync");
         if (extraHbaLines is { Count: > 0 })
@@ -91,13 +89,6 @@ public sealed class ScratchPostgres : IAsyncDisposable
         {
             throw new InvalidOperationException($"{Path.GetFileName(program)} {arguments} failed ({process.ExitCode}): {await stderr} {await stdout}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -59,8 +59,7 @@ public sealed class SecretCanaryTests : IAsyncLifetime
             await cmd.ExecuteNonQueryAsync();
         }
         var siloConnection = new NpgsqlConnectionStringBuilder(admin) { Username = _role, Password = _canary }.ConnectionString;
-        var port = 26_000 + Random.Shared.Next(0, 900);
-        _silo = SiloProcess.Start(port, port + 10_000, new Dictionary<string, string>
+        _silo = SiloProcess.Start(new Dictionary<string, string>
         {
             ["ConnectionStrings__Postgres"] = siloConnection,
             ["Admin__ApiKey"] = "admin-" + _canary,

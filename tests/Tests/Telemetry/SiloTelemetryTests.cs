@@ -12,10 +12,9 @@ public sealed class SiloTelemetryTests
     [Fact]
     public async Task DevelopmentSilo_ServesSchedulerSeriesAndWritesJsonLinesWithTheRunsScope()
     {
-        var port = 26_000 + Random.Shared.Next(0, 900);
         // HTTP on a port the OS picks (SiloProcess's default), read back from Kestrel's own line: no collision with the
         // ephemeral ports of other tests' connections.
-        using var silo = SiloProcess.Start(port, port + 10_000, new Dictionary<string, string>
+        using var silo = SiloProcess.Start(new Dictionary<string, string>
         {
             ["Logging__LogLevel__Totallator"] = "Debug",
             ["Logging__Console__FormatterName"] = "json",
@@ -49,6 +48,6 @@ public sealed class SiloTelemetryTests
         Assert.Contains("totallator_scheduler_run_duration_seconds_bucket", body, StringComparison.Ordinal);
         Assert.Matches("""target_info\{[^}]*service_name="totallator-silo"[^}]*\}""", body);
         // The instance is the silo's address, as Orleans names it in its own logs and membership table.
-        Assert.Matches($$"""target_info\{[^}]*service_instance_id="S127\.0\.0\.1:{{port}}:\d+"[^}]*\}""", body);
+        Assert.Matches($$"""target_info\{[^}]*service_instance_id="S127\.0\.0\.1:{{silo.SiloPort}}:\d+"[^}]*\}""", body);
     }
 }

@@ -34,6 +34,13 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>Starts a silo on a silo port and a gateway port the OS says are free.</summary>
+    public static SiloProcess Start(IReadOnlyDictionary<string, string> environment)
+    {
+        var ports = Tests.Infrastructure.FreePorts.Many(2);
+        return Start(ports[0], ports[1], environment);
+    }
+
     public static SiloProcess Start(int siloPort, int gatewayPort, IReadOnlyDictionary<string, string> environment)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Totallator.Silo.dll");
