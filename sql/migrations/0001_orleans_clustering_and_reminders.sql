@@ -14,7 +14,7 @@
 --   Plain SQL only: no psql meta-commands, no tagged dollar quotes (DbUp would treat a dollar-word-dollar token as one
 --   of its variables), and function bodies use bare double-dollar quoting.
 --
--- WHAT THE C# PROVIDERS DEPEND ON (do not rename without reading the contract, shared/orleans-adonet-contract.md)
+-- WHAT THE C# PROVIDERS DEPEND ON (the contract: do not rename anything below without checking it against the providers)
 --   * The providers run exactly "SELECT QueryKey, QueryText FROM OrleansQuery" (unquoted, so it resolves to the
 --     lower-case table orleansquery with columns querykey / querytext on the search_path). Keys are matched
 --     ordinally and case-sensitively; every required key must exist or the silo/client refuses to start.

@@ -9,7 +9,7 @@ namespace Totallator.Tests.Faults;
 [Collection(FaultCollection.Name)]
 public sealed class HangTests(ITestOutputHelper output)
 {
-    /// <summary>DESIGN.md measured ≈ 8 s with the shipped membership timing; slack for a loaded 2-core machine.</summary>
+    /// <summary>Measured ≈ 8 s with the shipped membership timing (MembershipTimingOptions); slack for a loaded 2-core machine.</summary>
     private static readonly TimeSpan _evictBound = TimeSpan.FromSeconds(25);
     /// <summary>Eviction, the wake of its jobs on the survivors, and the lease of its claimed-ahead rows (6 s).</summary>
     private static readonly TimeSpan _resumeBound = TimeSpan.FromSeconds(30);

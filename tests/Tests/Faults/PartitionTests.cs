@@ -18,7 +18,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
 {
     private const int Dead = LocalCluster.Dead;
     private const int Active = LocalCluster.Active;
-    /// <summary>A hung peer is evicted in ≈ 8 s with the shipped membership timing (DESIGN.md); a partitioned one the same way. Slack for a loaded machine.</summary>
+    /// <summary>A hung peer is evicted in ≈ 8 s with the shipped membership timing (MembershipTimingOptions); a partitioned one the same way. Slack for a loaded machine.</summary>
     private static readonly TimeSpan _evictBound = TimeSpan.FromSeconds(25);
     /// <summary>Eviction + the dead-silo wake + the next 2-s occurrence, with slack.</summary>
     private static readonly TimeSpan _elsewhereBound = TimeSpan.FromSeconds(30);
