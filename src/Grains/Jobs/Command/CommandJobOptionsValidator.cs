@@ -1,6 +1,6 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
 
 namespace Totallator.Grains.Jobs.Command;
 
@@ -8,7 +8,7 @@ namespace Totallator.Grains.Jobs.Command;
 /// Checks one <see cref="CommandJobOptions"/>. The options name is the job's configuration path (<c>Cron:Jobs:&lt;slug&gt;</c>), so
 /// every message names the key to fix, e.g. <c>Cron:Jobs:nightly-report:Command is required</c>.
 /// </summary>
-public sealed partial class CommandJobOptionsValidator : IValidateOptions<CommandJobOptions>
+public sealed class CommandJobOptionsValidator : IValidateOptions<CommandJobOptions>
 {
     /// <summary>Smallest <see cref="CommandJobOptions.MaxOutputBytes"/>: below it head and tail are too short to be useful.</summary>
     public const int MinOutputBytes = 1024;
@@ -53,7 +53,7 @@ public sealed partial class CommandJobOptionsValidator : IValidateOptions<Comman
         }
         foreach (var variable in options.Environment.Keys)
         {
-            if (!VariableName().IsMatch(variable))
+            if (!EnvironmentSubstitution.IsValidName(variable))
             {
                 failures.Add($"{path}:Environment:{variable} is not a valid variable name (letters, digits and underscores, not starting with a digit)");
             }
@@ -64,14 +64,11 @@ public sealed partial class CommandJobOptionsValidator : IValidateOptions<Comman
         }
         for (var i = 0; i < options.PassEnvironment.Count; i++)
         {
-            if (!VariableName().IsMatch(options.PassEnvironment[i]))
+            if (!EnvironmentSubstitution.IsValidName(options.PassEnvironment[i]))
             {
                 failures.Add($"{path}:PassEnvironment:{i} '{options.PassEnvironment[i]}' is not a variable name; list exact names, no patterns");
             }
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex VariableName();
 }
