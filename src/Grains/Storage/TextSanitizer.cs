@@ -71,6 +71,16 @@ public static class TextSanitizer
 
     private static (int Nuls, int Broken) Count(string text)
     {
+        var (_, nuls, broken) = Walk(text, replace: false);
+        return (nuls, broken);
+    }
+
+    private static string ReplaceCore(string text) => Walk(text, replace: true).Replaced!;
+
+    /// <summary>One pass that counts NULs and broken surrogates and, when asked, builds the text with them replaced.</summary>
+    private static (string? Replaced, int Nuls, int Broken) Walk(string text, bool replace)
+    {
+        var result = replace ? new StringBuilder(text.Length) : null;
         var nuls = 0;
         var broken = 0;
         for (var i = 0; i < text.Length; i++)
@@ -79,39 +89,23 @@ public static class TextSanitizer
             if (c == '\0')
             {
                 nuls++;
+                result?.Append(NulStandIn);
             }
             else if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {
+                result?.Append(c).Append(text[i + 1]);
                 i++;
             }
             else if (char.IsSurrogate(c))
             {
                 broken++;
-            }
-        }
-        return (nuls, broken);
-    }
-
-    private static string ReplaceCore(string text)
-    {
-        var result = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == '\0')
-            {
-                result.Append(NulStandIn);
-            }
-            else if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                result.Append(c).Append(text[i + 1]);
-                i++;
+                result?.Append(BrokenStandIn);
             }
             else
             {
-                result.Append(char.IsSurrogate(c) ? BrokenStandIn : c);
+                result?.Append(c);
             }
         }
-        return result.ToString();
+        return (result?.ToString(), nuls, broken);
     }
 }
