@@ -30,7 +30,7 @@ public static partial class ActivityEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         api.MapGet("/activity", GetAsync).WithTags("Activity").RequireAuthorization(AdminAuthentication.ViewerPolicy)
-            .WithName("GetActivity").WithSummary("Executions running now and the latest that ended (since, limit), across all jobs.")
+            .WithName("GetActivity").WithSummary("Executions running now and the latest that ended (since, limit), across all jobs. A completion becomes visible a moment after its completedAt: to follow ends, pass a since some seconds before the previous answer's now and skip the ids already seen (the event stream does so).")
             .Produces<Activity>().ProducesValidationProblem();
         api.MapGet("/events", OpenStreamAsync)
             .WithTags("Activity").RequireAuthorization(AdminAuthentication.ViewerPolicy)
@@ -78,7 +78,7 @@ public static partial class ActivityEndpoints
     private static async IAsyncEnumerable<SseItem<object>> StreamAsync(IClusterClient cluster, Func<Task<string?>> refusal, TimeSpan recheck,
         string caller, ILogger logger, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        DateTimeOffset? since = null;
+        var cursor = new ActivityCursor();
         var readEvery = Math.Max(1, (int)Math.Round(Period / recheck));
         var step = 0;
         using var timer = new PeriodicTimer(recheck);
@@ -97,11 +97,10 @@ public static partial class ActivityEndpoints
                 continue;
             }
             // When the caller cannot be checked (the cluster does not answer), nothing is read for it.
-            var (activity, failure) = unknown is null ? await ReadAsync(cluster, since, logger) : (null, unknown);
+            var (activity, failure) = unknown is null ? await ReadAsync(cluster, cursor.EndedSince, logger) : (null, unknown);
             if (activity is not null)
             {
-                since = activity.Now;
-                yield return new SseItem<object>(activity, "activity");
+                yield return new SseItem<object>(cursor.Advance(activity), "activity");
             }
             else
             {

@@ -264,31 +264,30 @@ export function stopEvents() {
 
 /**
  * Tracks which executions start or end between activity events. Returns a function taking an activity and answering
- * { started: ExecutionSummary[], ended: ExecutionSummary[], slugs: Set<string> } (slugs whose executions changed).
+ * { started, ended, vanished: ExecutionSummary[], slugs: Set<string> } (slugs whose executions changed). 'vanished' are
+ * executions that left the running list without an end in the event (their end became visible too late for the stream, or
+ * the row was deleted): the page reads them itself, and their jobs count as changed.
  */
 export function activityTracker() {
-  let known = null; // id -> status of the active executions at the previous event
+  let known = null; // id -> summary of the active executions at the previous event
   return activity => {
     const active = activity.active || [];
     const ended = activity.ended || [];
     const started = [];
+    const vanished = [];
     const slugs = new Set();
-    const now = new Map(active.map(x => [x.id, x.status]));
+    const now = new Map(active.map(x => [x.id, x]));
     if (known) {
       for (const x of active) {
-        if (known.get(x.id) !== x.status) { started.push(x); slugs.add(x.jobSlug); }
+        if (known.get(x.id)?.status !== x.status) { started.push(x); slugs.add(x.jobSlug); }
       }
-      for (const [id] of known) {
-        if (!now.has(id)) {
-          const gone = ended.find(x => x.id === id);
-          if (!gone) slugs.add(null); // ended without showing up in 'ended' (deleted?): unknown slug
-        }
+      for (const [id, x] of known) {
+        if (!now.has(id) && !ended.some(e => e.id === id)) { vanished.push(x); slugs.add(x.jobSlug); }
       }
     }
     for (const x of ended) slugs.add(x.jobSlug);
-    slugs.delete(null);
     known = now;
-    return { started, ended, slugs };
+    return { started, ended, vanished, slugs };
   };
 }
 

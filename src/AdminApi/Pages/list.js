@@ -18,9 +18,10 @@ startPage(async () => {
   await seedActivity();
   const track = activityTracker();
   startEvents(activity => {
-    const { ended, slugs } = track(activity);
+    const { ended, vanished, slugs } = track(activity);
     for (const slug of slugs) refreshJob(slug);
     prependRecent(ended);
+    for (const x of vanished) recentFromStore(x.id);
     renderRunning(activity.active || []);
   });
   // Next-run times and 24 h counts drift without executions (and other admins change jobs): refresh everything now and then.
@@ -352,6 +353,12 @@ function prependRecent(ended, fresh = true) {
     list.lastElementChild.remove();
   }
   $('#recent-empty').hidden = list.children.length > 0;
+}
+
+/** An execution that left the running list without its end in the stream: its row as stored, if it has ended. */
+async function recentFromStore(id) {
+  const res = await api('GET', `${API}/executions/${encodeURIComponent(id)}`);
+  if (res.ok && res.data && res.data.summary && res.data.summary.completedAt) prependRecent([res.data.summary]);
 }
 
 function renderRunning(active) {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Npgsql;
 using Totallator.Tests.Api.Infrastructure;
 
 namespace Totallator.Tests.Api;
@@ -130,6 +131,58 @@ public sealed class EventStreamTests(AdminApiFixture api)
         await other.DisposeAsync();
         await using var adminStream = await EventuallyOpenAsync(admin);
         Assert.Equal(HttpStatusCode.OK, adminStream.Status);
+    }
+
+    /// <summary>
+    /// A completion is written a moment after the attempt ends (batched), with the silo's end time as <c>completedAt</c>: a
+    /// stream read can pass that instant before the row commits. The stream must still send the end, once. It did not: the
+    /// next read asked only for ends after the previous read's clock, and the page showed the run as running until reloaded.
+    /// </summary>
+    [Fact]
+    public async Task AnEndThatCommitsAfterAStreamReadPassedItsInstantIsStillSentOnce()
+    {
+        const string slug = "t-api-late-end";
+        using var viewer = api.ClientFor("viewer");
+        await using var stream = await EventStream.OpenAsync(viewer);
+        Assert.Equal(HttpStatusCode.OK, stream.Status);
+        var first = await NextActivityAsync(stream);
+        var readAt = first.GetProperty("now").GetDateTimeOffset();
+
+        // The row a lagging batch commits now: ended two seconds before the read that has already been sent.
+        var id = Guid.NewGuid();
+        await using (var db = NpgsqlDataSource.Create(api.Cluster.ConnectionString))
+        {
+            await using var insert = db.CreateCommand("""
+                INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, startedAt, completedAt, durationMs, status, triggeredBy)
+                SELECT @id, j.id, 'm:' || @id, @ended - interval '1 second', @ended - interval '1 second', @ended, 1000, 'succeeded', 'manual'
+                FROM cronJob j WHERE j.slug = @slug
+                """);
+            insert.Parameters.AddWithValue("id", id);
+            insert.Parameters.AddWithValue("ended", readAt.AddSeconds(-2));
+            insert.Parameters.AddWithValue("slug", slug);
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+        }
+
+        var sent = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            var activity = await NextActivityAsync(stream);
+            sent += activity.GetProperty("ended").EnumerateArray().Count(x => x.GetProperty("id").GetGuid() == id);
+        }
+        Assert.Equal(1, sent);
+    }
+
+    private static async Task<JsonElement> NextActivityAsync(EventStream stream)
+    {
+        while (true)
+        {
+            var next = await stream.NextAsync(TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException("The stream ended.");
+            if (next.Name == "activity")
+            {
+                return JsonDocument.Parse(next.Data).RootElement;
+            }
+        }
     }
 
     private static async Task AssertRefusedAsync(EventStream stream, string reason)

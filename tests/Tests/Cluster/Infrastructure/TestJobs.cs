@@ -19,7 +19,7 @@ public static class TestJobs
     public static readonly IReadOnlyList<string> ApiSlugs =
     [
         "t-api-list", "t-api-patch", "t-api-etag", "t-api-toggle", "t-api-trigger", "t-api-slow", "t-api-idem", "t-api-rate",
-        "t-api-matrix", "t-api-bad", "t-api-history", "t-api-cancel", "t-api-session", "t-api-audit",
+        "t-api-matrix", "t-api-bad", "t-api-history", "t-api-cancel", "t-api-session", "t-api-audit", "t-api-late-end",
         "t-ui-list", "t-ui-live", "t-ui-toggle", "t-ui-edit", "t-ui-invalid", "t-ui-viewer", "t-tel-api",
     ];
 
