@@ -33,14 +33,22 @@ public sealed partial class CronJobGrain
             // A new schedule, or a re-enabled job, starts from now: the old schedule's or the disabled period's occurrences are not misfires.
             ResetLastScheduledFor = scheduleChanged || enabling ? now : null,
         };
-        _job = await store.UpdateJobAsync(_slug, update, now, CancellationToken.None);
+        try
+        {
+            _job = await store.UpdateJobAsync(_slug, update, now, CancellationToken.None);
+        }
+        catch (Exception ex) when (StoreGuard.IsStoreFailure(ex))
+        {
+            // The change may have committed with its reply lost: planning on the job as it was could claim occurrences of a
+            // schedule that is no longer the job's (found by the simulation). Read it again before planning anything more.
+            _reloadBeforeTick = true;
+            ArmAt(now + _options.StoreRetryDelay);
+            throw;
+        }
         LogConfigChanged(logger, _slug, change.ChangedBy, _job.Version);
         CronSchedule.TryParse(_job.Schedule, _job.TimeZone, now, variables, _job.ScheduleOrigin, out _schedule, out var error);
         _invalidReason = error;
-        if (update.ResetLastScheduledFor is { } reset)
-        {
-            _lastHandled = reset;
-        }
+        _planner.Changed(_job, _schedule, update.ResetLastScheduledFor);
         DisposeTimer();
         await PlanAsync();
         return Snapshot();

@@ -1,49 +1,24 @@
 using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
 using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Grains.JobGrain;
 
 public sealed partial class CronJobGrain
 {
-    // Scheduled claims whose store call failed without an answer: it may have committed, its reply lost. The next claim of the
-    // same occurrence reuses the execution id, so the store can say the row is this claimant's (a claim is idempotent by its
-    // id) instead of someone else's, which would leave the occurrence claimed, never run, and later abandoned.
-    private readonly Dictionary<string, Guid> _unansweredClaims = new(StringComparer.Ordinal);
-
-    /// <summary>Claims a scheduled occurrence; if the store does not answer, the occurrence's next claim reuses this one's id.</summary>
-    private async Task<bool> ClaimScheduledAsync(ExecutionClaim claim, CancellationToken cancellationToken)
+    /// <summary>A manual run's claim: an occurrence of its own, never moving the schedule.</summary>
+    private ExecutionClaim NewManualClaim(DateTimeOffset now, string userId, string? reason)
     {
-        _unansweredClaims[claim.OccurrenceKey] = claim.ExecutionId;
-        var won = await store.TryClaimAsync(claim, cancellationToken);
-        _unansweredClaims.Remove(claim.OccurrenceKey);
-        return won;
-    }
-
-    private async Task StartScheduledAsync(DateTimeOffset scheduledFor, TriggerSource source, CancellationToken cancellationToken)
-    {
-        var claim = NewClaim(OccurrenceKeys.Scheduled(scheduledFor), scheduledFor, source, userId: null, reason: null, advances: true);
-        if (!await ClaimScheduledAsync(claim, cancellationToken))
+        var id = Guid.CreateVersion7();
+        return new ExecutionClaim
         {
-            // Someone else holds this occurrence: a duplicate activation during a partition, or a replayed tick. The fence held.
-            LogClaimLost(logger, _slug, claim.OccurrenceKey);
-            instruments.ClaimConflict(_slug, "at-instant");
-            Advance(scheduledFor);
-            return;
-        }
-        Advance(scheduledFor);
-        StartRun(claim);
+            ExecutionId = id, CronJobId = _job!.Id, OccurrenceKey = OccurrenceKeys.Manual(id), ScheduledFor = now, StartedAt = now,
+            TriggeredBy = TriggerSource.Manual, TriggeredByUserId = userId, RetryCount = 0, LeaseOwner = siloDetails.SiloAddress.ToString(),
+            LeaseDuration = _options.LeaseDuration, StatusReason = reason, AdvancesSchedule = false,
+        };
     }
-
-    private ExecutionClaim NewClaim(string occurrenceKey, DateTimeOffset scheduledFor, TriggerSource source, string? userId, string? reason, bool advances) => new()
-    {
-        ExecutionId = _unansweredClaims.TryGetValue(occurrenceKey, out var unanswered) ? unanswered : Guid.CreateVersion7(),
-        CronJobId = _job!.Id, OccurrenceKey = occurrenceKey, ScheduledFor = scheduledFor,
-        StartedAt = timeProvider.GetUtcNow(), TriggeredBy = source, TriggeredByUserId = userId, RetryCount = 0,
-        LeaseOwner = siloDetails.SiloAddress.ToString(), LeaseDuration = _options.LeaseDuration, StatusReason = reason,
-        AdvancesSchedule = advances,
-    };
 
     /// <param name="claim">The claimed attempt.</param>
     /// <param name="startUnrecorded">The row still says claimed (a claim ahead): the lease maintenance records the start if the run lasts.</param>
@@ -134,7 +109,7 @@ public sealed partial class CronJobGrain
             run.MarkDone();
             run.Dispose();
         }
-        if (_catchUpQueue.Count > 0)
+        if (_planner.HasCatchUps)
         {
             // Queued catch-ups start from a timer tick, a proper grain turn, like every other scheduling decision.
             ArmAt(timeProvider.GetUtcNow());
@@ -177,35 +152,5 @@ public sealed partial class CronJobGrain
                 await Task.Delay(_options.StoreRetryDelay, timeProvider);
             }
         }
-    }
-
-    /// <summary>Starts the next queued catch-up (RunAll) when nothing of this job is running; true if one started.</summary>
-    private async Task<bool> StartQueuedCatchUpAsync(CancellationToken cancellationToken)
-    {
-        if (!IsSchedulable || registry.IsStopping)
-        {
-            _catchUpQueue.Clear();
-            return false;
-        }
-        if (_catchUpQueue.Count == 0 || _runs.Count > 0)
-        {
-            return false;
-        }
-        if ((settings.Current.SchedulingPaused ? PausedReason : LeftRunningSkipReason()) is { } skipReason)
-        {
-            // Queued catch-ups are scheduled occurrences too: a pause, or the bound of attempts left running, skips them.
-            var now = timeProvider.GetUtcNow();
-            var skipped = _catchUpQueue.Select(o => Unrun(o, ExecutionStatus.Skipped, now, skipReason)).ToList();
-            await store.RecordUnrunAsync(skipped, cancellationToken);
-            CountNotRun(skipped, summarised: 0);
-            Advance(skipped.Max(u => u.ScheduledFor));
-            _catchUpQueue.Clear();
-            LogRecordedUnrun(logger, _slug, skipped.Count);
-            return false;
-        }
-        // Dequeued only once claimed: if the store fails, the next tick tries the same occurrence again.
-        await StartScheduledAsync(_catchUpQueue.Peek(), TriggerSource.CatchUp, cancellationToken);
-        _catchUpQueue.Dequeue();
-        return true;
     }
 }

@@ -1,4 +1,5 @@
 using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Grains.JobGrain;
@@ -29,7 +30,7 @@ public sealed partial class CronJobGrain
         else if (status == ExecutionStatus.Skipped)
         {
             // The grain writes only these three reasons for a skipped scheduled occurrence.
-            instruments.OccurrencesSkipped(_slug, reason == PausedReason ? "paused"
+            instruments.OccurrencesSkipped(_slug, reason == JobPlanner.PausedReason ? "paused"
                 : reason.StartsWith(Execution.LeftRunningAttempts.SkipReasonPrefix, StringComparison.Ordinal) ? Execution.LeftRunningAttempts.SkipReasonPrefix
                 : "overlap", count);
         }

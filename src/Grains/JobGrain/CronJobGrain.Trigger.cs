@@ -58,8 +58,7 @@ public sealed partial class CronJobGrain
                 RefusalReason = $"Job '{_slug}' has {leftRunning.CountOf(_slug)} attempts still running after they ignored their cancellation; ask for an override to run it anyway.",
             };
         }
-        var claim = NewClaim("", now, TriggerSource.Manual, request.UserId, note, advances: false);
-        claim = claim with { OccurrenceKey = OccurrenceKeys.Manual(claim.ExecutionId) };
+        var claim = NewManualClaim(now, request.UserId, note);
         if (!await store.TryClaimAsync(claim, CancellationToken.None))
         {
             throw new InvalidOperationException($"Manual occurrence {claim.OccurrenceKey} was already claimed; this cannot happen with a fresh id.");

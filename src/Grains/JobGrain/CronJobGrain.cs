@@ -42,19 +42,23 @@ public sealed partial class CronJobGrain(
 
     private readonly SchedulerOptions _options = options.Value;
     private readonly List<ActiveRun> _runs = [];
-    private readonly Queue<DateTimeOffset> _catchUpQueue = new();
+    private readonly JobPlanner _planner = new(
+        new PlannerSettings(options.Value.ClaimAhead, options.Value.MisfireThreshold, options.Value.MaxMissedRecorded, options.Value.LeaseDuration,
+            siloDetails.SiloAddress.ToString()),
+        Guid.CreateVersion7, Random.Shared);
     private string _slug = "";
     private JobRecord? _job;
     private CronJobDefinition? _definition;
     private CronSchedule? _schedule;
     private string? _invalidReason;
-    private DateTimeOffset _lastHandled;
     private IGrainTimer? _timer;
     private DateTimeOffset? _armedFor;
     private bool? _reminderRegistered;
     // The row read by OnActivateAsync is still fresh for a Reload that is itself the activating call (start-up wakes every job):
     // reading it again would double the store reads of a cluster start.
     private bool _freshFromActivation;
+    // An admin change failed without an answer: it may have committed, so the job is read again before the next tick plans.
+    private bool _reloadBeforeTick;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -176,15 +180,16 @@ public sealed partial class CronJobGrain(
         _job = await store.GetJobAsync(_slug, cancellationToken);
         _definition = catalog.Find(_slug);
         _armedFor = null;
+        var now = timeProvider.GetUtcNow();
         if (_job is null)
         {
             _schedule = null;
             _invalidReason = null;
+            _planner.Load(null, null, defined: false, now);
             return;
         }
-        var now = timeProvider.GetUtcNow();
-        _lastHandled = _job.LastScheduledFor ?? now;
         CronSchedule.TryParse(_job.Schedule, _job.TimeZone, now, variables, _job.ScheduleOrigin, out _schedule, out var error);
+        _planner.Load(_job, _schedule, _definition is not null, now);
         await SetInvalidReasonAsync(error, cancellationToken);
     }
 
@@ -204,10 +209,6 @@ public sealed partial class CronJobGrain(
         _job = _job with { InvalidReason = reason };
     }
 
-    /// <summary>Whether the schedule should fire: the job exists, is enabled, still defined, and its schedule is valid.</summary>
-    private bool IsSchedulable =>
-        _job is { IsEnabled: true, IsOrphaned: false } && _definition is not null && _schedule is not null;
-
     private JobSnapshot Snapshot()
     {
         var job = _job ?? throw NotFound();
@@ -219,8 +220,8 @@ public sealed partial class CronJobGrain(
             InvalidReason = _invalidReason ?? (_definition is null && !job.IsOrphaned ? "No definition of this job on the silo that hosts it." : null),
             IsOrphaned = job.IsOrphaned, Source = job.Source, OverriddenFields = job.OverriddenFields,
             RunningExecutionIds = _runs.Select(r => r.CurrentExecutionId).ToList(),
-            NextFireAt = IsSchedulable ? _ahead?.Claim.ScheduledFor ?? _schedule!.Next(PlannedThrough) : null,
-            LastScheduledFor = _lastHandled == default ? job.LastScheduledFor : _lastHandled,
+            NextFireAt = _planner.NextFireAt,
+            LastScheduledFor = _planner.LastHandled == default ? job.LastScheduledFor : _planner.LastHandled,
             Version = job.Version, UpdatedAt = job.UpdatedAt, LastModifiedBy = job.LastModifiedBy,
         };
     }

@@ -85,4 +85,9 @@ public sealed record UnrunOccurrence
     public required ExecutionStatus Status { get; init; }
     public required string Reason { get; init; }
     public required DateTimeOffset RecordedAt { get; init; }
+    /// <summary>
+    /// Move <c>cronJob.lastScheduledFor</c> forward to this occurrence. False while earlier occurrences wait without a row (queued
+    /// catch-ups): the schedule must not stand past an occurrence that has no row, or losing the activation would lose them.
+    /// </summary>
+    public bool AdvancesSchedule { get; init; } = true;
 }

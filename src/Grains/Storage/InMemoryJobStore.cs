@@ -237,7 +237,10 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     Id = o.ExecutionId, CronJobId = o.CronJobId, OccurrenceKey = o.OccurrenceKey, ScheduledFor = o.ScheduledFor,
                     CompletedAt = o.RecordedAt, Status = o.Status, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, StatusReason = o.Reason,
                 };
-                Advance(o.CronJobId, o.ScheduledFor);
+                if (o.AdvancesSchedule)
+                {
+                    Advance(o.CronJobId, o.ScheduledFor);
+                }
             }
         }
         return Task.CompletedTask;

@@ -144,6 +144,7 @@ public sealed partial class PostgresJobStore
         SELECT id FROM mine
         """;
 
+    // Rows that do not advance (see UnrunOccurrence.AdvancesSchedule) are inserted but leave lastScheduledFor where it is.
     internal const string RecordUnrun = """
         WITH ins AS (
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, completedAt, status, triggeredBy, retryCount,

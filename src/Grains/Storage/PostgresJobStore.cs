@@ -187,6 +187,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("recordedAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, occurrences.Select(o => o.RecordedAt).ToArray()));
         cmd.Parameters.Add(Param("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text, occurrences.Select(o => o.Status.ToText()).ToArray()));
         cmd.Parameters.Add(Param("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, occurrences.Select(o => o.Reason).ToArray()));
+        cmd.Parameters.Add(Param("advances", NpgsqlDbType.Array | NpgsqlDbType.Boolean, occurrences.Select(o => o.AdvancesSchedule).ToArray()));
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -64,7 +64,7 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
         Assert.Equal(invocations.Count, invocations.Select(i => i.OccurrenceKey).Distinct().Count());
     }
 
-    private static string OccurrenceKeyOf(DateTimeOffset at) => Grains.JobGrain.OccurrenceKeys.Scheduled(at);
+    private static string OccurrenceKeyOf(DateTimeOffset at) => Grains.Scheduling.OccurrenceKeys.Scheduled(at);
 
     [Fact]
     public async Task TimeoutIsRecordedTimedOut_EvenWhenTheJobIgnoresItsToken()

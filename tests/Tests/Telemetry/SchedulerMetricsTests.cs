@@ -124,7 +124,7 @@ public sealed class SchedulerMetricsTests(TelemetryClusterFixture fixture)
         var held = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero).AddSeconds(4);
         var claimed = await _c.Store.TryClaimAsync(new ExecutionClaim
         {
-            ExecutionId = Guid.CreateVersion7(), CronJobId = job.Id, OccurrenceKey = Grains.JobGrain.OccurrenceKeys.Scheduled(held),
+            ExecutionId = Guid.CreateVersion7(), CronJobId = job.Id, OccurrenceKey = Grains.Scheduling.OccurrenceKeys.Scheduled(held),
             ScheduledFor = held, StartedAt = null, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, LeaseOwner = "S-dead-silo",
             LeaseDuration = TimeSpan.FromSeconds(2), AdvancesSchedule = false,
         }, CancellationToken.None);

@@ -1,0 +1,111 @@
+using Totallator.Grains.Interfaces.Admin;
+using Totallator.Grains.Jobs;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Tests.Simulation;
+
+/// <summary>What the simulated database does with one call.</summary>
+public enum StoreFault
+{
+    None,
+    /// <summary>The call fails before anything commits (a dropped connection, a timeout before the statement ran).</summary>
+    FailBeforeCommit,
+    /// <summary>The call commits, then its reply is lost: the caller sees a failure.</summary>
+    LostReply,
+}
+
+/// <summary>
+/// The real <see cref="InMemoryJobStore"/> (the same fence as PostgreSQL, held to it by the store contract suite), with a fault
+/// decided per call by the simulation. The in-memory store answers synchronously, so the whole world stays on one thread and a
+/// seed replays exactly.
+/// </summary>
+public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault> decide) : IJobStore
+{
+    public InMemoryJobStore Inner => inner;
+
+    private async Task<T> CallAsync<T>(string name, Func<Task<T>> call)
+    {
+        var fault = decide(name);
+        if (fault == StoreFault.FailBeforeCommit)
+        {
+            throw new StoreUnavailableException($"simulated: {name} failed before its commit");
+        }
+        var result = await call();
+        if (fault == StoreFault.LostReply)
+        {
+            throw new StoreUnavailableException($"simulated: {name} committed, its reply was lost");
+        }
+        return result;
+    }
+
+    private Task<bool> CallAsync(string name, Func<Task> call) => CallAsync(name, async () =>
+    {
+        await call();
+        return true;
+    });
+
+    public Task SyncDefinitionsAsync(IReadOnlyList<CronJobDefinition> definitions, DateTimeOffset now, CancellationToken cancellationToken) =>
+        CallAsync("sync", () => inner.SyncDefinitionsAsync(definitions, now, cancellationToken));
+
+    public Task<JobRecord?> GetJobAsync(string slug, CancellationToken cancellationToken) =>
+        CallAsync("get-job", () => inner.GetJobAsync(slug, cancellationToken));
+
+    public Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken) =>
+        CallAsync("list-jobs", () => inner.ListJobsAsync(cancellationToken));
+
+    public Task<JobRecord> UpdateJobAsync(string slug, JobUpdate update, DateTimeOffset now, CancellationToken cancellationToken) =>
+        CallAsync("update-job", () => inner.UpdateJobAsync(slug, update, now, cancellationToken));
+
+    public Task SetInvalidReasonAsync(Guid jobId, string? reason, CancellationToken cancellationToken) =>
+        CallAsync("set-invalid", () => inner.SetInvalidReasonAsync(jobId, reason, cancellationToken));
+
+    public Task<bool> TryClaimAsync(ExecutionClaim claim, CancellationToken cancellationToken) =>
+        CallAsync("claim", () => inner.TryClaimAsync(claim, cancellationToken));
+
+    public Task<IReadOnlySet<Guid>> TryClaimManyAsync(IReadOnlyList<ExecutionClaim> claims, CancellationToken cancellationToken) =>
+        CallAsync("claim-many", () => inner.TryClaimManyAsync(claims, cancellationToken));
+
+    public Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken) =>
+        CallAsync("record-unrun", () => inner.RecordUnrunAsync(occurrences, cancellationToken));
+
+    public Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken) =>
+        CallAsync("complete", () => inner.CompleteAsync(completion, cancellationToken));
+
+    public Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<ExecutionCompletion> completions, CancellationToken cancellationToken) =>
+        CallAsync("complete-many", () => inner.CompleteManyAsync(completions, cancellationToken));
+
+    public Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken) =>
+        CallAsync("mark-started", () => inner.MarkStartedManyAsync(starts, cancellationToken));
+
+    public Task<bool> ReleaseClaimAsync(Guid executionId, DateTimeOffset? restoreLastScheduledFor, CancellationToken cancellationToken) =>
+        CallAsync("release", () => inner.ReleaseClaimAsync(executionId, restoreLastScheduledFor, cancellationToken));
+
+    public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken) =>
+        CallAsync("renew", () => inner.RenewLeasesAsync(executionIds, lease, cancellationToken));
+
+    public Task<int> AbandonExpiredAsync(CancellationToken cancellationToken) =>
+        CallAsync("sweep", () => inner.AbandonExpiredAsync(cancellationToken));
+
+    public Task<IReadOnlyList<ExecutionRecord>> GetExecutionsAsync(Guid jobId, int limit, CancellationToken cancellationToken) =>
+        inner.GetExecutionsAsync(jobId, limit, cancellationToken);
+
+    public Task<ExecutionRecord?> GetExecutionAsync(Guid executionId, CancellationToken cancellationToken) =>
+        inner.GetExecutionAsync(executionId, cancellationToken);
+
+    public Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        inner.DeleteExecutionsBeforeAsync(cutoff, cancellationToken);
+
+    public Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, string silo, IReadOnlyCollection<string> activeSilos,
+        CancellationToken cancellationToken) => inner.TryBeginWakePassAsync(now, window, silo, activeSilos, cancellationToken);
+
+    public Task<IReadOnlySet<Guid>> SetHostsAsync(IReadOnlyList<JobHost> hosts, CancellationToken cancellationToken) =>
+        inner.SetHostsAsync(hosts, cancellationToken);
+
+    public Task<IReadOnlyList<string>> TakeJobsHostedByAsync(string silo, CancellationToken cancellationToken) =>
+        inner.TakeJobsHostedByAsync(silo, cancellationToken);
+
+    public Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken) => inner.GetConfigValueAsync(key, cancellationToken);
+
+    public Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken) =>
+        inner.SetConfigValueAsync(key, value, updatedBy, cancellationToken);
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Tests.Simulation;
+
+/// <summary>
+/// What must hold of the ledger, whatever the faults. After every event: no occurrence ran twice, and
+/// <c>lastScheduledFor</c> never stands past an occurrence that has no row (the rule that makes a lost activation harmless).
+/// At the end of the quiet period: nothing is left claimed or running, every occurrence of the last schedule has its row, and
+/// every row says what really happened to its run.
+/// </summary>
+public static partial class LedgerInvariants
+{
+    public static string? CheckAlways(LedgerSimulation sim)
+    {
+        ArgumentNullException.ThrowIfNull(sim);
+        if (sim.Runs.Values.GroupBy(r => r.OccurrenceKey).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            return $"occurrence {twice.Key} ran {twice.Count()} times: {string.Join(", ", twice.Select(r => r.ExecutionId))}";
+        }
+        var job = sim.Job();
+        var rows = sim.Rows();
+        var signature = (job.LastScheduledFor, rows.Count, job.Version);
+        if (sim.LastChecked == signature)
+        {
+            return null;
+        }
+        sim.LastChecked = signature;
+        if (job.Version != sim.ViewVersion || job.LastScheduledFor is not { } through)
+        {
+            return null; // an admin change whose reply was lost: the view catches up at the next change
+        }
+        return Unrecorded(sim, rows, sim.SegmentStart, through) is { } gap
+            ? $"lastScheduledFor is {through:HH:mm:ss.fff} but occurrence {gap:HH:mm:ss.fff} has no row"
+            : null;
+    }
+
+    public static IEnumerable<string> CheckAtEnd(LedgerSimulation sim)
+    {
+        ArgumentNullException.ThrowIfNull(sim);
+        var rows = sim.Rows();
+        // Still claimed or running is fine while a live silo holds the lease; not past its expiry and a sweep.
+        foreach (var row in rows.Where(r => r.Status.IsActive() && r.LeaseExpiresAt < sim.Now - LedgerSimulation.SweepEvery))
+        {
+            yield return $"{row.OccurrenceKey} is still {row.Status}, its lease expired at {row.LeaseExpiresAt:HH:mm:ss.fff}";
+        }
+        if (sim.Enabled && !sim.PausedAtEnd && Unrecorded(sim, rows, sim.SegmentStart, sim.Now - TimeSpan.FromSeconds(3)) is { } lost)
+        {
+            yield return $"occurrence {lost:HH:mm:ss.fff} was never run nor recorded";
+        }
+        foreach (var row in rows)
+        {
+            sim.Runs.TryGetValue(row.Id, out var run);
+            var truth = (row.Status, run?.Code) switch
+            {
+                // A silo that died while writing an end may or may not have committed it: either the end or abandoned is true.
+                (ExecutionStatus.Succeeded, RunOutcome.Succeeded) or (ExecutionStatus.Failed, RunOutcome.Failed) => null,
+                (ExecutionStatus.Succeeded or ExecutionStatus.Failed, _) => $"says {row.Status} but its run {(run is null ? "never started" : run.Code is null ? "never ended" : $"ended {run.Code}")}",
+                (ExecutionStatus.Abandoned, RunOutcome.Succeeded or RunOutcome.Failed) when run!.Outcome != RunOutcome.Killed =>
+                    $"says abandoned but its run ended {run.Code} on a live silo",
+                (ExecutionStatus.Skipped or ExecutionStatus.Missed, _) when run is not null => $"says {row.Status} but its run started",
+                _ => null,
+            };
+            if (truth is not null)
+            {
+                yield return $"row of {row.OccurrenceKey} ({row.Id}) {truth}";
+            }
+        }
+        var ids = rows.Select(r => r.Id).ToHashSet();
+        foreach (var run in sim.Runs.Values.Where(r => !ids.Contains(r.ExecutionId)))
+        {
+            yield return $"run {run.ExecutionId} of {run.OccurrenceKey} has no row";
+        }
+    }
+
+    /// <summary>The first occurrence in (from, through] with neither a row nor a summary row that stands for it.</summary>
+    private static DateTimeOffset? Unrecorded(LedgerSimulation sim, IReadOnlyList<ExecutionRecord> rows, DateTimeOffset from, DateTimeOffset through)
+    {
+        var keys = rows.Select(r => r.OccurrenceKey).ToHashSet(StringComparer.Ordinal);
+        var summaries = rows.Where(r => r.Status == ExecutionStatus.Missed && r.StatusReason is not null)
+            .Select(r => SummaryRange().Match(r.StatusReason!)).Where(m => m.Success)
+            .Select(m => (From: DateTimeOffset.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), To: DateTimeOffset.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
+            .ToList();
+        foreach (var occurrence in sim.Schedule.Between(from, through))
+        {
+            if (!keys.Contains(OccurrenceKeys.Scheduled(occurrence)) && !summaries.Any(s => s.From <= occurrence && occurrence <= s.To))
+            {
+                return occurrence;
+            }
+        }
+        return null;
+    }
+
+    [GeneratedRegex(@"occurrences from (\S+) to (\S+) were missed")]
+    private static partial Regex SummaryRange();
+}

@@ -1,0 +1,192 @@
+using Totallator.Grains.Interfaces.Admin;
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Tests.Simulation;
+
+public sealed partial class LedgerSimulation
+{
+    /// <summary>
+    /// One activation of the job on one silo: the shell the job grain is, with the simulation's timer and runs. Its clock is the
+    /// silo's (skewed); leases are judged by the store's.
+    /// </summary>
+    private sealed class Activation : IPlanShell
+    {
+        private readonly LedgerSimulation _sim;
+        private readonly List<SimRun> _running = [];
+        private int _timerVersion;
+        private bool _reload;
+
+        public Activation(LedgerSimulation sim, Silo silo, int number)
+        {
+            _sim = sim;
+            Silo = silo;
+            Number = number;
+            Planner = new JobPlanner(new PlannerSettings(sim.ClaimAhead, MisfireThreshold, MaxMissedRecorded, Lease, silo.Name), sim.NewId, sim._random);
+        }
+
+        public Silo Silo { get; }
+        public int Number { get; }
+        public JobPlanner Planner { get; }
+        public bool Live { get; set; } = true;
+        public DateTimeOffset Now => _sim.Now + Silo.Skew;
+
+        public void Load()
+        {
+            if (!Live)
+            {
+                return;
+            }
+            try
+            {
+                var job = _sim.Store.GetJobAsync(Slug, CancellationToken.None).GetAwaiter().GetResult()!;
+                Planner.Load(job, Parse(job), defined: true, Now);
+            }
+            catch (StoreUnavailableException)
+            {
+                // The activation's first tick reads again (the grain's activation would fail and be retried by its caller).
+                _sim.At(_sim.Now + StoreRetryDelay, Load);
+                return;
+            }
+            Tick();
+        }
+
+        public void ReloadBeforeNextTick()
+        {
+            _reload = true;
+            ((IPlanShell)this).Arm(Now + StoreRetryDelay);
+        }
+
+        public void Changed(JobRecord job, DateTimeOffset? reset)
+        {
+            Planner.Changed(job, Parse(job), reset);
+            Tick();
+        }
+
+        private void Tick()
+        {
+            if (!Live)
+            {
+                return;
+            }
+            try
+            {
+                if (_reload)
+                {
+                    var job = _sim.Store.GetJobAsync(Slug, CancellationToken.None).GetAwaiter().GetResult()!;
+                    Planner.Load(job, Parse(job), defined: true, Now);
+                    _reload = false;
+                }
+                PlanExecutor.TickAsync(Planner, _sim.Store, this, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (StoreUnavailableException)
+            {
+                ((IPlanShell)this).Arm(Now + StoreRetryDelay);
+            }
+        }
+
+        public PlanInputs Inputs() => new(Now, _sim._paused, Stopping: false, _running.Count > 0 ? _running[0].ExecutionId : null, LeftRunningReason: null);
+
+        public void StartRun(StartRunCommand command)
+        {
+            var claim = command.Claim;
+            var run = new SimRun(claim.ExecutionId, claim.OccurrenceKey, Silo);
+            _sim.Runs.Add(run.ExecutionId, run);
+            _running.Add(run);
+            _sim.Log($"#{Number} starts {claim.OccurrenceKey} ({claim.TriggeredBy}) as {claim.ExecutionId}");
+            var length = _sim._random.Next(10) == 0 ? _sim.Ms(3000, 9000) : _sim.Ms(50, 2500);
+            var startedAt = claim.StartedAt ?? Now;
+            _sim.At(_sim.Now + length, () =>
+            {
+                if (run.Outcome is not null)
+                {
+                    return; // killed with its silo
+                }
+                run.Outcome = _sim._random.Next(5) == 0 ? RunOutcome.Failed : RunOutcome.Succeeded;
+                run.Code = run.Outcome;
+                run.Writing = true;
+                var completion = new ExecutionCompletion
+                {
+                    ExecutionId = run.ExecutionId, Status = run.Outcome == RunOutcome.Succeeded ? ExecutionStatus.Succeeded : ExecutionStatus.Failed,
+                    StartedAt = startedAt, CompletedAt = Now, DurationMs = (long)length.TotalMilliseconds,
+                };
+                WriteCompletion(run, completion, Now + Lease * 2);
+            });
+        }
+
+        /// <summary>As the grain: retried through a store outage for as long as the lease could still hold.</summary>
+        private void WriteCompletion(SimRun run, ExecutionCompletion completion, DateTimeOffset deadline)
+        {
+            if (!run.Writing)
+            {
+                return; // its silo died meanwhile
+            }
+            try
+            {
+                run.Recorded = _sim.Store.CompleteAsync(completion, CancellationToken.None).GetAwaiter().GetResult();
+                _sim.Log($"#{Number} ended {run.OccurrenceKey} {completion.Status}{(run.Recorded ? "" : " (refused: no longer running)")}");
+            }
+            catch (StoreUnavailableException) when (Now < deadline)
+            {
+                _sim.At(_sim.Now + StoreRetryDelay, () => WriteCompletion(run, completion, deadline));
+                return;
+            }
+            catch (StoreUnavailableException)
+            {
+                _sim.Log($"#{Number} gave up writing the end of {run.OccurrenceKey}");
+            }
+            run.Writing = false;
+            _running.Remove(run);
+            if (Planner.HasCatchUps)
+            {
+                ((IPlanShell)this).Arm(Now);
+            }
+        }
+
+        public void Arm(DateTimeOffset at)
+        {
+            var version = ++_timerVersion;
+            _sim.At(at - Silo.Skew, () =>
+            {
+                if (version == _timerVersion)
+                {
+                    Tick();
+                }
+            });
+        }
+
+        public void Disarm() => _timerVersion++;
+
+        public Task SetInvalidAsync(string reason, CancellationToken cancellationToken) =>
+            _sim.Store.SetInvalidReasonAsync(_sim.JobId, reason, cancellationToken);
+
+        public Task EndUnrunAsync(EndUnrunCommand command) =>
+            _sim.Store.CompleteAsync(new ExecutionCompletion
+            {
+                ExecutionId = command.Claim.ExecutionId, Status = command.Status, CompletedAt = command.At, StatusReason = command.Reason,
+            }, CancellationToken.None);
+
+        public void Observe(PlanCommand command, bool? outcome)
+        {
+            switch (command)
+            {
+                case ClaimCommand claim:
+                    _sim.Log($"#{Number} claim {claim.Kind} {claim.Claim.OccurrenceKey}: {(outcome == true ? "won" : "held by another")}");
+                    break;
+                case RecordUnrunCommand unrun:
+                    _sim.Log($"#{Number} recorded {string.Join(", ", unrun.Rows.Select(r => $"{r.OccurrenceKey} {r.Status}"))}");
+                    break;
+                case EndUnrunCommand end:
+                    _sim.Log($"#{Number} ended {end.Claim.OccurrenceKey} {end.Status} unrun: {end.Reason}");
+                    break;
+                case ReleaseCommand release:
+                    _sim.Log($"#{Number} released {release.Claim.OccurrenceKey} ({release.Reason}): {(outcome == true ? "removed" : "already started or ended")}");
+                    break;
+            }
+        }
+
+        public void ReleaseFailed(ReleaseCommand command, Exception exception) =>
+            _sim.Log($"#{Number} release of {command.Claim.OccurrenceKey} failed: {exception.Message}");
+    }
+}

@@ -1,0 +1,74 @@
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Tests.Unit.Scheduling;
+
+/// <summary>The planner alone, command by command, with a fake clock: the cases the simulation found, pinned down.</summary>
+[Trait("Category", "Unit")]
+public sealed class JobPlannerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
+
+    private static JobRecord Job(string schedule, MisfirePolicy policy = MisfirePolicy.RunOnce, int cap = 3) => new()
+    {
+        Id = Guid.NewGuid(), Slug = "p", Name = "p", Description = "", Schedule = schedule, TimeZone = "UTC", IsEnabled = true, TimeoutMs = 1000,
+        MaxRetries = 0, MisfirePolicy = policy, MisfireRunAllCap = cap, Source = "code", IsOrphaned = false, OverriddenFields = [],
+        LastScheduledFor = T0, Version = 1, CreatedAt = T0, UpdatedAt = T0, CreatedBy = "t", LastModifiedBy = "t",
+    };
+
+    private static CronSchedule Schedule(string expression)
+    {
+        Assert.True(CronSchedule.TryParse(expression, "UTC", T0, new ScheduleVariables([], _ => null), ScheduleOrigin.Definition, out var schedule, out var error), error);
+        return schedule!;
+    }
+
+    private static JobPlanner Planner(JobRecord job, TimeSpan claimAhead)
+    {
+        var planner = new JobPlanner(new PlannerSettings(claimAhead, TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(6), "silo"), Guid.NewGuid, new Random(1));
+        planner.Load(job, Schedule(job.Schedule), defined: true, T0);
+        return planner;
+    }
+
+    private static PlanInputs At(DateTimeOffset now, Guid? running = null) => new(now, Paused: false, Stopping: false, running, LeftRunningReason: null);
+
+    [Fact]
+    public void ARescheduleThatStillFiresAtTheClaimedInstantButEarlierToo_ReleasesTheClaim()
+    {
+        var job = Job("*/10 * * * * *");
+        var planner = Planner(job, TimeSpan.FromSeconds(2));
+        planner.BeginTick();
+        var claim = Assert.IsType<ClaimCommand>(planner.Next(At(T0.AddSeconds(8.5))));
+        Assert.Equal(T0.AddSeconds(10), claim.Claim.ScheduledFor);
+        planner.Claimed(claim, won: true);
+
+        // An admin makes it fire every 2 s, planning from T0+7 s: T0+10 s still fires, but T0+8 s comes first and must be
+        // planned, not passed over.
+        planner.Changed(job with { Schedule = "*/2 * * * * *" }, Schedule("*/2 * * * * *"), resetTo: T0.AddSeconds(7));
+        planner.BeginTick();
+
+        var release = Assert.IsType<ReleaseCommand>(planner.Next(At(T0.AddSeconds(9))));
+        Assert.Equal(T0.AddSeconds(10), release.Claim.ScheduledFor);
+    }
+
+    [Fact]
+    public void AnOverlapSkipRecordedWhileCatchUpsWait_DoesNotMoveTheSchedulePastThem()
+    {
+        var job = Job("* * * * * *", MisfirePolicy.RunAll, cap: 3);
+        var planner = Planner(job, TimeSpan.Zero);
+        planner.BeginTick();
+        // Down for 3 s: T0+1, +2 and +3 are due; the first runs as a catch-up, the other two wait for it.
+        var first = Assert.IsType<ClaimCommand>(planner.Next(At(T0.AddSeconds(3.5))));
+        Assert.Equal(T0.AddSeconds(1), first.Claim.ScheduledFor);
+        planner.Claimed(first, won: true);
+        var start = Assert.IsType<StartRunCommand>(planner.Next(At(T0.AddSeconds(3.5))));
+        Assert.IsType<ArmCommand>(planner.Next(At(T0.AddSeconds(3.5), running: start.Claim.ExecutionId)));
+
+        // T0+4 falls due while the first catch-up still runs: skipped for overlap, without standing in for T0+2 and T0+3.
+        planner.BeginTick();
+        var unrun = Assert.IsType<RecordUnrunCommand>(planner.Next(At(T0.AddSeconds(4), running: start.Claim.ExecutionId)));
+        var row = Assert.Single(unrun.Rows);
+        Assert.Equal((T0.AddSeconds(4), ExecutionStatus.Skipped), (row.ScheduledFor, row.Status));
+        Assert.False(row.AdvancesSchedule, "the schedule would stand past T0+2 and T0+3, which have no row");
+    }
+}
