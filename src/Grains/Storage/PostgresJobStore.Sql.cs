@@ -145,6 +145,7 @@ public sealed partial class PostgresJobStore
         """;
 
     // Rows that do not advance (see UnrunOccurrence.AdvancesSchedule) are inserted but leave lastScheduledFor where it is.
+    // Rows that do not advance (UnrunOccurrence.AdvancesSchedule) are inserted but leave lastScheduledFor where it is.
     internal const string RecordUnrun = """
         WITH ins AS (
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, completedAt, status, triggeredBy, retryCount,
@@ -154,10 +155,12 @@ public sealed partial class PostgresJobStore
                         @statuses::text[], @reasons::text[])
                  AS u(id, jobId, occurrenceKey, scheduledFor, recordedAt, status, reason)
             ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
-            RETURNING cronJobId, scheduledFor
+            RETURNING id, cronJobId, scheduledFor
         )
         UPDATE cronJob j SET lastScheduledFor = m.latest
-        FROM (SELECT cronJobId, max(scheduledFor) AS latest FROM ins GROUP BY cronJobId) m
+        FROM (SELECT i.cronJobId, max(i.scheduledFor) AS latest
+              FROM ins i JOIN unnest(@ids::uuid[], @advances::boolean[]) AS a(id, advances) ON a.id = i.id
+              WHERE a.advances GROUP BY i.cronJobId) m
         WHERE j.id = m.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < m.latest)
         """;
 

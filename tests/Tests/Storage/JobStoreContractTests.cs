@@ -179,6 +179,22 @@ public abstract partial class JobStoreContractTests
     }
 
     [Fact]
+    public async Task RecordUnrun_LeavesTheSchedule_ForRowsThatDoNotAdvanceIt()
+    {
+        // An overlap skip recorded while catch-ups wait without a row must not move lastScheduledFor past them.
+        var job = await SeedAsync(Slug());
+        UnrunOccurrence Skip(int minute, bool advances) => new()
+        {
+            ExecutionId = Guid.CreateVersion7(), CronJobId = job.Id, OccurrenceKey = $"s:{minute}", ScheduledFor = T0.AddMinutes(minute),
+            Status = ExecutionStatus.Skipped, Reason = "overlap", RecordedAt = T0.AddMinutes(10), AdvancesSchedule = advances,
+        };
+        await Store.RecordUnrunAsync([Skip(1, advances: true), Skip(4, advances: false)], CancellationToken.None);
+
+        Assert.Equal(2, (await Store.GetExecutionsAsync(job.Id, 10, CancellationToken.None)).Count);
+        Assert.Equal(T0.AddMinutes(1), (await Store.GetJobAsync(job.Slug, CancellationToken.None))!.LastScheduledFor);
+    }
+
+    [Fact]
     public async Task Complete_StoresEveryField_Once()
     {
         var job = await SeedAsync(Slug());
