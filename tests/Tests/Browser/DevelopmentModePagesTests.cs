@@ -39,9 +39,10 @@ public sealed partial class DevelopmentModePagesTests(BrowserFixture browser) : 
                         break;
                     }
                 }
-                catch (HttpRequestException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
-                    // Kestrel starts listening after the hosted services.
+                    // Kestrel starts listening after the hosted services; under a full parallel test run on 2 cores the first
+                    // answer can also take longer than the probe's 2 s (seen once in a clean-clone run): ask again.
                 }
             }
         }
