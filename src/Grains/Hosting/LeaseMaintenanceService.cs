@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Totallator.Grains.Diagnostics;
@@ -12,10 +11,58 @@ namespace Totallator.Grains.Hosting;
 /// records the starts of runs claimed ahead that have lasted <see cref="SchedulerOptions.RunningRecordDelay"/>, and marks rows whose
 /// lease expired (by the database clock) as abandoned. Every silo sweeps; the statement is idempotent.
 /// </summary>
+/// <remarks>
+/// Runs from before the silo becomes active until after its grains are gone (<see cref="SchedulerLifecycleStages.Services"/>):
+/// a graceful stop's drain (<see cref="GracefulShutdown"/>) waits for runs that may outlast their lease, and only renewals keep
+/// a survivor's sweep from recording them abandoned while they are still finishing here.
+/// </remarks>
 public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry registry, TimeProvider timeProvider,
-    IOptions<SchedulerOptions> options, SchedulerInstruments instruments, ILogger<LeaseMaintenanceService> logger) : BackgroundService
+    IOptions<SchedulerOptions> options, SchedulerInstruments instruments, ILogger<LeaseMaintenanceService> logger)
+    : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private readonly LifecycleLoop _loop = new();
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(nameof(LeaseMaintenanceService), SchedulerLifecycleStages.Services, StartAsync, StopAsync);
+    }
+
+    /// <summary>Starts the loop; it does not wait for the database (a store outage at start-up is retried every tick).</summary>
+    internal Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop.Start(MaintainAsync);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops renewing once no run of this silo is left. By now the drain has ended or cancelled every run; one still here is
+    /// writing its end through a store outage (its write retries for up to two lease durations). Renewing keeps its row ours
+    /// while the write may still land, for at most one more lease: past that the silo goes, and a survivor records the row
+    /// abandoned once its lease expires.
+    /// </summary>
+    internal async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var left = registry.Snapshot();
+        if (left.Count > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            var bound = options.Value.LeaseDuration;
+            LogWaitingForEnds(logger, left.Count, bound);
+            try
+            {
+                await Task.WhenAll(left.Select(r => r.Completion)).WaitAsync(bound, timeProvider, cancellationToken);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                LogStoppedWithRuns(logger, registry.Count);
+            }
+        }
+        await _loop.StopAsync(cancellationToken);
+    }
+
+    public void Dispose() => _loop.Dispose();
+
+    private async Task MaintainAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         var tick = new[] { o.LeaseRenewInterval, o.SweepInterval, o.RunningRecordDelay }.Min();
@@ -81,4 +128,10 @@ public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Lease renewal or abandoned-run sweep failed; retrying next tick")]
     private static partial void LogMaintenanceFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Stopping: renewing the leases of {Count} run(s) still recording their end, for up to {Bound}")]
+    private static partial void LogWaitingForEnds(ILogger logger, int count, TimeSpan bound);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Stopped renewing leases with {Count} run(s) unrecorded; the sweep of another silo records them abandoned when their lease expires")]
+    private static partial void LogStoppedWithRuns(ILogger logger, int count);
 }

@@ -80,6 +80,14 @@ public sealed class SchedulerOptions
     public TimeSpan SettingsRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// How long a starting silo keeps trying to read the global settings before it becomes active, so that it knows of a pause
+    /// before it schedules anything. If the database does not answer within this, the silo starts anyway and treats scheduling
+    /// as paused until a periodic refresh reads the settings: occurrences due meanwhile are recorded skipped (reason
+    /// <c>paused</c>), none runs. Default: 10 s.
+    /// </summary>
+    public TimeSpan SettingsFirstReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// The environment variables that a schedule sent through the API (an admin's edit, a preview) may read with <c>${VAR}</c>,
     /// and whose values job views and messages may show: comma-separated names, and prefixes with a trailing <c>*</c>. Schedules
     /// from code and configuration may read any variable, but the value of one not listed here is never shown, only its name.
@@ -122,6 +130,7 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         Positive(options.StoreRetryDelay, nameof(options.StoreRetryDelay));
         Positive(options.RunningRecordDelay, nameof(options.RunningRecordDelay));
         Positive(options.SettingsRefreshInterval, nameof(options.SettingsRefreshInterval));
+        Positive(options.SettingsFirstReadTimeout, nameof(options.SettingsFirstReadTimeout));
         if (options.LeaseRenewInterval * 2 > options.LeaseDuration)
         {
             errors.Add($"{SchedulerOptions.SectionName}:LeaseRenewInterval ({options.LeaseRenewInterval}) must be at most half of LeaseDuration ({options.LeaseDuration}), or live runs would be abandoned.");

@@ -47,9 +47,12 @@ public static class SiloBuilderSchedulerExtensions
         builder.AddActivityPropagation();
         services.AddSingleton<AttemptRunner>();
         services.AddSingleton<JobCatalog>();
-        services.AddHostedService<LeaseMaintenanceService>();
+        // Silo lifecycle participants, not hosted services: the host would start those after the silo is active and stop them
+        // before the silo begins to stop (SchedulerLifecycleStages says why each stage).
+        services.AddSingleton<LeaseMaintenanceService>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LeaseMaintenanceService>());
         services.AddSingleton<SchedulerSettingsCache>();
-        services.AddHostedService(sp => sp.GetRequiredService<SchedulerSettingsCache>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerSettingsCache>());
         services.AddSingleton<GracefulShutdown>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GracefulShutdown>());
         services.AddSingleton<JobWaker>();

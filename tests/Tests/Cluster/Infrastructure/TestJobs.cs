@@ -53,6 +53,8 @@ public static class TestJobs
         ["t-shutdown-slow"] = "0 0 1 1 *",
         ["t-shutdown-due"] = "* * * * * *",
         ["t-shutdown-hold"] = "0 0 1 1 *",
+        ["t-stop-renew"] = "0 0 1 1 *",
+        ["t-pause-restart"] = "* * * * * *",
         ["t-misfire-once"] = "*/2 * * * * *",
         ["t-misfire-skip"] = "*/2 * * * * *",
         ["t-misfire-all"] = "*/2 * * * * *",
