@@ -42,6 +42,12 @@ public sealed class SchedulerOptions
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// For how many lease durations a run's end is retried through a database outage (5 min with the default lease). Past its
+    /// lease the sweeper records the run abandoned, but the end still replaces that guess when it gets through.
+    /// </summary>
+    public const int CompletionRetryLeases = 10;
+
     /// <summary>How often a silo renews the leases of its running rows (one statement for all). Default: 10 s; keep it well under <see cref="LeaseDuration"/>.</summary>
     public TimeSpan LeaseRenewInterval { get; set; } = TimeSpan.FromSeconds(10);
 

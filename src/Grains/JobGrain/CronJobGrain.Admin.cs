@@ -25,13 +25,15 @@ public sealed partial class CronJobGrain
         var scheduleChanged = change.Schedule is not null && change.Schedule != job.Schedule
             || change.TimeZone is not null && change.TimeZone != job.TimeZone;
         var enabling = change.IsEnabled == true && !job.IsEnabled;
+        var disabling = change.IsEnabled == false && job.IsEnabled;
         var update = new JobUpdate
         {
             Schedule = change.Schedule, TimeZone = change.TimeZone, TimeoutMs = change.TimeoutMs, MaxRetries = change.MaxRetries,
             MisfirePolicy = change.MisfirePolicy, IsEnabled = change.IsEnabled, ExpectedVersion = change.ExpectedVersion,
             ChangedBy = change.ChangedBy, AuditAction = AuditActionOf(change), RequestId = change.RequestId,
             // A new schedule, or a re-enabled job, starts from now: the old schedule's or the disabled period's occurrences are not misfires.
-            ResetLastScheduledFor = scheduleChanged || enabling ? now : null,
+            // Disabling does too: an occurrence claimed ahead is then removed by its release, not handed over to run later.
+            ResetLastScheduledFor = scheduleChanged || enabling || disabling ? now : null,
         };
         try
         {

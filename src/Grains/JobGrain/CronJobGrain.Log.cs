@@ -52,4 +52,7 @@ public sealed partial class CronJobGrain
 
     [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Job {JobSlug}: releasing the claim of {OccurrenceKey} failed; it will be marked abandoned when its lease expires")]
     private static partial void LogClaimReleaseFailed(ILogger logger, Exception exception, string jobSlug, string occurrenceKey);
+
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Information, Message = "Job {JobSlug} took over {Count} occurrence(s) claimed ahead by an activation that went")]
+    private static partial void LogTookOver(ILogger logger, string jobSlug, int count);
 }

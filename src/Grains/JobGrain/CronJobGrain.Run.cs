@@ -1,5 +1,6 @@
 using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
+using Totallator.Grains.Hosting;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Scheduling;
 using Totallator.Grains.Storage;
@@ -131,11 +132,11 @@ public sealed partial class CronJobGrain
         ItemsProcessed = outcome.ItemsProcessed, Metrics = outcome.Metrics, StatusReason = outcome.StatusReason,
     });
 
-    /// <summary>Ends a row, retrying through a store outage for as long as its lease could still hold.</summary>
+    /// <summary>Ends a row, retrying through a store outage (see <see cref="SchedulerOptions.CompletionRetryLeases"/>).</summary>
     private async Task WriteCompletionAsync(ExecutionCompletion completion)
     {
         var executionId = completion.ExecutionId;
-        var deadline = timeProvider.GetUtcNow() + _options.LeaseDuration * 2;
+        var deadline = timeProvider.GetUtcNow() + _options.LeaseDuration * SchedulerOptions.CompletionRetryLeases;
         while (true)
         {
             try

@@ -15,7 +15,7 @@ public sealed partial class CronJobGrain : IPlanShell
         if (_job is null)
         {
             // Nothing to plan for a job that is not in the store; do not linger.
-            await ReleaseAheadAsync("the job is no longer in the store", CancellationToken.None);
+            await ReleaseAheadAsync("the job is no longer in the store", CancellationToken.None, withdraw: true);
             DisposeTimer();
             DeactivateOnIdle();
             return;
@@ -48,9 +48,9 @@ public sealed partial class CronJobGrain : IPlanShell
     }
 
     /// <summary>Gives the occurrence claimed ahead back (the job's next host handles it), e.g. when this activation goes.</summary>
-    private async Task ReleaseAheadAsync(string reason, CancellationToken cancellationToken)
+    private async Task ReleaseAheadAsync(string reason, CancellationToken cancellationToken, bool withdraw = false)
     {
-        if (_planner.ReleaseAhead(reason) is { } release)
+        if (_planner.ReleaseAhead(reason, withdraw) is { } release)
         {
             await PlanExecutor.ReleaseAsync(_planner, store, this, release, cancellationToken);
         }
@@ -62,6 +62,8 @@ public sealed partial class CronJobGrain : IPlanShell
     void IPlanShell.StartRun(StartRunCommand command) => StartRun(command.Claim, command.StartUnrecorded);
 
     void IPlanShell.Arm(DateTimeOffset at) => ArmAt(at);
+
+    Task IPlanShell.ReloadAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
 
     void IPlanShell.Disarm() => DisposeTimer();
 

@@ -41,11 +41,16 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     private CronSchedule? _schedule;
     private bool _defined;
     private DateTimeOffset _lastHandled;
+    private DateTimeOffset _releasedHandledBefore;
+    // Claims handed over by an activation that went, taken over by this one at load: resolved one by one like a claim ahead.
+    private readonly Queue<ExecutionClaim> _takenOver = new();
     // Within one tick: the rest of a plan waiting for the step before it, and a tick's last word.
     private IReadOnlyList<PlannedOccurrence>? _dueAfterUnrun;
     private IReadOnlyList<PlannedOccurrence>? _queueAfterClaim;
     private StartRunCommand? _start;
     private PlanCommand? _end;
+    private bool _reload;
+    private bool _reloadedThisTick;
 
     /// <summary>An occurrence claimed ahead, waiting for its instant, and where the schedule stood before it.</summary>
     public sealed record AheadClaim(ExecutionClaim Claim, DateTimeOffset HandledBefore);
@@ -69,13 +74,35 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     /// <summary>The next instant this job fires at, or null when it does not.</summary>
     public DateTimeOffset? NextFireAt => IsSchedulable ? Ahead?.Claim.ScheduledFor ?? _schedule!.Next(PlannedThrough) : null;
 
-    /// <summary>The job as read from the store: planning restarts from its <c>lastScheduledFor</c>.</summary>
-    public void Load(JobRecord? job, CronSchedule? schedule, bool defined, DateTimeOffset now)
+    /// <summary>
+    /// The job as read from the store: planning restarts from its <c>lastScheduledFor</c>. <paramref name="takenOver"/>: claims
+    /// another activation handed over and this one now owns (see <see cref="IJobStore.LoadJobAsync"/>); each is run at its
+    /// instant, or handled late as a claim ahead is, since the schedule was planned through it.
+    /// </summary>
+    public void Load(JobRecord? job, CronSchedule? schedule, bool defined, DateTimeOffset now, IReadOnlyList<ExecutionRecord>? takenOver = null)
     {
+        // The same version read again (after a refused claim): what this activation planned beyond the store stays planned
+        // (catch-ups waiting, occurrences another holds). A new version may have reset the schedule position: the store's holds.
+        var stored = job?.LastScheduledFor ?? now;
+        var sameVersion = _job is not null && job is not null && _job.Id == job.Id && _job.Version == job.Version;
+        _lastHandled = sameVersion && _lastHandled > stored ? _lastHandled : stored;
+        if (!sameVersion)
+        {
+            // Catch-ups queued on the job as it was: the store's position is before them, so they are planned again if still due.
+            _catchUps.Clear();
+        }
         _job = job;
         _schedule = schedule;
         _defined = defined;
-        _lastHandled = job?.LastScheduledFor ?? now;
+        foreach (var row in (takenOver ?? []).OrderBy(r => r.ScheduledFor))
+        {
+            _takenOver.Enqueue(new ExecutionClaim
+            {
+                ExecutionId = row.Id, CronJobId = row.CronJobId, OccurrenceKey = row.OccurrenceKey, ScheduledFor = row.ScheduledFor,
+                StartedAt = null, TriggeredBy = row.TriggeredBy, RetryCount = row.RetryCount, LeaseOwner = settings.LeaseOwner,
+                LeaseDuration = settings.LeaseDuration, AdvancesSchedule = true,
+            });
+        }
     }
 
     /// <summary>An admin changed the job; <paramref name="resetTo"/> is its new <c>lastScheduledFor</c> when the change reset it.</summary>
@@ -85,7 +112,10 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         _schedule = schedule;
         if (resetTo is { } reset)
         {
+            // Planning starts again from the reset: catch-ups queued by the old schedule go with it (found by the simulation:
+            // one ran after a reschedule and moved the schedule position past the new schedule's occurrences).
             _lastHandled = reset;
+            _catchUps.Clear();
             if (Ahead is { } ahead && reset < ahead.HandledBefore)
             {
                 Ahead = ahead with { HandledBefore = reset };
@@ -100,6 +130,8 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         _queueAfterClaim = null;
         _start = null;
         _end = null;
+        _reload = false;
+        _reloadedThisTick = false;
     }
 
     /// <summary>The next command of this tick.</summary>
@@ -109,6 +141,15 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         {
             _start = null;
             return start;
+        }
+        if (_reload)
+        {
+            // What was planned on the job as it was is planned again on the job as it is.
+            _reload = false;
+            _reloadedThisTick = true;
+            _dueAfterUnrun = null;
+            _queueAfterClaim = null;
+            return ReloadCommand.Instance;
         }
         if (_end is { } end)
         {
@@ -123,27 +164,40 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         return ResolveAhead(inputs) ?? StartQueuedCatchUp(inputs) ?? PlanDue(inputs) ?? Arm(inputs);
     }
 
-    /// <summary>Only the release of a claim ahead (no due occurrence, no arming): for a deactivation.</summary>
-    public ReleaseCommand? ReleaseAhead(string reason)
+    /// <summary>Only the release of a claim ahead (no due occurrence, no arming): for a deactivation, it is handed over.</summary>
+    public ReleaseCommand? ReleaseAhead(string reason, bool withdraw = false)
     {
         if (Ahead is not { } ahead)
         {
             return null;
         }
         Ahead = null;
-        return new ReleaseCommand(ahead.Claim, ahead.HandledBefore, reason);
+        _releasedHandledBefore = ahead.HandledBefore;
+        return new ReleaseCommand(ahead.Claim, reason, withdraw);
     }
 
-    /// <summary>A command other than a claim was carried out; <paramref name="released"/> answers a release.</summary>
-    public void Done(PlanCommand command, bool released = false)
+    /// <summary>
+    /// A command other than a claim was carried out. <paramref name="answer"/>: for a release, whether the row was removed; for
+    /// unrun rows, whether all were recorded (false: the job changed since they were planned).
+    /// </summary>
+    public void Done(PlanCommand command, bool answer = false)
     {
         switch (command)
         {
+            case RecordUnrunCommand when !answer:
+                RequestReload();
+                break;
             case RecordUnrunCommand unrun:
+                var recorded = unrun.Rows.Select(u => u.ScheduledFor).ToHashSet();
+                while (_catchUps.Count > 0 && recorded.Contains(_catchUps.Peek()))
+                {
+                    _catchUps.Dequeue();
+                }
                 Advance(unrun.Rows.Max(u => u.ScheduledFor));
                 break;
-            case ReleaseCommand release when released && _lastHandled == release.Claim.ScheduledFor:
-                _lastHandled = release.RestoreLastScheduledFor;
+            case ReleaseCommand release when answer && _lastHandled == release.Claim.ScheduledFor:
+                // Removed (the schedule position is before it): planned again from where it stood before the claim.
+                _lastHandled = _releasedHandledBefore;
                 break;
         }
     }
@@ -153,6 +207,11 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     {
         var claim = command.Claim;
         _unanswered.Remove(claim.OccurrenceKey);
+        if (!won)
+        {
+            // Held by another activation, or refused because the job changed under this one: read it again either way.
+            RequestReload();
+        }
         if (command.Kind == ClaimKind.Ahead)
         {
             if (won)
@@ -187,14 +246,20 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
 
     private PlanCommand? ResolveAhead(PlanInputs inputs)
     {
+        if (Ahead is null && _takenOver.TryDequeue(out var taken))
+        {
+            // Its instant may be past: a late start follows the misfire rules a claim ahead does. Planning stood just before it.
+            Ahead = new AheadClaim(taken, taken.ScheduledFor - TimeSpan.FromTicks(1));
+        }
         if (Ahead is not { } ahead)
         {
             return null;
         }
-        if (ReleaseReason(ahead, inputs) is { } reason)
+        if (ReleaseReason(ahead, inputs) is { } release)
         {
             Ahead = null;
-            return new ReleaseCommand(ahead.Claim, ahead.HandledBefore, reason);
+            _releasedHandledBefore = ahead.HandledBefore;
+            return new ReleaseCommand(ahead.Claim, release.Reason, release.Withdraw);
         }
         var now = inputs.Now;
         var scheduledFor = ahead.Claim.ScheduledFor;
@@ -227,22 +292,33 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         return new StartRunCommand(ahead.Claim with { StartedAt = now }, StartUnrecorded: true);
     }
 
-    /// <summary>Why the claim ahead must not run any more, or null while it still should.</summary>
-    private string? ReleaseReason(AheadClaim ahead, PlanInputs inputs)
+    /// <summary>
+    /// Why the claim ahead must not run any more, or null while it still should; and whether the occurrence is withdrawn (no
+    /// longer the job's) rather than handed over to the job's next activation.
+    /// </summary>
+    private (string Reason, bool Withdraw)? ReleaseReason(AheadClaim ahead, PlanInputs inputs)
     {
         if (inputs.Stopping)
         {
-            return "the silo is stopping";
+            return ("the silo is stopping", false);
         }
         if (!IsSchedulable)
         {
-            return _job is { IsEnabled: false } ? "the job was disabled" : "the job can no longer be scheduled";
+            // Disabling reset the schedule position: the occurrence is withdrawn. A job that cannot be scheduled (no definition
+            // here, an invalid schedule) keeps it handed over: it is taken over if the job comes back, else recorded missed.
+            return _job is { IsEnabled: false } ? ("the job was disabled", true) : ("the job can no longer be scheduled", false);
         }
+        var scheduledFor = ahead.Claim.ScheduledFor;
         // Still the schedule's next occurrence after where planning stood: a new schedule that also fires at that instant may
-        // fire before it too (found by the simulation: those occurrences were planned past, neither run nor recorded).
-        return _schedule!.Next(ahead.HandledBefore) == ahead.Claim.ScheduledFor
-            ? null
-            : "the schedule changed: that instant is not its next occurrence any more";
+        // fire before it too (found by the simulation: those occurrences were planned past, neither run nor recorded). If it
+        // still fires then, the occurrence is handed over (this activation claims it again in turn, or another one does).
+        if (_schedule!.Next(ahead.HandledBefore) == scheduledFor)
+        {
+            return null;
+        }
+        return _schedule.Next(scheduledFor - TimeSpan.FromTicks(1)) == scheduledFor
+            ? ("the schedule changed: that instant is not its next occurrence any more", false)
+            : ("the schedule changed and no longer fires at that instant", true);
     }
 
     /// <summary>The next queued catch-up (RunAll) when nothing of this job is running.</summary>
@@ -260,8 +336,9 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         if ((inputs.Paused ? PausedReason : inputs.LeftRunningReason) is { } skipReason)
         {
             // Queued catch-ups are scheduled occurrences too: a pause, or the bound of attempts left running, skips them.
+            // Dequeued once recorded: if the write fails, they are still waiting (found by the simulation: cleared first, they
+            // were lost with the failed write while later occurrences moved the schedule past them).
             var skipped = _catchUps.Select(o => Unrun(o, ExecutionStatus.Skipped, inputs.Now, skipReason)).ToList();
-            _catchUps.Clear();
             return new RecordUnrunCommand(skipped, 0);
         }
         // Dequeued only once the claim is answered: if the store fails, the next tick tries the same occurrence again.
@@ -289,9 +366,12 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         var unrun = new List<UnrunOccurrence>();
         if (plan.UnrecordedMissed > 0)
         {
+            // Keyed by its range, not by one occurrence of it: that occurrence can already have a row of its own (a skip recorded
+            // while catch-ups waited), and the summary would then be dropped as a duplicate (found by the simulation).
             unrun.Add(Unrun(plan.UnrecordedTo!.Value, ExecutionStatus.Missed, now,
                 $"{plan.UnrecordedMissed} occurrences from {plan.UnrecordedFrom:O} to {plan.UnrecordedTo:O} were missed while it could not run (no silo hosted the job, or the database was unreachable); " +
-                $"only the newest {settings.MaxMissedRecorded} get a row each, this row stands for all of them."));
+                $"only the newest {settings.MaxMissedRecorded} get a row each, this row stands for all of them.")
+                with { OccurrenceKey = OccurrenceKeys.Summary(plan.UnrecordedFrom!.Value, plan.UnrecordedTo.Value) });
         }
         var toRun = new List<PlannedOccurrence>();
         foreach (var occurrence in plan.Occurrences)
@@ -403,15 +483,23 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         {
             ExecutionId = id, CronJobId = _job!.Id, OccurrenceKey = key, ScheduledFor = scheduledFor, StartedAt = startedAt,
             TriggeredBy = source, RetryCount = 0, LeaseOwner = settings.LeaseOwner, LeaseDuration = settings.LeaseDuration,
-            AdvancesSchedule = true,
+            AdvancesSchedule = true, JobVersion = _job.Version,
         };
     }
 
     private UnrunOccurrence Unrun(DateTimeOffset scheduledFor, ExecutionStatus status, DateTimeOffset now, string reason) => new()
     {
         ExecutionId = newId(), CronJobId = _job!.Id, OccurrenceKey = OccurrenceKeys.Scheduled(scheduledFor),
-        ScheduledFor = scheduledFor, Status = status, Reason = reason, RecordedAt = now,
+        ScheduledFor = scheduledFor, Status = status, Reason = reason, RecordedAt = now, JobVersion = _job.Version,
     };
+
+    private void RequestReload()
+    {
+        if (!_reloadedThisTick)
+        {
+            _reload = true;
+        }
+    }
 
     private void Advance(DateTimeOffset handled)
     {
@@ -438,6 +526,9 @@ public static class OccurrenceKeys
     /// <summary>A scheduled (or caught-up) occurrence: its instant in UTC.</summary>
     public static string Scheduled(DateTimeOffset scheduledFor) =>
         "s:" + scheduledFor.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The one row that stands for many missed occurrences (beyond <c>MaxMissedRecorded</c>): their range.</summary>
+    public static string Summary(DateTimeOffset from, DateTimeOffset to) => Scheduled(from) + ".." + Scheduled(to)[2..];
 
     /// <summary>A manual run: its own identity.</summary>
     public static string Manual(Guid executionId) => "m:" + executionId.ToString("N");

@@ -30,13 +30,25 @@ public sealed record RecordUnrunCommand(IReadOnlyList<UnrunOccurrence> Rows, lon
 /// <summary>End an occurrence claimed ahead without running it (skipped or missed at its instant).</summary>
 public sealed record EndUnrunCommand(ExecutionClaim Claim, ExecutionStatus Status, string Reason, DateTimeOffset At) : PlanCommand;
 
-/// <summary>Give back an occurrence claimed ahead that must not run here (see <see cref="IJobStore.ReleaseClaimAsync"/>).</summary>
-public sealed record ReleaseCommand(ExecutionClaim Claim, DateTimeOffset RestoreLastScheduledFor, string Reason) : PlanCommand;
+/// <summary>
+/// Give back an occurrence claimed ahead that must not run here: withdrawn when it is no longer the job's
+/// (<paramref name="Withdraw"/>), else handed over to the job's next activation (see <see cref="IJobStore.ReleaseClaimAsync"/>).
+/// </summary>
+public sealed record ReleaseCommand(ExecutionClaim Claim, string Reason, bool Withdraw) : PlanCommand;
 
 /// <summary>Start the run of a won claim; no store write (the fence is held).</summary>
 /// <param name="Claim">The claim, with the start time.</param>
 /// <param name="StartUnrecorded">The row still says claimed (a claim ahead): the lease maintenance records the start if the run lasts.</param>
 public sealed record StartRunCommand(ExecutionClaim Claim, bool StartUnrecorded) : PlanCommand;
+
+/// <summary>
+/// Read the job again (<see cref="JobPlanner.Load"/>): a claim was refused or rows were not recorded, so another activation
+/// holds the occurrence or the job changed under this one. At most once a tick.
+/// </summary>
+public sealed record ReloadCommand : PlanCommand
+{
+    public static readonly ReloadCommand Instance = new();
+}
 
 /// <summary>Record why the job cannot be scheduled.</summary>
 public sealed record SetInvalidCommand(string Reason) : PlanCommand;

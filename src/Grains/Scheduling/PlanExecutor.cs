@@ -17,10 +17,16 @@ public interface IPlanShell
 
     Task SetInvalidAsync(string reason, CancellationToken cancellationToken);
 
+    /// <summary>Reads the job again and hands it to the planner (<see cref="JobPlanner.Load"/>).</summary>
+    Task ReloadAsync(CancellationToken cancellationToken);
+
     /// <summary>Ends an occurrence claimed ahead without running it (retried through a store outage for as long as its lease holds).</summary>
     Task EndUnrunAsync(EndUnrunCommand command);
 
-    /// <summary>A command was carried out: for logs and metrics. <paramref name="outcome"/>: a claim won, a release made; null otherwise.</summary>
+    /// <summary>
+    /// A command was carried out: for logs and metrics. <paramref name="outcome"/>: a claim won; a released claim removed (false:
+    /// handed over to the job's next activation, or already started); null otherwise.
+    /// </summary>
     void Observe(PlanCommand command, bool? outcome);
 
     /// <summary>A release failed: the row keeps its claim without renewal until its lease expires.</summary>
@@ -56,8 +62,11 @@ public static class PlanExecutor
                         planner.Claimed(claim, outcome.Value);
                         break;
                     case RecordUnrunCommand unrun:
-                        await store.RecordUnrunAsync(unrun.Rows, cancellationToken);
-                        planner.Done(unrun);
+                        outcome = await store.RecordUnrunAsync(unrun.Rows, cancellationToken);
+                        planner.Done(unrun, outcome.Value);
+                        break;
+                    case ReloadCommand:
+                        await shell.ReloadAsync(cancellationToken);
                         break;
                     case EndUnrunCommand end:
                         await shell.EndUnrunAsync(end);
@@ -97,9 +106,9 @@ public static class PlanExecutor
         ArgumentNullException.ThrowIfNull(release);
         try
         {
-            var released = await store.ReleaseClaimAsync(release.Claim.ExecutionId, release.RestoreLastScheduledFor, cancellationToken);
-            planner.Done(release, released);
-            shell.Observe(release, released);
+            var released = await store.ReleaseClaimAsync(release.Claim.ExecutionId, release.Reason, release.Withdraw, cancellationToken);
+            planner.Done(release, released == ClaimRelease.Removed);
+            shell.Observe(release, released == ClaimRelease.Removed);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

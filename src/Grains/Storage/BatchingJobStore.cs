@@ -56,8 +56,11 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken) =>
         _inner.MarkStartedManyAsync(starts, cancellationToken);
 
-    public Task<bool> ReleaseClaimAsync(Guid executionId, DateTimeOffset? restoreLastScheduledFor, CancellationToken cancellationToken) =>
-        _inner.ReleaseClaimAsync(executionId, restoreLastScheduledFor, cancellationToken);
+    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string reason, bool withdraw, CancellationToken cancellationToken) =>
+        _inner.ReleaseClaimAsync(executionId, reason, withdraw, cancellationToken);
+
+    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
+        _inner.LoadJobAsync(slug, owner, lease, cancellationToken);
 
     public Task SyncDefinitionsAsync(IReadOnlyList<Jobs.CronJobDefinition> definitions, DateTimeOffset now, CancellationToken cancellationToken) =>
         _inner.SyncDefinitionsAsync(definitions, now, cancellationToken);
@@ -72,7 +75,7 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task SetInvalidReasonAsync(Guid jobId, string? reason, CancellationToken cancellationToken) =>
         _inner.SetInvalidReasonAsync(jobId, reason, cancellationToken);
 
-    public Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken) =>
+    public Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken) =>
         _inner.RecordUnrunAsync(occurrences, cancellationToken);
 
     public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken) =>

@@ -49,6 +49,11 @@ public sealed record ExecutionClaim
     public string? StatusReason { get; init; }
     /// <summary>Move <c>cronJob.lastScheduledFor</c> forward to this occurrence (scheduled and catch-up runs, not manual ones).</summary>
     public required bool AdvancesSchedule { get; init; }
+    /// <summary>
+    /// The job version the claim was planned on: refused (as if held) when the job has changed since, so an activation that
+    /// missed an admin change cannot claim by a schedule that is no longer the job's. Null for claims of no schedule (manual runs).
+    /// </summary>
+    public int? JobVersion { get; init; }
 }
 
 /// <summary>The end of a running attempt.</summary>
@@ -90,4 +95,6 @@ public sealed record UnrunOccurrence
     /// catch-ups): the schedule must not stand past an occurrence that has no row, or losing the activation would lose them.
     /// </summary>
     public bool AdvancesSchedule { get; init; } = true;
+    /// <summary>The job version it was planned on: nothing is recorded when the job has changed since (see <see cref="ExecutionClaim.JobVersion"/>).</summary>
+    public int? JobVersion { get; init; }
 }

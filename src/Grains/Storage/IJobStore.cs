@@ -25,14 +25,20 @@ public interface IJobStore
     /// <summary>Records why the job cannot be scheduled (null when it can).</summary>
     Task SetInvalidReasonAsync(Guid jobId, string? reason, CancellationToken cancellationToken);
 
-    /// <summary>Claims one attempt of an occurrence by inserting its running row; false when it was already claimed.</summary>
+    /// <summary>
+    /// Claims one attempt of an occurrence by inserting its running row; false when it was already claimed, or when the claim
+    /// was planned on a job version that is no longer the job's (<see cref="ExecutionClaim.JobVersion"/>).
+    /// </summary>
     Task<bool> TryClaimAsync(ExecutionClaim claim, CancellationToken cancellationToken);
 
     /// <summary>Claims many attempts in one round trip; returns the execution ids that were claimed (the others were taken already).</summary>
     Task<IReadOnlySet<Guid>> TryClaimManyAsync(IReadOnlyList<ExecutionClaim> claims, CancellationToken cancellationToken);
 
-    /// <summary>Records occurrences that end without running (skipped, missed); each at most once, and advances <c>lastScheduledFor</c>.</summary>
-    Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records occurrences that end without running (skipped, missed); each at most once, and advances <c>lastScheduledFor</c>.
+    /// False when some were planned on a job version that is no longer the job's: those are not recorded.
+    /// </summary>
+    Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken);
 
     /// <summary>Ends a running attempt; false when the row is no longer running (e.g. the sweeper already marked it abandoned).</summary>
     Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken);
@@ -44,11 +50,20 @@ public interface IJobStore
     Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Releases a claim taken ahead of its instant that must not run (the job was disabled or rescheduled, or its silo stops):
-    /// removes the row while it is still only claimed, and sets <c>cronJob.lastScheduledFor</c> back to <paramref name="restoreLastScheduledFor"/>
-    /// if the claim was the last thing that moved it. False when the row had already started or ended.
+    /// Gives back a claim taken ahead of its instant that must not run here. <paramref name="withdraw"/>: the occurrence is no
+    /// longer the job's (it was disabled, or its schedule no longer fires then), so the row is removed. Otherwise (the
+    /// activation goes, or a new schedule still fires then) another activation may have planned past the occurrence, so the row
+    /// is handed over: it stays claimed, without an owner, until the job's next activation takes it (<see cref="LoadJobAsync"/>),
+    /// a claim of the same occurrence takes it (under the new claim's id), or its lease expires (then it is recorded missed).
+    /// <see cref="ClaimRelease.NotClaimed"/> when the row had already started or ended.
     /// </summary>
-    Task<bool> ReleaseClaimAsync(Guid executionId, DateTimeOffset? restoreLastScheduledFor, CancellationToken cancellationToken);
+    Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string reason, bool withdraw, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The job as an activation loads it, and the claims handed over to it (<see cref="ReleaseClaimAsync"/>), now owned by
+    /// <paramref name="owner"/> with a fresh lease. One round trip.
+    /// </summary>
+    Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken);
 
     /// <summary>Extends the leases of running rows by <paramref name="lease"/> from the store's clock.</summary>
     Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken);

@@ -160,9 +160,30 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 };
                 return Task.FromResult(true);
             }
-            if (!_claims.Add((claim.CronJobId, claim.OccurrenceKey, claim.RetryCount)))
+            if (!IsCurrent(claim.CronJobId, claim.JobVersion))
             {
                 return Task.FromResult(false);
+            }
+            if (!_claims.Add((claim.CronJobId, claim.OccurrenceKey, claim.RetryCount)))
+            {
+                // As in PostgreSQL: a claim given back (handed over) goes to whoever claims the occurrence next, under its id.
+                if (_executions.Values.FirstOrDefault(e => e.CronJobId == claim.CronJobId && e.OccurrenceKey == claim.OccurrenceKey
+                        && e.RetryCount == claim.RetryCount && e.Status == ExecutionStatus.Claimed && e.LeaseOwner is null) is not { } released)
+                {
+                    return Task.FromResult(false);
+                }
+                _executions.Remove(released.Id);
+                _executions[claim.ExecutionId] = released with
+                {
+                    Id = claim.ExecutionId, LeaseOwner = claim.LeaseOwner, StartedAt = claim.StartedAt, TriggeredBy = claim.TriggeredBy,
+                    StatusReason = claim.StatusReason, Status = claim.StartedAt is null ? ExecutionStatus.Claimed : ExecutionStatus.Running,
+                    LeaseExpiresAt = timeProvider.GetUtcNow() + claim.LeaseDuration,
+                };
+                if (claim.AdvancesSchedule)
+                {
+                    Advance(claim.CronJobId, claim.ScheduledFor);
+                }
+                return Task.FromResult(true);
             }
             _executions[claim.ExecutionId] = new ExecutionRecord
             {
@@ -221,13 +242,19 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         return applied;
     }
 
-    public Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    public Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
     {
         RefuseUnstorable(occurrences, StorableData.ProblemOf);
         lock (_lock)
         {
+            var allCurrent = true;
             foreach (var o in occurrences)
             {
+                if (!IsCurrent(o.CronJobId, o.JobVersion))
+                {
+                    allCurrent = false;
+                    continue;
+                }
                 if (!_claims.Add((o.CronJobId, o.OccurrenceKey, 0)))
                 {
                     continue;
@@ -242,9 +269,13 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     Advance(o.CronJobId, o.ScheduledFor);
                 }
             }
+            return Task.FromResult(allCurrent);
         }
-        return Task.CompletedTask;
     }
+
+    /// <summary>As PostgreSQL: a write planned on a job version that is no longer the job's is refused (null: not fenced).</summary>
+    private bool IsCurrent(Guid jobId, int? version) =>
+        version is null || _jobs.Values.FirstOrDefault(j => j.Id == jobId) is { } job && job.Version == version;
 
     private void Advance(Guid jobId, DateTimeOffset scheduledFor)
     {
@@ -264,17 +295,23 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
     {
         lock (_lock)
         {
-            if (!_executions.TryGetValue(completion.ExecutionId, out var row) || !row.Status.IsActive())
+            // As in PostgreSQL: a row abandoned because its lease expired while the run went on takes the run's real end.
+            if (!_executions.TryGetValue(completion.ExecutionId, out var row)
+                || !row.Status.IsActive() && !(row.Status == ExecutionStatus.Abandoned && row.StatusReason == "lease-expired"))
             {
                 return Task.FromResult(false);
             }
+            var reason = row.Status == ExecutionStatus.Abandoned
+                ? $"lease-lost: recorded abandoned at {row.CompletedAt:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} while it still ran (its silo could not renew the lease); this is its real end"
+                  + (completion.StatusReason is { } r ? "; " + r : "")
+                : completion.StatusReason ?? row.StatusReason;
             _executions[row.Id] = row with
             {
                 Status = completion.Status, CompletedAt = completion.CompletedAt, DurationMs = completion.DurationMs,
                 ExitCode = completion.ExitCode, Output = completion.Output, ErrorMessage = completion.ErrorMessage,
                 StackTrace = completion.StackTrace, MemoryUsageMb = completion.MemoryUsageMb, CpuUsagePercent = completion.CpuUsagePercent,
                 ItemsProcessed = completion.ItemsProcessed, Metrics = completion.Metrics is { Count: > 0 } m ? m : null,
-                StatusReason = completion.StatusReason ?? row.StatusReason, StartedAt = completion.StartedAt ?? row.StartedAt,
+                StatusReason = reason, StartedAt = completion.StartedAt ?? row.StartedAt,
             };
             return Task.FromResult(true);
         }
@@ -349,21 +386,43 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         return Task.FromResult<IReadOnlySet<Guid>>(started);
     }
 
-    public Task<bool> ReleaseClaimAsync(Guid executionId, DateTimeOffset? restoreLastScheduledFor, CancellationToken cancellationToken)
+    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string reason, bool withdraw, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            if (!_executions.TryGetValue(executionId, out var row) || row.Status != ExecutionStatus.Claimed)
+            if (!_executions.TryGetValue(executionId, out var row) || row.Status != ExecutionStatus.Claimed || row.LeaseOwner is null)
             {
-                return Task.FromResult(false);
+                return Task.FromResult(ClaimRelease.NotClaimed);
             }
-            _executions.Remove(executionId);
-            _claims.Remove((row.CronJobId, row.OccurrenceKey, row.RetryCount));
-            if (_jobs.Values.FirstOrDefault(j => j.Id == row.CronJobId) is { } job && job.LastScheduledFor == row.ScheduledFor)
+            if (withdraw)
             {
-                _jobs[job.Slug] = job with { LastScheduledFor = restoreLastScheduledFor };
+                _executions.Remove(executionId);
+                _claims.Remove((row.CronJobId, row.OccurrenceKey, row.RetryCount));
+                return Task.FromResult(ClaimRelease.Removed);
             }
-            return Task.FromResult(true);
+            _executions[executionId] = row with { LeaseOwner = null, StatusReason = reason };
+            return Task.FromResult(ClaimRelease.HandedOver);
+        }
+    }
+
+    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (!_jobs.TryGetValue(slug, out var job))
+            {
+                return Task.FromResult(new JobLoad(null, []));
+            }
+            var until = timeProvider.GetUtcNow() + lease;
+            var taken = new List<ExecutionRecord>();
+            foreach (var row in _executions.Values.Where(e => e.CronJobId == job.Id && e.Status == ExecutionStatus.Claimed && e.LeaseOwner is null
+                         && e.ScheduledFor <= job.LastScheduledFor).ToList())
+            {
+                var mine = row with { LeaseOwner = owner, LeaseExpiresAt = row.LeaseExpiresAt > until ? row.LeaseExpiresAt : until, StatusReason = null };
+                _executions[row.Id] = mine;
+                taken.Add(mine);
+            }
+            return Task.FromResult(new JobLoad(job, taken));
         }
     }
 
@@ -375,13 +434,23 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             var expired = _executions.Values.Where(e => e.Status.IsActive() && e.LeaseExpiresAt < now).ToList();
             foreach (var row in expired)
             {
+                if (row.Status == ExecutionStatus.Claimed && row.LeaseOwner is null)
+                {
+                    // Handed over, and no activation took it: it never started.
+                    _executions[row.Id] = row with
+                    {
+                        Status = ExecutionStatus.Missed, CompletedAt = now,
+                        StatusReason = $"released, not taken over: {row.StatusReason ?? "its activation gave it back"}; no activation of the job took it over before {row.LeaseExpiresAt:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}",
+                    };
+                    continue;
+                }
                 _executions[row.Id] = row with
                 {
                     Status = ExecutionStatus.Abandoned, CompletedAt = now,
                     DurationMs = row.StartedAt is { } s ? Math.Max(0, (long)(now - s).TotalMilliseconds) : null,
                     ErrorMessage = row.Status == ExecutionStatus.Claimed
-                        ? $"Abandoned: silo {row.LeaseOwner ?? "?"} claimed this occurrence ahead of its instant, then stopped renewing the lease before it started the run (it died or hung); expired at {row.LeaseExpiresAt:O}"
-                        : $"Abandoned: silo {row.LeaseOwner ?? "?"} stopped renewing the lease (it died or hung); expired at {row.LeaseExpiresAt:O}",
+                        ? $"Abandoned: silo {row.LeaseOwner} claimed this occurrence ahead of its instant, then stopped renewing the lease before it started the run (it died or hung); expired at {row.LeaseExpiresAt:O}"
+                        : $"Abandoned: silo {row.LeaseOwner} stopped renewing the lease (it died or hung); expired at {row.LeaseExpiresAt:O}",
                     StatusReason = "lease-expired",
                 };
             }

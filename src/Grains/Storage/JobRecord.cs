@@ -69,3 +69,17 @@ public sealed record JobUpdate
 
 /// <summary>A job grain active on a silo (<c>SiloAddress.ToString()</c>).</summary>
 public sealed record JobHost(Guid JobId, string Silo);
+
+/// <summary>What became of a claim given back.</summary>
+public enum ClaimRelease
+{
+    /// <summary>It had already started or ended (or does not exist).</summary>
+    NotClaimed,
+    /// <summary>Removed: the occurrence is no longer the job's (withdrawn).</summary>
+    Removed,
+    /// <summary>Kept, without an owner, for the job's next activation.</summary>
+    HandedOver,
+}
+
+/// <summary>A job as an activation loads it, and the claims it took over from an activation that went.</summary>
+public sealed record JobLoad(JobRecord? Job, IReadOnlyList<ExecutionRecord> TakenOver);

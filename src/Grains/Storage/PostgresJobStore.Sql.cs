@@ -108,22 +108,37 @@ public sealed partial class PostgresJobStore
         WITH input AS (
             SELECT * FROM unnest(@ids::uuid[], @jobIds::uuid[], @keys::text[], @scheduledFor::timestamptz[], @startedAt::timestamptz[],
                                  @triggeredBy::text[], @userIds::text[], @retryCounts::integer[], @reasons::text[], @leaseOwners::text[],
-                                 @leaseMs::float8[], @advances::boolean[])
-                AS u(id, jobId, occurrenceKey, scheduledFor, startedAt, triggeredBy, userId, retryCount, reason, leaseOwner, leaseMs, advances)
+                                 @leaseMs::float8[], @advances::boolean[], @jobVersions::integer[])
+                AS u(id, jobId, occurrenceKey, scheduledFor, startedAt, triggeredBy, userId, retryCount, reason, leaseOwner, leaseMs, advances, jobVersion)
         ), claim AS (
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, startedAt, status, triggeredBy,
                                           triggeredByUserId, retryCount, statusReason, leaseOwner, leaseExpiresAt)
             -- No start time yet: claimed ahead of its instant (see 0003_claim_ahead.sql).
+            -- Planned on a job version that is no longer the job's: refused, as if held (ExecutionClaim.JobVersion).
             SELECT id, jobId, occurrenceKey, scheduledFor, startedAt, CASE WHEN startedAt IS NULL THEN 'claimed' ELSE 'running' END,
                    triggeredBy, userId, retryCount, reason, leaseOwner,
                    now() + leaseMs * interval '1 millisecond'
-            FROM input
+            FROM input i
+            WHERE i.jobVersion IS NULL OR EXISTS (SELECT 1 FROM cronJob j WHERE j.id = i.jobId AND j.version = i.jobVersion)
             ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
             RETURNING id, cronJobId, scheduledFor
+        ), taken AS (
+            -- An occurrence whose claim was given back (handed over: claimed, no owner) goes to whoever claims it next, under
+            -- the new claim's id (0006_released_claims.sql). Fenced by the job version like an insert.
+            UPDATE cronJobExecution e
+            SET id = i.id, leaseOwner = i.leaseOwner, startedAt = i.startedAt, triggeredBy = i.triggeredBy, statusReason = i.reason,
+                status = CASE WHEN i.startedAt IS NULL THEN 'claimed' ELSE 'running' END,
+                leaseExpiresAt = now() + i.leaseMs * interval '1 millisecond'
+            FROM input i
+            WHERE e.cronJobId = i.jobId AND e.occurrenceKey = i.occurrenceKey AND e.retryCount = i.retryCount
+              AND e.status = 'claimed' AND e.leaseOwner IS NULL AND e.id <> i.id
+              AND (i.jobVersion IS NULL OR EXISTS (SELECT 1 FROM cronJob j WHERE j.id = i.jobId AND j.version = i.jobVersion))
+            RETURNING e.id, e.cronJobId, e.scheduledFor
         ), advance AS (
             UPDATE cronJob j SET lastScheduledFor = m.latest
             FROM (SELECT c.cronJobId, max(c.scheduledFor) AS latest
-                  FROM claim c JOIN input i ON i.id = c.id
+                  FROM (SELECT id, cronJobId, scheduledFor FROM claim UNION ALL SELECT id, cronJobId, scheduledFor FROM taken) c
+                  JOIN input i ON i.id = c.id
                   WHERE i.advances
                   GROUP BY c.cronJobId) m
             WHERE j.id = m.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < m.latest)
@@ -141,49 +156,66 @@ public sealed partial class PostgresJobStore
         )
         SELECT id FROM claim
         UNION ALL
+        SELECT id FROM taken
+        UNION ALL
         SELECT id FROM mine
         """;
 
-    // Rows that do not advance (see UnrunOccurrence.AdvancesSchedule) are inserted but leave lastScheduledFor where it is.
-    // Rows that do not advance (UnrunOccurrence.AdvancesSchedule) are inserted but leave lastScheduledFor where it is.
+    // Rows that do not advance (UnrunOccurrence.AdvancesSchedule) are inserted but leave lastScheduledFor where it is. Rows
+    // planned on a job version that is no longer the job's are not inserted; the answer says whether every row was current.
     internal const string RecordUnrun = """
-        WITH ins AS (
+        WITH input AS (
+            SELECT * FROM unnest(@ids::uuid[], @jobIds::uuid[], @keys::text[], @scheduledFor::timestamptz[], @recordedAt::timestamptz[],
+                                 @statuses::text[], @reasons::text[], @advances::boolean[], @jobVersions::integer[])
+                AS u(id, jobId, occurrenceKey, scheduledFor, recordedAt, status, reason, advances, jobVersion)
+        ), current AS (
+            SELECT i.* FROM input i
+            WHERE i.jobVersion IS NULL OR EXISTS (SELECT 1 FROM cronJob j WHERE j.id = i.jobId AND j.version = i.jobVersion)
+        ), ins AS (
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, completedAt, status, triggeredBy, retryCount,
                                           statusReason)
-            SELECT u.id, u.jobId, u.occurrenceKey, u.scheduledFor, u.recordedAt, u.status, 'scheduler', 0, u.reason
-            FROM unnest(@ids::uuid[], @jobIds::uuid[], @keys::text[], @scheduledFor::timestamptz[], @recordedAt::timestamptz[],
-                        @statuses::text[], @reasons::text[])
-                 AS u(id, jobId, occurrenceKey, scheduledFor, recordedAt, status, reason)
+            SELECT id, jobId, occurrenceKey, scheduledFor, recordedAt, status, 'scheduler', 0, reason
+            FROM current
             ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
             RETURNING id, cronJobId, scheduledFor
+        ), advance AS (
+            UPDATE cronJob j SET lastScheduledFor = m.latest
+            FROM (SELECT i.cronJobId, max(i.scheduledFor) AS latest
+                  FROM ins i JOIN current c ON c.id = i.id
+                  WHERE c.advances GROUP BY i.cronJobId) m
+            WHERE j.id = m.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < m.latest)
         )
-        UPDATE cronJob j SET lastScheduledFor = m.latest
-        FROM (SELECT i.cronJobId, max(i.scheduledFor) AS latest
-              FROM ins i JOIN unnest(@ids::uuid[], @advances::boolean[]) AS a(id, advances) ON a.id = i.id
-              WHERE a.advances GROUP BY i.cronJobId) m
-        WHERE j.id = m.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < m.latest)
+        SELECT (SELECT count(*) FROM current) = (SELECT count(*) FROM input)
         """;
 
-    // Only a running row ends: one the sweeper already judged abandoned keeps that state.
+    // Only a running row ends, or one the sweeper judged abandoned because its lease expired while the run went on (its silo
+    // could not renew it, e.g. through a database outage): the run's own end is the truth, and only its runner knows the
+    // execution id. A row abandoned for any other reason (a shutdown) keeps that state.
     // Every statement that updates many execution rows locks them first in id order (the CTE with ORDER BY id FOR UPDATE).
     // Without it, a batch of completions, a lease renewal and a batch of starts touching the same rows in different orders
     // deadlocked under load (n10000: 2,000 deadlock retries in a 30 s window).
     internal const string CompleteExecutions = """
         WITH locked AS (
-            SELECT id FROM cronJobExecution WHERE id = ANY(@ids::uuid[]) AND status IN ('running', 'claimed') ORDER BY id FOR UPDATE
+            SELECT id FROM cronJobExecution
+            WHERE id = ANY(@ids::uuid[]) AND (status IN ('running', 'claimed') OR status = 'abandoned' AND statusReason = 'lease-expired')
+            ORDER BY id FOR UPDATE
         )
         UPDATE cronJobExecution e
         SET status = u.status, completedAt = u.completedAt, durationMs = u.durationMs, exitCode = u.exitCode, output = u.output,
             errorMessage = u.errorMessage, stackTrace = u.stackTrace, memoryUsageMb = u.memoryUsageMb,
             cpuUsagePercent = u.cpuUsagePercent, itemsProcessed = u.itemsProcessed, metrics = u.metrics::jsonb,
-            statusReason = COALESCE(u.reason, e.statusReason), startedAt = COALESCE(u.startedAt, e.startedAt)
+            statusReason = CASE WHEN e.status = 'abandoned'
+                                THEN 'lease-lost: recorded abandoned at ' || to_char(e.completedAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                                     || ' while it still ran (its silo could not renew the lease); this is its real end' || COALESCE('; ' || u.reason, '')
+                                ELSE COALESCE(u.reason, e.statusReason) END,
+            startedAt = COALESCE(u.startedAt, e.startedAt)
         FROM unnest(@ids::uuid[], @statuses::text[], @startedAt::timestamptz[], @completedAt::timestamptz[], @durations::bigint[], @exitCodes::integer[],
                     @outputs::text[], @errors::text[], @stackTraces::text[], @memory::float8[], @cpu::float8[], @items::bigint[],
                     @metrics::text[], @reasons::text[])
              AS u(id, status, startedAt, completedAt, durationMs, exitCode, output, errorMessage, stackTrace, memoryUsageMb, cpuUsagePercent,
                   itemsProcessed, metrics, reason),
              locked l
-        WHERE e.id = u.id AND l.id = e.id AND e.status IN ('running', 'claimed')
+        WHERE e.id = u.id AND l.id = e.id
         RETURNING e.id
         """;
 
@@ -218,33 +250,56 @@ public sealed partial class PostgresJobStore
         RETURNING e.id
         """;
 
-    // Deletes the claim only while it is still just a claim, and puts lastScheduledFor back only if nothing moved it since.
+    // A claim not yet started goes: withdrawn (removed) when the occurrence is no longer the job's (disabled, or a schedule that
+    // does not fire then), else handed over (leaseOwner NULL), because another activation may have planned past it: the job's
+    // next activation takes it over when it loads the job, or whoever claims the occurrence next (0006_released_claims.sql).
     internal const string ReleaseClaim = """
-        WITH gone AS (
-            DELETE FROM cronJobExecution WHERE id = @id AND status = 'claimed'
-            RETURNING cronJobId, scheduledFor
-        ), restored AS (
-            UPDATE cronJob j SET lastScheduledFor = @restore
-            FROM gone g
-            WHERE j.id = g.cronJobId AND j.lastScheduledFor = g.scheduledFor
-            RETURNING j.id
+        WITH target AS (
+            SELECT id FROM cronJobExecution WHERE id = @id AND status = 'claimed' AND leaseOwner IS NOT NULL FOR UPDATE
+        ), gone AS (
+            DELETE FROM cronJobExecution e USING target t WHERE e.id = t.id AND @withdraw
+            RETURNING e.id
+        ), handed AS (
+            UPDATE cronJobExecution e SET leaseOwner = NULL, statusReason = @reason
+            FROM target t WHERE e.id = t.id AND NOT @withdraw
+            RETURNING e.id
         )
-        SELECT count(*) FROM gone
+        SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM handed)
         """;
 
-    // Judged by the database clock only: a silo with a skewed clock can neither keep nor lose a lease early.
+    // The job and, in the same round trip, the claims handed over to its next activation, taken by this one. Only occurrences
+    // the schedule was planned through: a later one is planned again by the activation itself.
+    internal const string LoadJob = $"""
+        SELECT {JobColumns} FROM cronJob WHERE slug = @slug;
+        UPDATE cronJobExecution e
+        SET leaseOwner = @owner, leaseExpiresAt = GREATEST(e.leaseExpiresAt, now() + @leaseMs * interval '1 millisecond'), statusReason = NULL
+        FROM cronJob j
+        WHERE j.slug = @slug AND e.cronJobId = j.id AND e.status = 'claimed' AND e.leaseOwner IS NULL AND e.scheduledFor <= j.lastScheduledFor
+        RETURNING e.id, e.cronJobId, e.occurrenceKey, e.scheduledFor, e.startedAt, e.completedAt, e.durationMs, e.status, e.exitCode,
+                  e.output, e.errorMessage, e.stackTrace, e.triggeredBy, e.triggeredByUserId, e.retryCount, e.memoryUsageMb,
+                  e.cpuUsagePercent, e.itemsProcessed, e.metrics::text, e.statusReason, e.leaseOwner, e.leaseExpiresAt
+        """;
+
+    // Judged by the database clock only: a silo with a skewed clock can neither keep nor lose a lease early. A claim handed over
+    // (leaseOwner NULL) that no activation took over never started: it is recorded missed, not abandoned.
     internal const string AbandonExpired = """
         WITH expired AS (
             SELECT id FROM cronJobExecution WHERE status IN ('running', 'claimed') AND leaseExpiresAt < now() ORDER BY id FOR UPDATE
         )
         UPDATE cronJobExecution e
-        SET status = 'abandoned', completedAt = now(),
+        SET status = CASE WHEN e.leaseOwner IS NULL AND e.status = 'claimed' THEN 'missed' ELSE 'abandoned' END,
+            completedAt = now(),
             durationMs = CASE WHEN startedAt IS NULL THEN NULL ELSE GREATEST(0, (extract(epoch FROM now() - startedAt) * 1000)::bigint) END,
-            errorMessage = 'Abandoned: silo ' || COALESCE(leaseOwner, '?')
-                           || CASE WHEN status = 'claimed' THEN ' claimed this occurrence ahead of its instant, then stopped renewing the lease before it started the run (it died or hung); expired at '
-                                   ELSE ' stopped renewing the lease (it died or hung); expired at ' END
-                           || to_char(leaseExpiresAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-            statusReason = 'lease-expired'
+            errorMessage = CASE WHEN e.leaseOwner IS NULL AND e.status = 'claimed' THEN NULL
+                           ELSE 'Abandoned: silo ' || leaseOwner
+                                || CASE WHEN e.status = 'claimed' THEN ' claimed this occurrence ahead of its instant, then stopped renewing the lease before it started the run (it died or hung); expired at '
+                                        ELSE ' stopped renewing the lease (it died or hung); expired at ' END
+                                || to_char(leaseExpiresAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END,
+            statusReason = CASE WHEN e.leaseOwner IS NULL AND e.status = 'claimed'
+                           THEN 'released, not taken over: ' || COALESCE(e.statusReason, 'its activation gave it back')
+                                || '; no activation of the job took it over before '
+                                || to_char(leaseExpiresAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                           ELSE 'lease-expired' END
         FROM expired x
         WHERE e.id = x.id AND e.status IN ('running', 'claimed') AND e.leaseExpiresAt < now()
         """;

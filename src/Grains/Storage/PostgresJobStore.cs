@@ -169,15 +169,16 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("leaseOwners", NpgsqlDbType.Array | NpgsqlDbType.Text, claims.Select(c => c.LeaseOwner).ToArray()));
         cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Array | NpgsqlDbType.Double, claims.Select(c => c.LeaseDuration.TotalMilliseconds).ToArray()));
         cmd.Parameters.Add(Param("advances", NpgsqlDbType.Array | NpgsqlDbType.Boolean, claims.Select(c => c.AdvancesSchedule).ToArray()));
+        cmd.Parameters.Add(Param("jobVersions", NpgsqlDbType.Array | NpgsqlDbType.Integer, claims.Select(c => c.JobVersion).ToArray()));
         return await ReadIdsAsync(cmd, cancellationToken);
     }
 
-    public async Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    public async Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(occurrences);
         if (occurrences.Count == 0)
         {
-            return;
+            return true;
         }
         await using var cmd = dataSource.CreateCommand(RecordUnrun);
         cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, occurrences.Select(o => o.ExecutionId).ToArray()));
@@ -188,7 +189,8 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text, occurrences.Select(o => o.Status.ToText()).ToArray()));
         cmd.Parameters.Add(Param("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, occurrences.Select(o => o.Reason).ToArray()));
         cmd.Parameters.Add(Param("advances", NpgsqlDbType.Array | NpgsqlDbType.Boolean, occurrences.Select(o => o.AdvancesSchedule).ToArray()));
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        cmd.Parameters.Add(Param("jobVersions", NpgsqlDbType.Array | NpgsqlDbType.Integer, occurrences.Select(o => o.JobVersion).ToArray()));
+        return (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public async Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken)
@@ -261,12 +263,29 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         return await ReadIdsAsync(cmd, cancellationToken);
     }
 
-    public async Task<bool> ReleaseClaimAsync(Guid executionId, DateTimeOffset? restoreLastScheduledFor, CancellationToken cancellationToken)
+    public async Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string reason, bool withdraw, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(reason);
         await using var cmd = dataSource.CreateCommand(ReleaseClaim);
         cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, executionId));
-        cmd.Parameters.Add(Param("restore", NpgsqlDbType.TimestampTz, restoreLastScheduledFor));
-        return (long)(await cmd.ExecuteScalarAsync(cancellationToken))! > 0;
+        cmd.Parameters.Add(Param("withdraw", NpgsqlDbType.Boolean, withdraw));
+        cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, reason));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.GetInt64(0) > 0 ? ClaimRelease.Removed : reader.GetInt64(1) > 0 ? ClaimRelease.HandedOver : ClaimRelease.NotClaimed;
+    }
+
+    public async Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(LoadJob);
+        cmd.Parameters.Add(Param("slug", NpgsqlDbType.Text, slug));
+        cmd.Parameters.Add(Param("owner", NpgsqlDbType.Text, owner));
+        cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Double, lease.TotalMilliseconds));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var job = await reader.ReadAsync(cancellationToken) ? ReadJob(reader) : null;
+        await reader.NextResultAsync(cancellationToken);
+        var adopted = await reader.ReadRowsAsync(ReadExecution, cancellationToken);
+        return new JobLoad(job, adopted);
     }
 
     public async Task<int> AbandonExpiredAsync(CancellationToken cancellationToken)

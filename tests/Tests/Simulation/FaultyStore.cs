@@ -65,7 +65,7 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
     public Task<IReadOnlySet<Guid>> TryClaimManyAsync(IReadOnlyList<ExecutionClaim> claims, CancellationToken cancellationToken) =>
         CallAsync("claim-many", () => inner.TryClaimManyAsync(claims, cancellationToken));
 
-    public Task RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken) =>
+    public Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken) =>
         CallAsync("record-unrun", () => inner.RecordUnrunAsync(occurrences, cancellationToken));
 
     public Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken) =>
@@ -77,8 +77,11 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
     public Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken) =>
         CallAsync("mark-started", () => inner.MarkStartedManyAsync(starts, cancellationToken));
 
-    public Task<bool> ReleaseClaimAsync(Guid executionId, DateTimeOffset? restoreLastScheduledFor, CancellationToken cancellationToken) =>
-        CallAsync("release", () => inner.ReleaseClaimAsync(executionId, restoreLastScheduledFor, cancellationToken));
+    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string reason, bool withdraw, CancellationToken cancellationToken) =>
+        CallAsync("release", () => inner.ReleaseClaimAsync(executionId, reason, withdraw, cancellationToken));
+
+    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
+        CallAsync("load-job", () => inner.LoadJobAsync(slug, owner, lease, cancellationToken));
 
     public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken) =>
         CallAsync("renew", () => inner.RenewLeasesAsync(executionIds, lease, cancellationToken));

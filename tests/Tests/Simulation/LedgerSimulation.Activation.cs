@@ -40,8 +40,12 @@ public sealed partial class LedgerSimulation
             }
             try
             {
-                var job = _sim.Store.GetJobAsync(Slug, CancellationToken.None).GetAwaiter().GetResult()!;
-                Planner.Load(job, Parse(job), defined: true, Now);
+                var load = _sim.Store.LoadJobAsync(Slug, Silo.Name, Lease, CancellationToken.None).GetAwaiter().GetResult();
+                Planner.Load(load.Job, Parse(load.Job!), defined: true, Now, load.TakenOver);
+                if (load.TakenOver.Count > 0)
+                {
+                    _sim.Log($"#{Number} took over {string.Join(", ", load.TakenOver.Select(r => r.OccurrenceKey))}");
+                }
             }
             catch (StoreUnavailableException)
             {
@@ -49,6 +53,13 @@ public sealed partial class LedgerSimulation
                 _sim.At(_sim.Now + StoreRetryDelay, Load);
                 return;
             }
+            Tick();
+        }
+
+        /// <summary>As the grain's reminder: read the job again, then plan.</summary>
+        public void Heartbeat()
+        {
+            _reload = true;
             Tick();
         }
 
@@ -74,8 +85,8 @@ public sealed partial class LedgerSimulation
             {
                 if (_reload)
                 {
-                    var job = _sim.Store.GetJobAsync(Slug, CancellationToken.None).GetAwaiter().GetResult()!;
-                    Planner.Load(job, Parse(job), defined: true, Now);
+                    var load = _sim.Store.LoadJobAsync(Slug, Silo.Name, Lease, CancellationToken.None).GetAwaiter().GetResult();
+                    Planner.Load(load.Job, Parse(load.Job!), defined: true, Now, load.TakenOver);
                     _reload = false;
                 }
                 PlanExecutor.TickAsync(Planner, _sim.Store, this, CancellationToken.None).GetAwaiter().GetResult();
@@ -111,11 +122,11 @@ public sealed partial class LedgerSimulation
                     ExecutionId = run.ExecutionId, Status = run.Outcome == RunOutcome.Succeeded ? ExecutionStatus.Succeeded : ExecutionStatus.Failed,
                     StartedAt = startedAt, CompletedAt = Now, DurationMs = (long)length.TotalMilliseconds,
                 };
-                WriteCompletion(run, completion, Now + Lease * 2);
+                WriteCompletion(run, completion, Now + Lease * Grains.Hosting.SchedulerOptions.CompletionRetryLeases);
             });
         }
 
-        /// <summary>As the grain: retried through a store outage for as long as the lease could still hold.</summary>
+        /// <summary>As the grain: retried through a store outage (<c>SchedulerOptions.CompletionRetryLeases</c>).</summary>
         private void WriteCompletion(SimRun run, ExecutionCompletion completion, DateTimeOffset deadline)
         {
             if (!run.Writing)
@@ -142,6 +153,14 @@ public sealed partial class LedgerSimulation
             {
                 ((IPlanShell)this).Arm(Now);
             }
+        }
+
+        public Task ReloadAsync(CancellationToken cancellationToken)
+        {
+            var load = _sim.Store.LoadJobAsync(Slug, Silo.Name, Lease, cancellationToken).GetAwaiter().GetResult();
+            Planner.Load(load.Job, Parse(load.Job!), defined: true, Now, load.TakenOver);
+            _sim.Log($"#{Number} reloaded the job (version {load.Job!.Version}){(load.TakenOver.Count > 0 ? $", took over {string.Join(", ", load.TakenOver.Select(r => r.OccurrenceKey))}" : "")}");
+            return Task.CompletedTask;
         }
 
         public void Arm(DateTimeOffset at)
@@ -181,7 +200,7 @@ public sealed partial class LedgerSimulation
                     _sim.Log($"#{Number} ended {end.Claim.OccurrenceKey} {end.Status} unrun: {end.Reason}");
                     break;
                 case ReleaseCommand release:
-                    _sim.Log($"#{Number} released {release.Claim.OccurrenceKey} ({release.Reason}): {(outcome == true ? "removed" : "already started or ended")}");
+                    _sim.Log($"#{Number} released {release.Claim.OccurrenceKey} ({release.Reason}): {(outcome == true ? "removed" : "handed over (or already started)")}");
                     break;
             }
         }

@@ -24,6 +24,8 @@ public sealed partial class LedgerSimulation
     public static readonly TimeSpan StoreRetryDelay = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MisfireThreshold = TimeSpan.FromSeconds(1);
     public const int MaxMissedRecorded = 4;
+    /// <summary>The heartbeat reminder's period (5 minutes in production; shorter here so that it matters within a seed).</summary>
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
 
     private readonly Random _random;
     private readonly SimTime _time = new();
@@ -95,6 +97,7 @@ public sealed partial class LedgerSimulation
             At(Now + RenewEvery, () => Renew(silo));
             At(Now + SweepEvery, () => Sweep(silo));
         }
+        At(Now + Heartbeat, Beat);
         Activate(_silos[0], "cluster start");
         var faultsEnd = Now + Settings.FaultWindow;
         ScheduleFault(faultsEnd);
@@ -223,7 +226,7 @@ public sealed partial class LedgerSimulation
                 break;
             case 3 when Settings.AdminChanges:
                 Admin(Enabled ? "disable" : "enable", Enabled
-                    ? new JobUpdate { IsEnabled = false, ChangedBy = "sim", AuditAction = "job.disable" }
+                    ? new JobUpdate { IsEnabled = false, ChangedBy = "sim", ResetLastScheduledFor = Now, AuditAction = "job.disable" }
                     : new JobUpdate { IsEnabled = true, ChangedBy = "sim", ResetLastScheduledFor = Now, AuditAction = "job.enable" });
                 break;
             case 4 when Settings.AdminChanges:
@@ -312,6 +315,11 @@ public sealed partial class LedgerSimulation
         {
             return;
         }
+        // As the grain: "now" for a reset is the clock of the silo that applies the change.
+        if (update.ResetLastScheduledFor is not null)
+        {
+            update = update with { ResetLastScheduledFor = activation.Now };
+        }
         JobRecord job;
         try
         {
@@ -350,6 +358,16 @@ public sealed partial class LedgerSimulation
 
     /// <summary>What the per-event check last looked at (it looks again only when the ledger moved).</summary>
     internal (DateTimeOffset? LastScheduledFor, int Rows, int Version)? LastChecked { get; set; }
+
+    /// <summary>The job's durable reminder: the directory routes it to one live activation, which reads the job and plans.</summary>
+    private void Beat()
+    {
+        if (_activations.LastOrDefault(a => a.Live) is { } activation)
+        {
+            activation.Heartbeat();
+        }
+        At(Now + Heartbeat, Beat);
+    }
 
     private void Renew(Silo silo)
     {
@@ -443,21 +461,14 @@ public sealed record SimulationSettings
     public double LostReply { get; init; } = 0.05;
     public int MeanFaultGapMs { get; init; } = 1500;
     public int MaxSkewMs { get; init; } = 2000;
-    /// <summary>
-    /// The longest database outage. Longer ones (from about 1.5 s, with a 6 s lease renewed every 2 s and claims taken 2 s
-    /// ahead) let a run's lease lapse while it runs: the sweeper then records it abandoned and its real end is refused (an open
-    /// defect of issue 13: the runner does not learn it lost its lease; seed 3044 at 1,500 ms). <c>TOTALLATOR_SIM_OUTAGE_MS</c>
-    /// raises it.
-    /// </summary>
+    /// <summary>The longest database outage (outages can follow each other). <c>TOTALLATOR_SIM_OUTAGE_MS</c> changes it.</summary>
     public int MaxOutageMs { get; init; } =
-        int.TryParse(Environment.GetEnvironmentVariable("TOTALLATOR_SIM_OUTAGE_MS"), System.Globalization.CultureInfo.InvariantCulture, out var ms) ? ms : 1000;
-    public bool AdminChanges { get; init; } = true;
-    /// <summary>
-    /// A second activation of the job beside the first. Off by default while two defects it reaches are open (issue 13): a
-    /// release deletes an occurrence the other activation already planned past (seeds 5, 34), and an admin change reaches only
-    /// one of the two, so the other keeps planning the old schedule (seed 7). <c>TOTALLATOR_SIM_DUPLICATES=1</c> turns it on.
-    /// </summary>
-    public bool DuplicateActivations { get; init; } = Environment.GetEnvironmentVariable("TOTALLATOR_SIM_DUPLICATES") == "1";
+        int.TryParse(Environment.GetEnvironmentVariable("TOTALLATOR_SIM_OUTAGE_MS"), System.Globalization.CultureInfo.InvariantCulture, out var ms) ? ms : 3000;
+
+    /// <summary>Disable, enable, reschedule and pause. <c>TOTALLATOR_SIM_ADMIN=0</c> leaves them out.</summary>
+    public bool AdminChanges { get; init; } = Environment.GetEnvironmentVariable("TOTALLATOR_SIM_ADMIN") != "0";
+    /// <summary>A second activation of the job beside the first (a partition, a directory race). <c>TOTALLATOR_SIM_DUPLICATES=0</c> leaves them out.</summary>
+    public bool DuplicateActivations { get; init; } = Environment.GetEnvironmentVariable("TOTALLATOR_SIM_DUPLICATES") != "0";
 }
 
 /// <summary>One seed's verdict: the broken invariants (none when it passed) and the trace that replays it.</summary>

@@ -72,38 +72,91 @@ public abstract partial class JobStoreContractTests
     }
 
     [Fact]
-    public async Task ReleaseClaim_RemovesTheClaim_AndPutsTheScheduleBack_SoTheOccurrenceCanBeClaimedAgain()
+    public async Task ReleaseClaim_WithdrawsAnOccurrenceNoLongerTheJobs_SoItCanBeClaimedAgain()
     {
         var job = await SeedAsync(Slug());
-        var before = job.LastScheduledFor;
-        var claim = AheadClaim(job, "s:released");
+        var claim = AheadClaim(job, "s:released") with { ScheduledFor = T0.AddMinutes(2) };
         Assert.True(await Store.TryClaimAsync(claim, CancellationToken.None));
+        // Disabled (which also resets the schedule position): nothing will plan the occurrence again.
+        await Store.UpdateJobAsync(job.Slug, new JobUpdate { IsEnabled = false, ChangedBy = "alice", ResetLastScheduledFor = T0.AddMinutes(1) },
+            T0.AddMinutes(1), CancellationToken.None);
 
-        Assert.True(await Store.ReleaseClaimAsync(claim.ExecutionId, before, CancellationToken.None));
-        Assert.False(await Store.ReleaseClaimAsync(claim.ExecutionId, before, CancellationToken.None), "released once");
+        Assert.Equal(ClaimRelease.Removed, await Store.ReleaseClaimAsync(claim.ExecutionId, "the job was disabled", withdraw: true, CancellationToken.None));
+        Assert.Equal(ClaimRelease.NotClaimed, await Store.ReleaseClaimAsync(claim.ExecutionId, "again", withdraw: true, CancellationToken.None));
 
         Assert.Null(await Store.GetExecutionAsync(claim.ExecutionId, CancellationToken.None));
-        Assert.Equal(before, (await Store.GetJobAsync(job.Slug, CancellationToken.None))!.LastScheduledFor);
-        Assert.True(await Store.TryClaimAsync(Claim(job, "s:released"), CancellationToken.None), "a released occurrence is free again");
+        Assert.Equal(T0.AddMinutes(1), (await Store.GetJobAsync(job.Slug, CancellationToken.None))!.LastScheduledFor);
+        Assert.True(await Store.TryClaimAsync(Claim(job, "s:released"), CancellationToken.None), "a removed occurrence is free again");
     }
 
     [Fact]
-    public async Task ReleaseClaim_LeavesRunningRows_AndASchedulePositionSomethingElseMoved()
+    public async Task ReleaseClaim_HandsTheClaimOver_WhenTheScheduleWasPlannedThroughIt_AndTheJobsNextLoadTakesItOnce()
+    {
+        // Another activation may have planned past the occurrence: removing it would leave it neither run nor recorded.
+        var job = await SeedAsync(Slug());
+        var claim = AheadClaim(job, "s:handed") with { ScheduledFor = T0.AddMinutes(2) };
+        Assert.True(await Store.TryClaimAsync(claim, CancellationToken.None));
+
+        Assert.Equal(ClaimRelease.HandedOver, await Store.ReleaseClaimAsync(claim.ExecutionId, "deactivating: idle", withdraw: false, CancellationToken.None));
+        var kept = (await Store.GetExecutionAsync(claim.ExecutionId, CancellationToken.None))!;
+        Assert.Equal((ExecutionStatus.Claimed, (string?)null, "deactivating: idle"), (kept.Status, kept.LeaseOwner, kept.StatusReason));
+        Assert.Equal(T0.AddMinutes(2), (await Store.GetJobAsync(job.Slug, CancellationToken.None))!.LastScheduledFor);
+
+        var load = await Store.LoadJobAsync(job.Slug, "silo-b", TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.Equal(job.Id, load.Job!.Id);
+        var taken = Assert.Single(load.TakenOver);
+        Assert.Equal((claim.ExecutionId, "silo-b", ExecutionStatus.Claimed), (taken.Id, taken.LeaseOwner, taken.Status));
+        Assert.Empty((await Store.LoadJobAsync(job.Slug, "silo-c", TimeSpan.FromSeconds(30), CancellationToken.None)).TakenOver);
+        Assert.Equal("silo-b", (await Store.GetExecutionAsync(claim.ExecutionId, CancellationToken.None))!.LeaseOwner);
+    }
+
+    [Fact]
+    public async Task AHandedOverClaim_GoesToTheNextClaimOfItsOccurrence_UnderThatClaimsId()
+    {
+        // E.g. a reschedule reset the position before it and the new schedule fires at that instant too: the activation that
+        // plans it again must get it, not lose to a row nobody runs.
+        var job = await SeedAsync(Slug());
+        var first = AheadClaim(job, "s:again") with { ScheduledFor = T0.AddMinutes(2) };
+        Assert.True(await Store.TryClaimAsync(first, CancellationToken.None));
+        Assert.Equal(ClaimRelease.HandedOver, await Store.ReleaseClaimAsync(first.ExecutionId, "the schedule changed", withdraw: false, CancellationToken.None));
+
+        var second = AheadClaim(job, "s:again") with { ScheduledFor = T0.AddMinutes(2), LeaseOwner = "silo-b" };
+        Assert.True(await Store.TryClaimAsync(second, CancellationToken.None));
+        Assert.False(await Store.TryClaimAsync(AheadClaim(job, "s:again") with { LeaseOwner = "silo-c" }, CancellationToken.None), "taken once");
+
+        Assert.Null(await Store.GetExecutionAsync(first.ExecutionId, CancellationToken.None));
+        var row = (await Store.GetExecutionAsync(second.ExecutionId, CancellationToken.None))!;
+        Assert.Equal((ExecutionStatus.Claimed, "silo-b"), (row.Status, row.LeaseOwner));
+        Assert.Single(await Store.GetExecutionsAsync(job.Id, 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReleaseClaim_LeavesRunningRows()
     {
         var job = await SeedAsync(Slug());
         var started = AheadClaim(job, "s:started");
         Assert.True(await Store.TryClaimAsync(started, CancellationToken.None));
         Assert.True(await MarkStartedAsync(started.ExecutionId, T0.AddMinutes(1)));
-        Assert.False(await Store.ReleaseClaimAsync(started.ExecutionId, T0, CancellationToken.None), "a started run is not a claim any more");
+        Assert.Equal(ClaimRelease.NotClaimed, await Store.ReleaseClaimAsync(started.ExecutionId, "stopping", withdraw: false, CancellationToken.None));
         Assert.Equal(ExecutionStatus.Running, (await Store.GetExecutionAsync(started.ExecutionId, CancellationToken.None))!.Status);
+        Assert.Equal("silo-a", (await Store.GetExecutionAsync(started.ExecutionId, CancellationToken.None))!.LeaseOwner);
+    }
 
-        var ahead = AheadClaim(job, "s:later") with { ScheduledFor = T0.AddMinutes(2) };
-        Assert.True(await Store.TryClaimAsync(ahead, CancellationToken.None));
-        // An admin reset the schedule position meanwhile (a new schedule starts from now): the release must not undo that.
-        await Store.UpdateJobAsync(job.Slug, new JobUpdate { Schedule = "0 * * * * *", ChangedBy = "alice", ResetLastScheduledFor = T0.AddMinutes(3) },
-            T0.AddMinutes(3), CancellationToken.None);
-        Assert.True(await Store.ReleaseClaimAsync(ahead.ExecutionId, T0, CancellationToken.None));
-        Assert.Equal(T0.AddMinutes(3), (await Store.GetJobAsync(job.Slug, CancellationToken.None))!.LastScheduledFor);
+    [Fact]
+    public async Task AHandedOverClaimThatNobodyTakesOver_IsRecordedMissed_NotAbandoned()
+    {
+        var job = await SeedAsync(Slug());
+        var claim = AheadClaim(job, "s:unclaimed", lease: TimeSpan.FromMilliseconds(300));
+        Assert.True(await Store.TryClaimAsync(claim, CancellationToken.None));
+        Assert.Equal(ClaimRelease.HandedOver, await Store.ReleaseClaimAsync(claim.ExecutionId, "deactivating: idle", withdraw: false, CancellationToken.None));
+        await Task.Delay(800);
+
+        Assert.True(await Store.AbandonExpiredAsync(CancellationToken.None) >= 1);
+        var row = (await Store.GetExecutionAsync(claim.ExecutionId, CancellationToken.None))!;
+        Assert.Equal(ExecutionStatus.Missed, row.Status);
+        Assert.Null(row.StartedAt);
+        Assert.Null(row.ErrorMessage);
+        Assert.StartsWith("released, not taken over: deactivating: idle; no activation of the job took it over before ", row.StatusReason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -120,7 +173,7 @@ public abstract partial class JobStoreContractTests
         Assert.Null(row.StartedAt);
         Assert.Null(row.DurationMs);
         Assert.Contains("before it started the run", row.ErrorMessage, StringComparison.Ordinal);
-        Assert.False(await Store.ReleaseClaimAsync(claim.ExecutionId, T0, CancellationToken.None), "an abandoned row stays in the history");
+        Assert.Equal(ClaimRelease.NotClaimed, await Store.ReleaseClaimAsync(claim.ExecutionId, "late", withdraw: false, CancellationToken.None));
     }
 
     [Fact]

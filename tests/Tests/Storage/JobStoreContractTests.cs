@@ -195,6 +195,31 @@ public abstract partial class JobStoreContractTests
     }
 
     [Fact]
+    public async Task ClaimsAndUnrunRowsPlannedOnAnOlderJobVersion_AreRefused()
+    {
+        // An activation that missed an admin change (another activation took it, or its reply was lost) must not claim or record
+        // by the schedule the job no longer has.
+        var job = await SeedAsync(Slug());
+        var changed = await Store.UpdateJobAsync(job.Slug, new JobUpdate { Schedule = "*/5 * * * * *", ChangedBy = "alice", ResetLastScheduledFor = T0 },
+            T0, CancellationToken.None);
+        UnrunOccurrence Skip(string key, int version) => new()
+        {
+            ExecutionId = Guid.CreateVersion7(), CronJobId = job.Id, OccurrenceKey = key, ScheduledFor = T0.AddMinutes(1),
+            Status = ExecutionStatus.Skipped, Reason = "overlap", RecordedAt = T0.AddMinutes(1), JobVersion = version,
+        };
+
+        Assert.False(await Store.TryClaimAsync(Claim(job, "s:old") with { JobVersion = job.Version }, CancellationToken.None));
+        Assert.False(await Store.RecordUnrunAsync([Skip("s:old-skip", job.Version)], CancellationToken.None));
+        Assert.Empty(await Store.GetExecutionsAsync(job.Id, 10, CancellationToken.None));
+        Assert.Equal(T0, (await Store.GetJobAsync(job.Slug, CancellationToken.None))!.LastScheduledFor);
+
+        Assert.True(await Store.TryClaimAsync(Claim(job, "s:new") with { JobVersion = changed.Version }, CancellationToken.None));
+        Assert.True(await Store.RecordUnrunAsync([Skip("s:new-skip", changed.Version)], CancellationToken.None));
+        Assert.True(await Store.TryClaimAsync(Claim(job, "m:manual", advances: false), CancellationToken.None), "manual runs are not fenced");
+        Assert.Equal(3, (await Store.GetExecutionsAsync(job.Id, 10, CancellationToken.None)).Count);
+    }
+
+    [Fact]
     public async Task Complete_StoresEveryField_Once()
     {
         var job = await SeedAsync(Slug());
@@ -243,10 +268,44 @@ public abstract partial class JobStoreContractTests
         Assert.NotNull(dead.CompletedAt);
         Assert.Contains("silo-a", dead.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(ExecutionStatus.Running, (await Store.GetExecutionAsync(renewed.ExecutionId, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task ARunJudgedAbandonedForItsLease_TakesItsRealEnd_SayingTheLeaseWasLost()
+    {
+        // Its silo could not renew the lease (a database outage) while the run went on: the sweeper's guess gives way to the
+        // truth, once. Only the runner knows the execution id.
+        var job = await SeedAsync(Slug());
+        var outlived = Claim(job, "s:outlived", lease: TimeSpan.FromMilliseconds(300));
+        Assert.True(await Store.TryClaimAsync(outlived, CancellationToken.None));
+        await Task.Delay(800);
+        Assert.Equal(1, await Store.AbandonExpiredAsync(CancellationToken.None));
+
+        var end = new ExecutionCompletion { ExecutionId = outlived.ExecutionId, Status = ExecutionStatus.Succeeded, CompletedAt = T0.AddMinutes(2), DurationMs = 60_000 };
+        Assert.True(await Store.CompleteAsync(end, CancellationToken.None));
+        Assert.False(await Store.CompleteAsync(end with { Status = ExecutionStatus.Failed }, CancellationToken.None), "ended once");
+
+        var row = (await Store.GetExecutionAsync(outlived.ExecutionId, CancellationToken.None))!;
+        Assert.Equal((ExecutionStatus.Succeeded, T0.AddMinutes(2)), (row.Status, row.CompletedAt));
+        Assert.StartsWith("lease-lost: recorded abandoned at ", row.StatusReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARowAbandonedByItsRunner_KeepsThatState()
+    {
+        var job = await SeedAsync(Slug());
+        var stopped = Claim(job, "s:stopped");
+        Assert.True(await Store.TryClaimAsync(stopped, CancellationToken.None));
+        Assert.True(await Store.CompleteAsync(new ExecutionCompletion
+        {
+            ExecutionId = stopped.ExecutionId, Status = ExecutionStatus.Abandoned, CompletedAt = T0.AddMinutes(2), StatusReason = "shutdown",
+        }, CancellationToken.None));
+
         Assert.False(await Store.CompleteAsync(new ExecutionCompletion
         {
-            ExecutionId = dying.ExecutionId, Status = ExecutionStatus.Succeeded, CompletedAt = T0, DurationMs = 1,
-        }, CancellationToken.None), "a run judged abandoned keeps that state");
+            ExecutionId = stopped.ExecutionId, Status = ExecutionStatus.Succeeded, CompletedAt = T0.AddMinutes(3), DurationMs = 1,
+        }, CancellationToken.None));
+        Assert.Equal(ExecutionStatus.Abandoned, (await Store.GetExecutionAsync(stopped.ExecutionId, CancellationToken.None))!.Status);
     }
 
     [Fact]

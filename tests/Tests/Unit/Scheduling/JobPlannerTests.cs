@@ -71,4 +71,70 @@ public sealed class JobPlannerTests
         Assert.Equal((T0.AddSeconds(4), ExecutionStatus.Skipped), (row.ScheduledFor, row.Status));
         Assert.False(row.AdvancesSchedule, "the schedule would stand past T0+2 and T0+3, which have no row");
     }
+
+    [Fact]
+    public void ALostClaimMakesThePlannerReadTheJobAgain_OnceATick()
+    {
+        var job = Job("* * * * * *");
+        var planner = Planner(job, TimeSpan.Zero);
+        planner.BeginTick();
+        var claim = Assert.IsType<ClaimCommand>(planner.Next(At(T0.AddSeconds(1))));
+        Assert.Equal(job.Version, claim.Claim.JobVersion);
+
+        // Held by another activation, or refused because the job changed under this one.
+        planner.Claimed(claim, won: false);
+        Assert.IsType<ReloadCommand>(planner.Next(At(T0.AddSeconds(1))));
+        planner.Load(job with { LastScheduledFor = T0.AddSeconds(1) }, Schedule(job.Schedule), defined: true, T0.AddSeconds(1));
+        Assert.IsType<ArmCommand>(planner.Next(At(T0.AddSeconds(1))));
+    }
+
+    [Fact]
+    public void UnrunRowsTheStoreRefusedAsStale_AreNotCountedAsPlanned()
+    {
+        var job = Job("* * * * * *", MisfirePolicy.Skip);
+        var planner = Planner(job, TimeSpan.Zero);
+        planner.BeginTick();
+        var unrun = Assert.IsType<RecordUnrunCommand>(planner.Next(At(T0.AddSeconds(5))));
+        Assert.All(unrun.Rows, r => Assert.Equal(job.Version, r.JobVersion));
+
+        planner.Done(unrun, answer: false);
+
+        Assert.IsType<ReloadCommand>(planner.Next(At(T0.AddSeconds(5))));
+        Assert.Equal(T0, planner.LastHandled);
+    }
+
+    [Fact]
+    public void AClaimTakenOverFromAnActivationThatWent_RunsAtItsInstant()
+    {
+        var job = Job("*/10 * * * * *") with { LastScheduledFor = T0.AddSeconds(10) };
+        var planner = new JobPlanner(new PlannerSettings(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(6), "silo-b"), Guid.NewGuid, new Random(1));
+        var handed = new ExecutionRecord
+        {
+            Id = Guid.NewGuid(), CronJobId = job.Id, OccurrenceKey = OccurrenceKeys.Scheduled(T0.AddSeconds(10)), ScheduledFor = T0.AddSeconds(10),
+            Status = ExecutionStatus.Claimed, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, LeaseOwner = "silo-b",
+        };
+        planner.Load(job, Schedule(job.Schedule), defined: true, T0.AddSeconds(9), [handed]);
+
+        planner.BeginTick();
+        Assert.Equal(new ArmCommand(T0.AddSeconds(10)), planner.Next(At(T0.AddSeconds(9))));
+        planner.BeginTick();
+        var start = Assert.IsType<StartRunCommand>(planner.Next(At(T0.AddSeconds(10))));
+        Assert.Equal((handed.Id, "silo-b", true), (start.Claim.ExecutionId, start.Claim.LeaseOwner, start.StartUnrecorded));
+    }
+
+    [Fact]
+    public void ARescheduleDropsTheCatchUpsTheOldScheduleQueued()
+    {
+        var job = Job("* * * * * *", MisfirePolicy.RunAll, cap: 3);
+        var planner = Planner(job, TimeSpan.Zero);
+        planner.BeginTick();
+        var first = Assert.IsType<ClaimCommand>(planner.Next(At(T0.AddSeconds(3.5))));
+        planner.Claimed(first, won: true);
+        Assert.True(planner.HasCatchUps);
+
+        planner.Changed(job with { Schedule = "0 0 * * * *", Version = 2 }, Schedule("0 0 * * * *"), resetTo: T0.AddSeconds(3.5));
+
+        Assert.False(planner.HasCatchUps);
+        Assert.Equal(T0.AddHours(1), planner.NextFireAt);
+    }
 }
