@@ -83,7 +83,9 @@ public sealed partial class CronJobGrain
                 }
                 claim = claim with
                 {
-                    ExecutionId = Guid.CreateVersion7(), RetryCount = retry,
+                    // Not fenced by the job version: the occurrence is already this run's, and a change during the backoff
+                    // must not refuse its retry.
+                    ExecutionId = Guid.CreateVersion7(), RetryCount = retry, JobVersion = null,
                     TriggeredBy = TriggerSource.Retry, StartedAt = timeProvider.GetUtcNow(), AdvancesSchedule = false,
                     StatusReason = $"retry {retry} of {_job.MaxRetries} after {delay.TotalSeconds:0.###} s backoff",
                 };

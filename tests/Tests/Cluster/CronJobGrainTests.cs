@@ -127,6 +127,30 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
         Assert.InRange(gap2.TotalMilliseconds, 1950, 2900);
     }
 
+    /// <summary>
+    /// Claims of scheduled occurrences are fenced by the job version they were planned on; the retry of an occurrence already
+    /// claimed is not a new plan, and an admin change during its backoff must not refuse it.
+    /// </summary>
+    [Fact]
+    public async Task ARetryStillRuns_WhenTheJobIsChangedDuringItsBackoff()
+    {
+        const string slug = "t-retry-change";
+        TestJobs.Set(slug, ctx => ctx.RetryCount == 0
+            ? throw new InvalidOperationException("first attempt fails on purpose")
+            : Task.FromResult(CronJobResult.Succeeded("retried")));
+        await ChangeAsync(slug, new JobConfigChange { MaxRetries = 1, ChangedBy = "test" });
+        await EnableAsync(slug);
+        var failed = (await _c.WaitForRowsAsync(slug, r => r.Any(x => x.Status == ExecutionStatus.Failed), Wait, "a failed first attempt"))
+            .First(x => x.Status == ExecutionStatus.Failed);
+
+        // Within the 1 s backoff: a change (a new version), then no more occurrences.
+        await ChangeAsync(slug, new JobConfigChange { TimeoutMs = 9_000, IsEnabled = false, ChangedBy = "test" });
+
+        var rows = await _c.WaitForRowsAsync(slug, r => r.Any(x => x.OccurrenceKey == failed.OccurrenceKey && x.RetryCount == 1), Wait, "the retry");
+        var retry = rows.Single(x => x.OccurrenceKey == failed.OccurrenceKey && x.RetryCount == 1);
+        Assert.Equal((ExecutionStatus.Succeeded, TriggerSource.Retry), (retry.Status, retry.TriggeredBy));
+    }
+
     [Fact]
     public async Task OccurrenceDueWhileThePreviousRunIsGoing_IsSkippedWithItsReason()
     {
