@@ -208,7 +208,10 @@ public sealed class TopologyTests
             var missed = gap.Where(r => r.Status == ExecutionStatus.Missed).ToList();
             Assert.True(gap.Count == ran.Count + missed.Count, $"{slug}: every occurrence of the outage must have run or be missed: " +
                 string.Join("; ", gap.Select(g => $"{g.ScheduledFor:HH:mm:ss.fff} {g.Status.ToText()} {g.TriggeredBy.ToText()} {g.StatusReason}")) + $" down {downAt:HH:mm:ss.fff} planned {plannedAt:HH:mm:ss.fff}");
-            Assert.All(missed, m => Assert.Contains("misfire", m.StatusReason, StringComparison.Ordinal));
+            // Missed by the policy; or the occurrence the stopping silo had claimed ahead and handed over, whose hold expired
+            // while no silo was up to take it over (then recorded missed, saying so).
+            Assert.All(missed, m => Assert.True(m.StatusReason!.Contains("misfire", StringComparison.Ordinal)
+                || m.StatusReason.StartsWith("released, not taken over: deactivating", StringComparison.Ordinal), m.StatusReason));
             switch (slug)
             {
                 case "t-misfire-once":
