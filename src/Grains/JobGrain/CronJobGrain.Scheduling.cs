@@ -56,28 +56,6 @@ public sealed partial class CronJobGrain : IPlanShell
         }
     }
 
-    /// <summary>
-    /// Ends, once and best effort, the claims whose answer never came: one that committed would otherwise stay running with no
-    /// run behind it until its lease expired, and then read as abandoned.
-    /// </summary>
-    private async Task EndUnansweredAsync(string reason, CancellationToken cancellationToken)
-    {
-        foreach (var end in _planner.EndUnanswered(reason, timeProvider.GetUtcNow()))
-        {
-            try
-            {
-                await store.CompleteAsync(new ExecutionCompletion
-                {
-                    ExecutionId = end.Claim.ExecutionId, Status = end.Status, CompletedAt = end.At, StatusReason = end.Reason,
-                }, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogStoreRetry(logger, ex, _slug, end.Claim.ExecutionId);
-            }
-        }
-    }
-
     PlanInputs IPlanShell.Inputs() => new(timeProvider.GetUtcNow(), settings.Current.SchedulingPaused, registry.IsStopping,
         _runs.Count > 0 ? _runs[0].CurrentExecutionId : null, LeftRunningSkipReason());
 

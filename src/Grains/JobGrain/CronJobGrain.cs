@@ -84,7 +84,6 @@ public sealed partial class CronJobGrain(
         DisposeTimer();
         // Whoever hosts the job next handles that occurrence (by its misfire policy, if its instant has passed by then).
         await ReleaseAheadAsync($"deactivating: {reason.Description}", cancellationToken);
-        await EndUnansweredAsync($"not run: its activation ended ({reason.Description}) before this claim was answered", cancellationToken);
         if (_runs.Count > 0)
         {
             LogDeactivatingWithRuns(logger, _slug, _runs.Count, reason.Description);

@@ -36,10 +36,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     // Scheduled claims whose store call failed without an answer: it may have committed, its reply lost. The next claim of the
     // same occurrence reuses the execution id, so the store can say the row is this claimant's (a claim is idempotent by its id)
     // instead of someone else's, which would leave the occurrence claimed, never run, and later abandoned.
-    private readonly Dictionary<string, ExecutionClaim> _unanswered = new(StringComparer.Ordinal);
-    // Unanswered claims that will not be asked again (the job changed or was disabled): each is ended skipped, in case it
-    // committed, instead of being left to expire as abandoned (found by the simulation).
-    private readonly Queue<(ExecutionClaim Claim, string Reason)> _orphans = new();
+    private readonly Dictionary<string, Guid> _unanswered = new(StringComparer.Ordinal);
     private JobRecord? _job;
     private CronSchedule? _schedule;
     private bool _defined;
@@ -93,10 +90,6 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         {
             // Catch-ups queued on the job as it was: the store's position is before them, so they are planned again if still due.
             _catchUps.Clear();
-            if (_job is not null)
-            {
-                OrphanUnanswered("not run: the job was changed before this claim was answered");
-            }
         }
         _job = job;
         _schedule = schedule;
@@ -123,7 +116,6 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
             // one ran after a reschedule and moved the schedule position past the new schedule's occurrences).
             _lastHandled = reset;
             _catchUps.Clear();
-            OrphanUnanswered("not run: the job was changed before this claim was answered");
             if (Ahead is { } ahead && reset < ahead.HandledBefore)
             {
                 Ahead = ahead with { HandledBefore = reset };
@@ -169,49 +161,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
             _dueAfterUnrun = null;
             return ClaimDue(due, inputs.Now);
         }
-        if (!IsSchedulable && _unanswered.Count > 0)
-        {
-            OrphanUnanswered("not run: the job was disabled, or can no longer be scheduled, before this claim was answered");
-        }
-        if (_orphans.TryPeek(out var orphan))
-        {
-            return new EndUnrunCommand(orphan.Claim, ExecutionStatus.Skipped, orphan.Reason, inputs.Now);
-        }
-        return AskAgain(inputs) ?? ResolveAhead(inputs) ?? StartQueuedCatchUp(inputs) ?? PlanDue(inputs) ?? Arm(inputs);
-    }
-
-    /// <summary>
-    /// A claim still without an answer whose occurrence planning has already passed: asked again, with its id. A claim that
-    /// committed moves <c>lastScheduledFor</c>, so a reload (the heartbeat, a refused claim) plans from past it; unasked, the
-    /// occurrence would stay claimed by nobody and end abandoned (found by the simulation).
-    /// </summary>
-    private ClaimCommand? AskAgain(PlanInputs inputs)
-    {
-        if (!IsSchedulable || inputs.Stopping || _unanswered.Count == 0)
-        {
-            return null;
-        }
-        var through = PlannedThrough;
-        var passed = _unanswered.Values.Where(c => c.ScheduledFor <= through && Ahead?.Claim.OccurrenceKey != c.OccurrenceKey)
-            .OrderBy(c => c.ScheduledFor).FirstOrDefault();
-        return passed switch
-        {
-            null => null,
-            _ when passed.ScheduledFor > inputs.Now => new ClaimCommand(passed with { StartedAt = null }, ClaimKind.Ahead),
-            _ => new ClaimCommand(passed with { StartedAt = null }, ClaimKind.Due, RunsAt: inputs.Now),
-        };
-    }
-
-    /// <summary>
-    /// For a deactivation: the claims still waiting for an answer (and those already given up on), as ends to write once; none
-    /// will be asked again by this activation, and the next one plans from the store, past them if they committed.
-    /// </summary>
-    public IReadOnlyList<EndUnrunCommand> EndUnanswered(string reason, DateTimeOffset now)
-    {
-        OrphanUnanswered(reason);
-        var ends = _orphans.Select(o => new EndUnrunCommand(o.Claim, ExecutionStatus.Skipped, o.Reason, now)).ToList();
-        _orphans.Clear();
-        return ends;
+        return ResolveAhead(inputs) ?? StartQueuedCatchUp(inputs) ?? PlanDue(inputs) ?? Arm(inputs);
     }
 
     /// <summary>Only the release of a claim ahead (no due occurrence, no arming): for a deactivation, it is handed over.</summary>
@@ -237,14 +187,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
             case RecordUnrunCommand when !answer:
                 RequestReload();
                 break;
-            case EndUnrunCommand end when _orphans.TryPeek(out var orphan) && orphan.Claim.ExecutionId == end.Claim.ExecutionId:
-                _orphans.Dequeue();
-                break;
             case RecordUnrunCommand unrun:
-                foreach (var row in unrun.Rows)
-                {
-                    _unanswered.Remove(row.OccurrenceKey);
-                }
                 var recorded = unrun.Rows.Select(u => u.ScheduledFor).ToHashSet();
                 while (_catchUps.Count > 0 && recorded.Contains(_catchUps.Peek()))
                 {
@@ -290,8 +233,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         Advance(claim.ScheduledFor);
         if (won)
         {
-            // The row says claimed: the lease maintenance records the start if the run lasts, and its end carries it anyway.
-            _start = new StartRunCommand(claim with { StartedAt = command.RunsAt }, StartUnrecorded: true);
+            _start = new StartRunCommand(claim, StartUnrecorded: false);
         }
     }
 
@@ -526,42 +468,28 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         return new ClaimCommand(NewClaim(next, TriggerSource.Scheduler, startedAt: null), ClaimKind.Ahead);
     }
 
-    // Claimed without a start time, like a claim ahead: if the claimant never gets to start the run (its reply lost, its
-    // activation gone), the row does not say it started (found by the simulation: such rows expired as abandoned runs).
     private ClaimCommand NewDueClaim(DateTimeOffset scheduledFor, TriggerSource source, DateTimeOffset now) =>
-        new(NewClaim(scheduledFor, source, startedAt: null), ClaimKind.Due, RunsAt: now);
+        new(NewClaim(scheduledFor, source, now), ClaimKind.Due);
 
     private ExecutionClaim NewClaim(DateTimeOffset scheduledFor, TriggerSource source, DateTimeOffset? startedAt)
     {
         var key = OccurrenceKeys.Scheduled(scheduledFor);
-        var claim = new ExecutionClaim
+        if (!_unanswered.TryGetValue(key, out var id))
         {
-            ExecutionId = _unanswered.TryGetValue(key, out var earlier) ? earlier.ExecutionId : newId(), CronJobId = _job!.Id,
-            OccurrenceKey = key, ScheduledFor = scheduledFor, StartedAt = startedAt, TriggeredBy = source, RetryCount = 0,
-            LeaseOwner = settings.LeaseOwner, LeaseDuration = settings.LeaseDuration, AdvancesSchedule = true, JobVersion = _job.Version,
-        };
-        _unanswered[key] = claim;
-        return claim;
-    }
-
-    /// <summary>Unanswered claims that nothing will ask again: each is ended skipped (see <see cref="_orphans"/>).</summary>
-    private void OrphanUnanswered(string reason)
-    {
-        foreach (var claim in _unanswered.Values)
-        {
-            _orphans.Enqueue((claim, reason));
+            id = newId();
+            _unanswered[key] = id;
         }
-        _unanswered.Clear();
+        return new ExecutionClaim
+        {
+            ExecutionId = id, CronJobId = _job!.Id, OccurrenceKey = key, ScheduledFor = scheduledFor, StartedAt = startedAt,
+            TriggeredBy = source, RetryCount = 0, LeaseOwner = settings.LeaseOwner, LeaseDuration = settings.LeaseDuration,
+            AdvancesSchedule = true, JobVersion = _job.Version,
+        };
     }
 
-    /// <summary>
-    /// An occurrence that ends without running. If this activation's claim of it went unanswered, the row keeps that claim's id:
-    /// should the claim have committed, the store ends that row as recorded instead of leaving it to expire as abandoned.
-    /// </summary>
     private UnrunOccurrence Unrun(DateTimeOffset scheduledFor, ExecutionStatus status, DateTimeOffset now, string reason) => new()
     {
-        ExecutionId = _unanswered.TryGetValue(OccurrenceKeys.Scheduled(scheduledFor), out var unanswered) ? unanswered.ExecutionId : newId(),
-        CronJobId = _job!.Id, OccurrenceKey = OccurrenceKeys.Scheduled(scheduledFor),
+        ExecutionId = newId(), CronJobId = _job!.Id, OccurrenceKey = OccurrenceKeys.Scheduled(scheduledFor),
         ScheduledFor = scheduledFor, Status = status, Reason = reason, RecordedAt = now, JobVersion = _job.Version,
     };
 
