@@ -37,9 +37,9 @@ public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry
 
     /// <summary>
     /// Stops renewing once no run of this silo is left. By now the drain has ended or cancelled every run; one still here is
-    /// writing its end through a store outage (its write retries for up to two lease durations). Renewing keeps its row ours
-    /// while the write may still land, for at most one more lease: past that the silo goes, and a survivor records the row
-    /// abandoned once its lease expires.
+    /// writing its end through a store outage (its write retries for up to <see cref="SchedulerOptions.CompletionRetryLeases"/>
+    /// lease durations). Renewing keeps its row ours while the write may still land, for at most one more lease: past that the
+    /// silo goes, and a survivor records the row abandoned once its lease expires (an end that lands later still replaces that).
     /// </summary>
     internal async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -135,8 +135,8 @@ public sealed partial class LedgerSimulation
             }
             try
             {
-                run.Recorded = _sim.Store.CompleteAsync(completion, CancellationToken.None).GetAwaiter().GetResult();
-                _sim.Log($"#{Number} ended {run.OccurrenceKey} {completion.Status}{(run.Recorded ? "" : " (refused: no longer running)")}");
+                var recorded = _sim.Store.CompleteAsync(completion, CancellationToken.None).GetAwaiter().GetResult();
+                _sim.Log($"#{Number} ended {run.OccurrenceKey} {completion.Status}{(recorded ? "" : " (refused: no longer running)")}");
             }
             catch (StoreUnavailableException) when (Now < deadline)
             {

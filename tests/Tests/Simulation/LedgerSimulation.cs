@@ -256,7 +256,6 @@ public sealed partial class LedgerSimulation
     {
         Log($"kill {silo.Name}");
         silo.Alive = false;
-        silo.Generation++;
         foreach (var a in _activations.Where(a => a.Silo == silo && a.Live))
         {
             a.Live = false;
@@ -414,7 +413,6 @@ public sealed partial class LedgerSimulation
         public string Name { get; } = name;
         public TimeSpan Skew { get; } = skew;
         public bool Alive { get; set; } = true;
-        public int Generation { get; set; }
     }
 }
 
@@ -445,9 +443,6 @@ public sealed class SimRun(Guid executionId, string occurrenceKey, object silo)
 
     /// <summary>How the job code itself ended (null while it runs, or if its silo died first).</summary>
     public RunOutcome? Code { get; set; }
-    /// <summary>The run's end reached the ledger (the store accepted its completion).</summary>
-    public bool Recorded { get; set; }
-
     /// <summary>The code ended; its end is being written (retried through an outage).</summary>
     public bool Writing { get; set; }
 }
