@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using Totallator.Grains.Clock;
 using Totallator.Grains.Execution;
 using Totallator.Grains.Interfaces.Jobs;
 
@@ -42,8 +43,10 @@ public sealed class SchedulerInstruments
     private readonly Counter<long> _retries;
     private readonly LeftRunningAttempts _leftRunning;
 
-    public SchedulerInstruments(IMeterFactory meterFactory, IOptions<SchedulerMetricsOptions> options, LeftRunningAttempts leftRunning)
+    public SchedulerInstruments(IMeterFactory meterFactory, IOptions<SchedulerMetricsOptions> options, LeftRunningAttempts leftRunning,
+        SchedulerClock clock)
     {
+        ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(leftRunning);
@@ -69,6 +72,10 @@ public sealed class SchedulerInstruments
         _claimConflicts = meter.CreateCounter<long>("totallator.scheduler.claim.conflicts", "{claim}",
             "Claims that lost the occurrence's unique constraint to another claimant, by stage (ahead, at-instant, retry).");
         _retries = meter.CreateCounter<long>("totallator.scheduler.run.retries", "{retry}", "Retry attempts started.");
+        // Only once measured: before that the offset is an assumption (zero), not a reading.
+        meter.CreateObservableGauge("totallator.scheduler.clock.offset",
+            () => clock.Uncertainty is null ? [] : new[] { new Measurement<double>(clock.Offset.TotalSeconds) }, "s",
+            "The database's clock minus this host's, as last measured (Cron:Scheduler:ClockSyncInterval); the scheduler fires by the host's clock corrected by it. Far from zero means the host's time synchronisation is off.");
         meter.CreateObservableGauge("totallator.scheduler.run.left-running", ObserveLeftRunning, "{run}",
             "Attempts still running on this silo after they were recorded, because their job ignored its cancellation (bounded per job by Cron:Scheduler:MaxAttemptsLeftRunningPerJob).");
     }

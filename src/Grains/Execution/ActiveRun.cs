@@ -18,6 +18,7 @@ public sealed class ActiveRun(string jobSlug, Guid firstExecutionId) : IDisposab
     private int _reason;
     // UTC ticks of a start not yet written to the row (a run claimed ahead); 0 when there is none.
     private long _unrecordedStartTicks;
+    private bool _finished;
 
     public string JobSlug { get; } = jobSlug;
 
@@ -69,6 +70,15 @@ public sealed class ActiveRun(string jobSlug, Guid firstExecutionId) : IDisposab
 
     /// <summary>The start <paramref name="recorded"/> was written (a later one, e.g. of another attempt, stays to record).</summary>
     public void StartRecorded(DateTimeOffset recorded) => Interlocked.CompareExchange(ref _unrecordedStartTicks, 0, recorded.UtcTicks);
+
+    /// <summary>
+    /// The job's last attempt has ended and only its end is still being written (through a store outage, that takes as long as
+    /// the outage). The lease stays renewed, but the job no longer runs: it does not make the next occurrence an overlap.
+    /// </summary>
+    public bool Finished => Volatile.Read(ref _finished);
+
+    /// <summary>The last attempt's code has returned; its end is being written.</summary>
+    public void MarkFinished() => Volatile.Write(ref _finished, true);
 
     public void MarkDone() => _done.TrySetResult();
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Totallator.Grains.Clock;
 using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Hosting;
 using Totallator.Grains.Interfaces.Jobs;
@@ -18,7 +19,7 @@ public sealed record AttemptInfo(string JobSlug, Guid ExecutionId, string Occurr
 /// ignores its token is given <see cref="SchedulerOptions.CancellationGrace"/>, then recorded and left behind: the slot is freed
 /// and the row tells the truth.
 /// </summary>
-public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvider timeProvider, IOptions<SchedulerOptions> options,
+public sealed partial class AttemptRunner(IServiceScopeFactory scopes, SchedulerClock clock, IOptions<SchedulerOptions> options,
     ILoggerFactory loggerFactory, SchedulerInstruments instruments, LeftRunningAttempts leftRunning)
 {
     private const int MaxTextLength = 64 * 1024;
@@ -40,7 +41,7 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
         var stopwatch = Stopwatch.StartNew();
         var cpuBefore = ProcessCpuClock.Recent(MinCpuWindow);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
-        using var timeoutCts = new CancellationTokenSource(timeout, timeProvider);
+        using var timeoutCts = new CancellationTokenSource(timeout, clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(run.Token, timeoutCts.Token);
         var scope = scopes.CreateAsyncScope();
         var context = new CronJobContext
@@ -87,7 +88,7 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
         outcome = OutcomeSanitizer.Clean(outcome);
         outcome = outcome with
         {
-            CompletedAt = timeProvider.GetUtcNow(),
+            CompletedAt = clock.GetUtcNow(),
             DurationMs = (long)wall.TotalMilliseconds,
             MemoryUsageMb = Math.Round(outcome.MemoryUsageMb ?? measuredMemory, 3),
             CpuUsagePercent = outcome.CpuUsagePercent ?? (measuredCpu is { } cpu ? Math.Round(cpu, 2) : null),
@@ -110,7 +111,7 @@ public sealed partial class AttemptRunner(IServiceScopeFactory scopes, TimeProvi
     {
         try
         {
-            await (limit is { } l ? task.WaitAsync(l, timeProvider, token) : task.WaitAsync(token));
+            await (limit is { } l ? task.WaitAsync(l, clock, token) : task.WaitAsync(token));
         }
         catch (TimeoutException)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Totallator.Grains.Clock;
 using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
 using Totallator.Grains.Storage;
@@ -16,7 +17,7 @@ namespace Totallator.Grains.Hosting;
 /// a graceful stop's drain (<see cref="GracefulShutdown"/>) waits for runs that may outlast their lease, and only renewals keep
 /// a survivor's sweep from recording them abandoned while they are still finishing here.
 /// </remarks>
-public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry registry, TimeProvider timeProvider,
+public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry registry, SchedulerClock clock,
     IOptions<SchedulerOptions> options, SchedulerInstruments instruments, ILogger<LeaseMaintenanceService> logger)
     : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
@@ -50,7 +51,7 @@ public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry
             LogWaitingForEnds(logger, left.Count, bound);
             try
             {
-                await Task.WhenAll(left.Select(r => r.Completion)).WaitAsync(bound, timeProvider, cancellationToken);
+                await Task.WhenAll(left.Select(r => r.Completion)).WaitAsync(bound, clock, cancellationToken);
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
@@ -68,10 +69,10 @@ public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry
         var tick = new[] { o.LeaseRenewInterval, o.SweepInterval, o.RunningRecordDelay }.Min();
         var lastRenew = DateTimeOffset.MinValue;
         var lastSweep = DateTimeOffset.MinValue;
-        using var timer = new PeriodicTimer(tick, timeProvider);
+        using var timer = new PeriodicTimer(tick, clock);
         do
         {
-            var now = timeProvider.GetUtcNow();
+            var now = clock.GetUtcNow();
             try
             {
                 var starts = registry.UnrecordedStarts(now - o.RunningRecordDelay);

@@ -94,6 +94,14 @@ public sealed class SchedulerOptions
     public TimeSpan SettingsFirstReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How often each silo measures its host's clock against the database's (five quick readings; the quickest wins). The
+    /// scheduler fires and stamps start times by the host's clock corrected by that offset, so a host whose clock is seconds off
+    /// still fires on time. The first measurement is taken while the silo starts. Zero turns the correction off (each host's own
+    /// clock is used, as it is). Default: 30 s.
+    /// </summary>
+    public TimeSpan ClockSyncInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// The environment variables that a schedule sent through the API (an admin's edit, a preview) may read with <c>${VAR}</c>,
     /// and whose values job views and messages may show: comma-separated names, and prefixes with a trailing <c>*</c>. Schedules
     /// from code and configuration may read any variable, but the value of one not listed here is never shown, only its name.
@@ -137,6 +145,10 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         Positive(options.RunningRecordDelay, nameof(options.RunningRecordDelay));
         Positive(options.SettingsRefreshInterval, nameof(options.SettingsRefreshInterval));
         Positive(options.SettingsFirstReadTimeout, nameof(options.SettingsFirstReadTimeout));
+        if (options.ClockSyncInterval < TimeSpan.Zero)
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:ClockSyncInterval must not be negative (was {options.ClockSyncInterval}); zero turns the clock correction off.");
+        }
         if (options.LeaseRenewInterval * 2 > options.LeaseDuration)
         {
             errors.Add($"{SchedulerOptions.SectionName}:LeaseRenewInterval ({options.LeaseRenewInterval}) must be at most half of LeaseDuration ({options.LeaseDuration}), or live runs would be abandoned.");

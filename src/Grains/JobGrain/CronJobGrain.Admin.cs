@@ -14,7 +14,7 @@ public sealed partial class CronJobGrain
     {
         ArgumentNullException.ThrowIfNull(change);
         var job = _job ?? throw NotFound();
-        var now = timeProvider.GetUtcNow();
+        var now = clock.GetUtcNow();
         Validate(change, job, now, variables);
         return StoreGuard.RunAsync(logger, "changing a job", () => ApplyConfigAsync(change, job, now));
     }

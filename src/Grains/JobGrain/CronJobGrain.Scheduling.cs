@@ -20,7 +20,7 @@ public sealed partial class CronJobGrain : IPlanShell
             DeactivateOnIdle();
             return;
         }
-        if (!_planner.IsSchedulable || _armedFor is null || _armedFor <= timeProvider.GetUtcNow())
+        if (!_planner.IsSchedulable || _armedFor is null || _armedFor <= clock.GetUtcNow())
         {
             await OnTimerAsync(CancellationToken.None);
         }
@@ -43,7 +43,7 @@ public sealed partial class CronJobGrain : IPlanShell
         {
             // Nothing was advanced past what the store accepted: the next tick finds the same occurrences due again.
             LogTickFailed(logger, ex, _slug, _options.StoreRetryDelay);
-            ArmAt(timeProvider.GetUtcNow() + _options.StoreRetryDelay);
+            ArmAt(clock.GetUtcNow() + _options.StoreRetryDelay);
         }
     }
 
@@ -56,8 +56,30 @@ public sealed partial class CronJobGrain : IPlanShell
         }
     }
 
-    PlanInputs IPlanShell.Inputs() => new(timeProvider.GetUtcNow(), settings.Current.SchedulingPaused, registry.IsStopping,
-        _runs.Count > 0 ? _runs[0].CurrentExecutionId : null, LeftRunningSkipReason());
+    /// <summary>
+    /// Ends, once and best effort, the claims whose answer never came: one that committed would otherwise stay running with no
+    /// run behind it until its lease expired, and then read as abandoned.
+    /// </summary>
+    private async Task EndUnansweredAsync(string reason, CancellationToken cancellationToken)
+    {
+        foreach (var end in _planner.EndUnanswered(reason, clock.GetUtcNow()))
+        {
+            try
+            {
+                await store.CompleteAsync(new ExecutionCompletion
+                {
+                    ExecutionId = end.Claim.ExecutionId, Status = end.Status, CompletedAt = end.At, StatusReason = end.Reason,
+                }, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogStoreRetry(logger, ex, _slug, end.Claim.ExecutionId);
+            }
+        }
+    }
+
+    PlanInputs IPlanShell.Inputs() => new(clock.GetUtcNow(), settings.Current.SchedulingPaused, registry.IsStopping,
+        RunInProgress()?.CurrentExecutionId, LeftRunningSkipReason());
 
     void IPlanShell.StartRun(StartRunCommand command) => StartRun(command.Claim, command.StartUnrecorded);
 
@@ -102,7 +124,7 @@ public sealed partial class CronJobGrain : IPlanShell
 
     private void ArmAt(DateTimeOffset at)
     {
-        var due = at - timeProvider.GetUtcNow();
+        var due = at - clock.GetUtcNow();
         if (due < TimeSpan.Zero)
         {
             due = TimeSpan.Zero;

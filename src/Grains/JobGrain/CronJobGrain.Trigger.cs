@@ -29,7 +29,7 @@ public sealed partial class CronJobGrain
         {
             return new TriggerResult { Started = false, RefusalReason = "The silo hosting this job is shutting down; try again in a moment." };
         }
-        var now = timeProvider.GetUtcNow();
+        var now = clock.GetUtcNow();
         var key = string.IsNullOrEmpty(request.IdempotencyKey) ? null : request.IdempotencyKey;
         // Looked up before the overlap check: the repeat of a request whose run is still going answers with that run.
         if (key is not null && await admin.FindTriggerRequestAsync(job.Id, request.UserId, key, now - IdempotencyWindow, CancellationToken.None) is { } earlier)
@@ -37,9 +37,9 @@ public sealed partial class CronJobGrain
             return new TriggerResult { Started = true, ExecutionId = earlier, Replayed = true };
         }
         string? note = null;
-        if (_runs.Count > 0)
+        if (RunInProgress() is { } inProgress)
         {
-            var running = _runs[0].CurrentExecutionId;
+            var running = inProgress.CurrentExecutionId;
             if (!request.OverrideRunning)
             {
                 return new TriggerResult
@@ -99,7 +99,7 @@ public sealed partial class CronJobGrain
         {
             await store.CompleteAsync(new ExecutionCompletion
             {
-                ExecutionId = claim.ExecutionId, Status = ExecutionStatus.Skipped, CompletedAt = timeProvider.GetUtcNow(), StatusReason = reason,
+                ExecutionId = claim.ExecutionId, Status = ExecutionStatus.Skipped, CompletedAt = clock.GetUtcNow(), StatusReason = reason,
             }, CancellationToken.None);
         }
         catch (Exception ex) when (StoreGuard.IsStoreFailure(ex))
@@ -127,7 +127,7 @@ public sealed partial class CronJobGrain
             // Audited first: if the database is down, nothing is cancelled and the caller can retry.
             await admin.AppendAuditAsync(new AuditEntry
             {
-                Id = Guid.CreateVersion7(), At = timeProvider.GetUtcNow(), Actor = userId, Action = "execution.cancel", JobSlug = _slug,
+                Id = Guid.CreateVersion7(), At = clock.GetUtcNow(), Actor = userId, Action = "execution.cancel", JobSlug = _slug,
                 Target = executionId.ToString(), RequestId = requestId,
             }, CancellationToken.None);
             LogCancelRequested(logger, _slug, executionId, userId);

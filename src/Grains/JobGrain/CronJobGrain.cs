@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Totallator.Grains.Admin;
+using Totallator.Grains.Clock;
 using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
 using Totallator.Grains.Hosting;
@@ -32,7 +33,7 @@ public sealed partial class CronJobGrain(
     AttemptRunner runner,
     RunRegistry registry,
     LeftRunningAttempts leftRunning,
-    TimeProvider timeProvider,
+    SchedulerClock clock,
     IOptions<SchedulerOptions> options,
     ILocalSiloDetails siloDetails,
     SchedulerInstruments instruments,
@@ -76,7 +77,7 @@ public sealed partial class CronJobGrain(
         _ = RecordHostAsync(_job.Id);
         // Catch-up and arming happen in a timer tick right after activation, not here: a store outage then delays the job
         // instead of failing whatever call activated it.
-        ArmAt(timeProvider.GetUtcNow());
+        ArmAt(clock.GetUtcNow());
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -84,6 +85,7 @@ public sealed partial class CronJobGrain(
         DisposeTimer();
         // Whoever hosts the job next handles that occurrence (by its misfire policy, if its instant has passed by then).
         await ReleaseAheadAsync($"deactivating: {reason.Description}", cancellationToken);
+        await EndUnansweredAsync($"not run: its activation ended ({reason.Description}) before this claim was answered", cancellationToken);
         if (_runs.Count > 0)
         {
             LogDeactivatingWithRuns(logger, _slug, _runs.Count, reason.Description);
@@ -198,7 +200,7 @@ public sealed partial class CronJobGrain(
         _job = load.Job;
         _definition = catalog.Find(_slug);
         _armedFor = null;
-        var now = timeProvider.GetUtcNow();
+        var now = clock.GetUtcNow();
         if (_job is null)
         {
             _schedule = null;

@@ -36,7 +36,10 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     // Scheduled claims whose store call failed without an answer: it may have committed, its reply lost. The next claim of the
     // same occurrence reuses the execution id, so the store can say the row is this claimant's (a claim is idempotent by its id)
     // instead of someone else's, which would leave the occurrence claimed, never run, and later abandoned.
-    private readonly Dictionary<string, Guid> _unanswered = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ExecutionClaim> _unanswered = new(StringComparer.Ordinal);
+    // Unanswered claims that will not be asked again (the job changed or was disabled): each is ended skipped, in case it
+    // committed, instead of being left to expire as abandoned (found by the simulation).
+    private readonly Queue<(ExecutionClaim Claim, string Reason)> _orphans = new();
     private JobRecord? _job;
     private CronSchedule? _schedule;
     private bool _defined;
@@ -90,6 +93,10 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         {
             // Catch-ups queued on the job as it was: the store's position is before them, so they are planned again if still due.
             _catchUps.Clear();
+            if (_job is not null)
+            {
+                OrphanUnanswered("not run: the job was changed before this claim was answered");
+            }
         }
         _job = job;
         _schedule = schedule;
@@ -116,6 +123,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
             // one ran after a reschedule and moved the schedule position past the new schedule's occurrences).
             _lastHandled = reset;
             _catchUps.Clear();
+            OrphanUnanswered("not run: the job was changed before this claim was answered");
             if (Ahead is { } ahead && reset < ahead.HandledBefore)
             {
                 Ahead = ahead with { HandledBefore = reset };
@@ -161,7 +169,92 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
             _dueAfterUnrun = null;
             return ClaimDue(due, inputs.Now);
         }
-        return ResolveAhead(inputs) ?? StartQueuedCatchUp(inputs) ?? PlanDue(inputs) ?? Arm(inputs);
+        if (!IsSchedulable && _unanswered.Count > 0)
+        {
+            OrphanUnanswered("not run: the job was disabled, or can no longer be scheduled, before this claim was answered");
+        }
+        if (_orphans.TryPeek(out var orphan))
+        {
+            return new EndUnrunCommand(orphan.Claim, ExecutionStatus.Skipped, orphan.Reason, inputs.Now);
+        }
+        return AskAgain(inputs) ?? ResolveAhead(inputs) ?? StartQueuedCatchUp(inputs) ?? PlanDue(inputs) ?? Arm(inputs);
+    }
+
+    /// <summary>
+    /// A claim still without an answer whose occurrence planning has already passed: asked again, with its id. A claim that
+    /// committed moves <c>lastScheduledFor</c>, so a reload (the heartbeat, a refused claim) plans from past it; unasked, the
+    /// occurrence would stay claimed by nobody and end abandoned (found by the simulation).
+    /// </summary>
+    private PlanCommand? AskAgain(PlanInputs inputs)
+    {
+        if (!IsSchedulable || inputs.Stopping || _unanswered.Count == 0)
+        {
+            return null;
+        }
+        var through = PlannedThrough;
+        var passed = _unanswered.Values.Where(c => c.ScheduledFor <= through && Ahead?.Claim.OccurrenceKey != c.OccurrenceKey)
+            .OrderBy(c => c.ScheduledFor).FirstOrDefault();
+        if (passed is null)
+        {
+            return null;
+        }
+        if (passed.ScheduledFor > inputs.Now)
+        {
+            return new ClaimCommand(passed with { StartedAt = null }, ClaimKind.Ahead);
+        }
+        // Due: it runs unless a claim ahead at its instant would not (a run in progress, a pause, a late skip); it is then
+        // recorded under the unanswered claim's id, which ends that row as recorded if the claim had committed.
+        if (WhyNotStart(inputs, passed.ScheduledFor) is { } unrun)
+        {
+            return new RecordUnrunCommand([BehindQueuedCatchUps(Unrun(passed.ScheduledFor, unrun.Status, inputs.Now, unrun.Reason))], 0);
+        }
+        return new ClaimCommand(passed with { StartedAt = null }, ClaimKind.Due, RunsAt: inputs.Now);
+    }
+
+    /// <summary>
+    /// Why an occurrence this activation holds (a claim ahead at its instant, or an unanswered claim asked again) must not start
+    /// now, and how it ends instead; null when it starts.
+    /// </summary>
+    private (ExecutionStatus Status, string Reason)? WhyNotStart(PlanInputs inputs, DateTimeOffset scheduledFor)
+    {
+        if (inputs.Running is { } running)
+        {
+            return (ExecutionStatus.Skipped, OverlapReason(running));
+        }
+        if (inputs.LeftRunningReason is { } leftRunning)
+        {
+            return (ExecutionStatus.Skipped, leftRunning);
+        }
+        if (inputs.Paused)
+        {
+            // Paused after the claim was taken: the occurrence ends skipped, as one due during the pause would.
+            return (ExecutionStatus.Skipped, PausedReason);
+        }
+        if (_job!.MisfirePolicy == MisfirePolicy.Skip && inputs.Now - scheduledFor > settings.MisfireThreshold)
+        {
+            // The silo stalled past the misfire threshold between the claim and the instant.
+            return (ExecutionStatus.Missed, MissReason(MisfirePolicy.Skip, scheduledFor, inputs.Now));
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Queued catch-ups have no row yet: a row recorded past them must not move the schedule past them (found by the
+    /// simulation: the activation then ended, and the queued occurrences were neither run nor recorded).
+    /// </summary>
+    private UnrunOccurrence BehindQueuedCatchUps(UnrunOccurrence unrun) =>
+        _catchUps.Count > 0 && unrun.ScheduledFor > _catchUps.Min() ? unrun with { AdvancesSchedule = false } : unrun;
+
+    /// <summary>
+    /// For a deactivation: the claims still waiting for an answer (and those already given up on), as ends to write once; none
+    /// will be asked again by this activation, and the next one plans from the store, past them if they committed.
+    /// </summary>
+    public IReadOnlyList<EndUnrunCommand> EndUnanswered(string reason, DateTimeOffset now)
+    {
+        OrphanUnanswered(reason);
+        var ends = _orphans.Select(o => new EndUnrunCommand(o.Claim, ExecutionStatus.Skipped, o.Reason, now)).ToList();
+        _orphans.Clear();
+        return ends;
     }
 
     /// <summary>Only the release of a claim ahead (no due occurrence, no arming): for a deactivation, it is handed over.</summary>
@@ -187,7 +280,14 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
             case RecordUnrunCommand when !answer:
                 RequestReload();
                 break;
+            case EndUnrunCommand end when _orphans.TryPeek(out var orphan) && orphan.Claim.ExecutionId == end.Claim.ExecutionId:
+                _orphans.Dequeue();
+                break;
             case RecordUnrunCommand unrun:
+                foreach (var row in unrun.Rows)
+                {
+                    _unanswered.Remove(row.OccurrenceKey);
+                }
                 var recorded = unrun.Rows.Select(u => u.ScheduledFor).ToHashSet();
                 while (_catchUps.Count > 0 && recorded.Contains(_catchUps.Peek()))
                 {
@@ -233,7 +333,8 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         Advance(claim.ScheduledFor);
         if (won)
         {
-            _start = new StartRunCommand(claim, StartUnrecorded: false);
+            // The row says claimed: the lease maintenance records the start if the run lasts, and its end carries it anyway.
+            _start = new StartRunCommand(claim with { StartedAt = command.RunsAt }, StartUnrecorded: true);
         }
     }
 
@@ -269,23 +370,9 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         }
         Ahead = null;
         Advance(scheduledFor);
-        if (inputs.Running is { } running)
+        if (WhyNotStart(inputs, scheduledFor) is { } unrun)
         {
-            return new EndUnrunCommand(ahead.Claim, ExecutionStatus.Skipped, OverlapReason(running), now);
-        }
-        if (inputs.LeftRunningReason is { } leftRunning)
-        {
-            return new EndUnrunCommand(ahead.Claim, ExecutionStatus.Skipped, leftRunning, now);
-        }
-        if (inputs.Paused)
-        {
-            // Paused after the claim was taken: the occurrence ends skipped, as one due during the pause would.
-            return new EndUnrunCommand(ahead.Claim, ExecutionStatus.Skipped, PausedReason, now);
-        }
-        if (_job!.MisfirePolicy == MisfirePolicy.Skip && now - scheduledFor > settings.MisfireThreshold)
-        {
-            // The silo stalled past the misfire threshold between the claim and the instant.
-            return new EndUnrunCommand(ahead.Claim, ExecutionStatus.Missed, MissReason(MisfirePolicy.Skip, scheduledFor, now), now);
+            return new EndUnrunCommand(ahead.Claim, unrun.Status, unrun.Reason, now);
         }
         // No write here: the fence is already held. The row turns running if the run lasts (lease maintenance), and its end
         // carries the start time in any case.
@@ -397,13 +484,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
                 toRun.Add(occurrence);
             }
         }
-        if (_catchUps.Count > 0)
-        {
-            // Queued catch-ups have no row yet: a row recorded past them must not move the schedule past them (found by the
-            // simulation: the activation then ended, and the queued occurrences were neither run nor recorded).
-            var firstQueued = _catchUps.Min();
-            unrun = [.. unrun.Select(u => u.ScheduledFor > firstQueued ? u with { AdvancesSchedule = false } : u)];
-        }
+        unrun = [.. unrun.Select(BehindQueuedCatchUps)];
         if (unrun.Count > 0)
         {
             _dueAfterUnrun = toRun.Count > 0 ? toRun : null;
@@ -468,28 +549,42 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         return new ClaimCommand(NewClaim(next, TriggerSource.Scheduler, startedAt: null), ClaimKind.Ahead);
     }
 
+    // Claimed without a start time, like a claim ahead: if the claimant never gets to start the run (its reply lost, its
+    // activation gone), the row does not say it started (found by the simulation: such rows expired as abandoned runs).
     private ClaimCommand NewDueClaim(DateTimeOffset scheduledFor, TriggerSource source, DateTimeOffset now) =>
-        new(NewClaim(scheduledFor, source, now), ClaimKind.Due);
+        new(NewClaim(scheduledFor, source, startedAt: null), ClaimKind.Due, RunsAt: now);
 
     private ExecutionClaim NewClaim(DateTimeOffset scheduledFor, TriggerSource source, DateTimeOffset? startedAt)
     {
         var key = OccurrenceKeys.Scheduled(scheduledFor);
-        if (!_unanswered.TryGetValue(key, out var id))
+        var claim = new ExecutionClaim
         {
-            id = newId();
-            _unanswered[key] = id;
-        }
-        return new ExecutionClaim
-        {
-            ExecutionId = id, CronJobId = _job!.Id, OccurrenceKey = key, ScheduledFor = scheduledFor, StartedAt = startedAt,
-            TriggeredBy = source, RetryCount = 0, LeaseOwner = settings.LeaseOwner, LeaseDuration = settings.LeaseDuration,
-            AdvancesSchedule = true, JobVersion = _job.Version,
+            ExecutionId = _unanswered.TryGetValue(key, out var earlier) ? earlier.ExecutionId : newId(), CronJobId = _job!.Id,
+            OccurrenceKey = key, ScheduledFor = scheduledFor, StartedAt = startedAt, TriggeredBy = source, RetryCount = 0,
+            LeaseOwner = settings.LeaseOwner, LeaseDuration = settings.LeaseDuration, AdvancesSchedule = true, JobVersion = _job.Version,
         };
+        _unanswered[key] = claim;
+        return claim;
     }
 
+    /// <summary>Unanswered claims that nothing will ask again: each is ended skipped (see <see cref="_orphans"/>).</summary>
+    private void OrphanUnanswered(string reason)
+    {
+        foreach (var claim in _unanswered.Values)
+        {
+            _orphans.Enqueue((claim, reason));
+        }
+        _unanswered.Clear();
+    }
+
+    /// <summary>
+    /// An occurrence that ends without running. If this activation's claim of it went unanswered, the row keeps that claim's id:
+    /// should the claim have committed, the store ends that row as recorded instead of leaving it to expire as abandoned.
+    /// </summary>
     private UnrunOccurrence Unrun(DateTimeOffset scheduledFor, ExecutionStatus status, DateTimeOffset now, string reason) => new()
     {
-        ExecutionId = newId(), CronJobId = _job!.Id, OccurrenceKey = OccurrenceKeys.Scheduled(scheduledFor),
+        ExecutionId = _unanswered.TryGetValue(OccurrenceKeys.Scheduled(scheduledFor), out var unanswered) ? unanswered.ExecutionId : newId(),
+        CronJobId = _job!.Id, OccurrenceKey = OccurrenceKeys.Scheduled(scheduledFor),
         ScheduledFor = scheduledFor, Status = status, Reason = reason, RecordedAt = now, JobVersion = _job.Version,
     };
 

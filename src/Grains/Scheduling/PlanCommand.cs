@@ -19,8 +19,14 @@ public enum ClaimKind
     Ahead,
 }
 
-/// <summary>Insert the claim's row (the fence). Answer with <see cref="JobPlanner.Claimed"/>: won, or held by someone else.</summary>
-public sealed record ClaimCommand(ExecutionClaim Claim, ClaimKind Kind) : PlanCommand;
+/// <summary>
+/// Insert the claim's row (the fence), as <c>claimed</c>: a row says running only once its run has started. Answer with
+/// <see cref="JobPlanner.Claimed"/>: won, or held by someone else.
+/// </summary>
+/// <param name="Claim">The attempt to claim.</param>
+/// <param name="Kind">At the instant (or late), or ahead of it.</param>
+/// <param name="RunsAt">For a due occurrence, when its run starts once won; null for a claim ahead.</param>
+public sealed record ClaimCommand(ExecutionClaim Claim, ClaimKind Kind, DateTimeOffset? RunsAt = null) : PlanCommand;
 
 /// <summary>Record occurrences that end without running, each at most once.</summary>
 /// <param name="Rows">One row per occurrence (and one summary row when there were too many).</param>

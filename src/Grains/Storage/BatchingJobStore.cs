@@ -67,6 +67,8 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
 
     public Task<JobRecord?> GetJobAsync(string slug, CancellationToken cancellationToken) => _inner.GetJobAsync(slug, cancellationToken);
 
+    public Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken) => _inner.ReadClockAsync(cancellationToken);
+
     public Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken) => _inner.ListJobsAsync(cancellationToken);
 
     public Task<JobRecord> UpdateJobAsync(string slug, JobUpdate update, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -17,6 +17,12 @@ public interface IJobStore
 
     Task<JobRecord?> GetJobAsync(string slug, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The database's clock now (<c>clock_timestamp()</c>, not the transaction's start): the clock that judges leases, against
+    /// which each silo corrects the clock it schedules by (<see cref="Clock.ClockSync"/>).
+    /// </summary>
+    Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken);
+
     Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken);
 
     /// <summary>Stores an admin change, marks the fields overridden and bumps the version; throws <c>JobVersionConflictException</c> on a stale version.</summary>

@@ -69,6 +69,9 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
     private int DefaultInt(string key, int fallback) =>
         int.TryParse(Default(key, ""), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : fallback;
 
+    /// <summary>The in-memory "database" keeps the time of its <see cref="TimeProvider"/>.</summary>
+    public Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken) => Task.FromResult(timeProvider.GetUtcNow());
+
     public Task<JobRecord?> GetJobAsync(string slug, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -257,6 +260,15 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 }
                 if (!_claims.Add((o.CronJobId, o.OccurrenceKey, 0)))
                 {
+                    // As in PostgreSQL: the recorder's own claim whose reply was lost ends as recorded; anyone else's row stays.
+                    if (_executions.TryGetValue(o.ExecutionId, out var own) && own.Status.IsActive() && own.OccurrenceKey == o.OccurrenceKey)
+                    {
+                        _executions[own.Id] = own with { Status = o.Status, CompletedAt = o.RecordedAt, StatusReason = o.Reason, StartedAt = null };
+                        if (o.AdvancesSchedule)
+                        {
+                            Advance(o.CronJobId, o.ScheduledFor);
+                        }
+                    }
                     continue;
                 }
                 _executions[o.ExecutionId] = new ExecutionRecord
@@ -449,7 +461,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     Status = ExecutionStatus.Abandoned, CompletedAt = now,
                     DurationMs = row.StartedAt is { } s ? Math.Max(0, (long)(now - s).TotalMilliseconds) : null,
                     ErrorMessage = row.Status == ExecutionStatus.Claimed
-                        ? $"Abandoned: silo {row.LeaseOwner} claimed this occurrence ahead of its instant, then stopped renewing the lease before it started the run (it died or hung); expired at {row.LeaseExpiresAt:O}"
+                        ? $"Abandoned: silo {row.LeaseOwner} claimed this occurrence, then stopped renewing the lease before its start was recorded (it died or hung; a run under RunningRecordDelay may have begun); expired at {row.LeaseExpiresAt:O}"
                         : $"Abandoned: silo {row.LeaseOwner} stopped renewing the lease (it died or hung); expired at {row.LeaseExpiresAt:O}",
                     StatusReason = "lease-expired",
                 };

@@ -176,7 +176,11 @@ public sealed partial class PostgresJobStore
                                           statusReason)
             SELECT id, jobId, occurrenceKey, scheduledFor, recordedAt, status, 'scheduler', 0, reason
             FROM current
-            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
+            -- The recorder's own claim whose reply was lost (same id, never started): it ends as recorded instead of being left
+            -- to expire as abandoned. Anyone else's row stays as it is.
+            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO UPDATE
+                SET status = EXCLUDED.status, completedAt = EXCLUDED.completedAt, statusReason = EXCLUDED.statusReason, startedAt = NULL
+                WHERE cronJobExecution.id = EXCLUDED.id AND cronJobExecution.status IN ('claimed', 'running')
             RETURNING id, cronJobId, scheduledFor
         ), advance AS (
             UPDATE cronJob j SET lastScheduledFor = m.latest
@@ -292,7 +296,7 @@ public sealed partial class PostgresJobStore
             durationMs = CASE WHEN startedAt IS NULL THEN NULL ELSE GREATEST(0, (extract(epoch FROM now() - startedAt) * 1000)::bigint) END,
             errorMessage = CASE WHEN e.leaseOwner IS NULL AND e.status = 'claimed' THEN NULL
                            ELSE 'Abandoned: silo ' || leaseOwner
-                                || CASE WHEN e.status = 'claimed' THEN ' claimed this occurrence ahead of its instant, then stopped renewing the lease before it started the run (it died or hung); expired at '
+                                || CASE WHEN e.status = 'claimed' THEN ' claimed this occurrence, then stopped renewing the lease before its start was recorded (it died or hung; a run under RunningRecordDelay may have begun); expired at '
                                         ELSE ' stopped renewing the lease (it died or hung); expired at ' END
                                 || to_char(leaseExpiresAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END,
             statusReason = CASE WHEN e.leaseOwner IS NULL AND e.status = 'claimed'

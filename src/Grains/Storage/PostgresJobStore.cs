@@ -98,6 +98,12 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         return await reader.ReadAsync(cancellationToken) ? ReadJob(reader) : null;
     }
 
+    public async Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT clock_timestamp()");
+        return new DateTimeOffset((DateTime)(await cmd.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
+    }
+
     public async Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(SelectAllJobs);

@@ -50,6 +50,9 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
     public Task<JobRecord?> GetJobAsync(string slug, CancellationToken cancellationToken) =>
         CallAsync("get-job", () => inner.GetJobAsync(slug, cancellationToken));
 
+    public Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken) =>
+        CallAsync("read-clock", () => inner.ReadClockAsync(cancellationToken));
+
     public Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken) =>
         CallAsync("list-jobs", () => inner.ListJobsAsync(cancellationToken));
 

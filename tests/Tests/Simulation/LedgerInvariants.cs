@@ -62,6 +62,9 @@ public static partial class LedgerInvariants
                 (ExecutionStatus.Abandoned, RunOutcome.Succeeded or RunOutcome.Failed) when run!.Outcome != RunOutcome.Killed =>
                     $"says abandoned but its run ended {run.Code} on a live silo",
                 (ExecutionStatus.Skipped or ExecutionStatus.Missed, _) when run is not null => $"says {row.Status} but its run started",
+                // A claim at the instant carries its start time: abandoned with a start it never had (its claim's reply was lost
+                // and the occurrence was then planned as missed or skipped, leaving the claimed row to expire).
+                (ExecutionStatus.Abandoned, _) when run is null && row.StartedAt is not null => "says abandoned after starting, but no run ever started",
                 _ => null,
             };
             if (truth is not null)

@@ -97,7 +97,8 @@ public sealed partial class LedgerSimulation
             }
         }
 
-        public PlanInputs Inputs() => new(Now, _sim._paused, Stopping: false, _running.Count > 0 ? _running[0].ExecutionId : null, LeftRunningReason: null);
+        // As the grain: a run whose end is only being written is no longer in progress.
+        public PlanInputs Inputs() => new(Now, _sim._paused, Stopping: false, _running.Find(r => !r.Writing)?.ExecutionId, LeftRunningReason: null);
 
         public void StartRun(StartRunCommand command)
         {
@@ -117,6 +118,10 @@ public sealed partial class LedgerSimulation
                 run.Outcome = _sim._random.Next(5) == 0 ? RunOutcome.Failed : RunOutcome.Succeeded;
                 run.Code = run.Outcome;
                 run.Writing = true;
+                if (Planner.HasCatchUps)
+                {
+                    ((IPlanShell)this).Arm(Now);
+                }
                 var completion = new ExecutionCompletion
                 {
                     ExecutionId = run.ExecutionId, Status = run.Outcome == RunOutcome.Succeeded ? ExecutionStatus.Succeeded : ExecutionStatus.Failed,

@@ -303,6 +303,18 @@ public sealed partial class LedgerSimulation
         {
             PlanExecutor.ReleaseAsync(activation.Planner, Store, activation, release, CancellationToken.None).GetAwaiter().GetResult();
         }
+        // As the grain: ends, once and best effort, its claims whose answer never came.
+        foreach (var end in activation.Planner.EndUnanswered($"not run: its activation ended ({why})", activation.Now))
+        {
+            try
+            {
+                activation.EndUnrunAsync(end).GetAwaiter().GetResult();
+            }
+            catch (Grains.Interfaces.Admin.StoreUnavailableException)
+            {
+                Log($"#{activation.Number} could not end unanswered claim {end.Claim.OccurrenceKey}");
+            }
+        }
     }
 
     /// <summary>An admin change through the job's activation (the API's grain call activates one if there is none).</summary>

@@ -172,7 +172,7 @@ public abstract partial class JobStoreContractTests
         Assert.Equal(ExecutionStatus.Abandoned, row.Status);
         Assert.Null(row.StartedAt);
         Assert.Null(row.DurationMs);
-        Assert.Contains("before it started the run", row.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("before its start was recorded", row.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(ClaimRelease.NotClaimed, await Store.ReleaseClaimAsync(claim.ExecutionId, "late", withdraw: false, CancellationToken.None));
     }
 

@@ -33,6 +33,22 @@ public abstract partial class JobStoreContractTests
     };
 
     [Fact]
+    public async Task ReadClock_GivesTheStoresTimeNow_NotATransactionsStart()
+    {
+        // Both stores keep this machine's time here (the server runs on it); two readings a moment apart differ, as
+        // clock_timestamp() does and now() inside one transaction would not.
+        var before = DateTimeOffset.UtcNow;
+        var first = await Store.ReadClockAsync(CancellationToken.None);
+        await Task.Delay(20);
+        var second = await Store.ReadClockAsync(CancellationToken.None);
+        var after = DateTimeOffset.UtcNow;
+
+        Assert.InRange(first, before.AddMilliseconds(-50), after.AddMilliseconds(50));
+        Assert.InRange(second - first, TimeSpan.FromMilliseconds(15), after - before + TimeSpan.FromMilliseconds(50));
+        Assert.Equal(TimeSpan.Zero, first.Offset);
+    }
+
+    [Fact]
     public async Task Sync_InsertsNewJobWithCodeDefaults()
     {
         var slug = Slug();

@@ -8,15 +8,20 @@ namespace Totallator.Tests.Cluster.Infrastructure;
 
 /// <summary>
 /// Fault injection between the grains and the real store: a claim that commits in PostgreSQL but whose reply never reaches the
-/// grain, as when the connection drops right after the commit. Armed per job by a test; every other call passes through.
+/// grain, as when the connection drops right after the commit; and an end that cannot be written for a while. Armed per job or
+/// per execution by a test; every other call passes through.
 /// </summary>
 public static class LostReplies
 {
     private static readonly ConcurrentDictionary<Guid, byte> Armed = new();
     private static readonly ConcurrentQueue<Guid> LostClaims = new();
+    private static readonly ConcurrentDictionary<Guid, DateTimeOffset> FailingEnds = new();
 
     /// <summary>The next claim of this job commits, then its caller gets an exception instead of the answer.</summary>
     public static void LoseNextClaimReply(Guid jobId) => Armed[jobId] = 0;
+
+    /// <summary>Every write of this execution's end fails, as in a database outage, until <paramref name="until"/>.</summary>
+    public static void FailEndsUntil(Guid executionId, DateTimeOffset until) => FailingEnds[executionId] = until;
 
     /// <summary>Execution ids of the claims whose replies were lost so far.</summary>
     public static IReadOnlyCollection<Guid> Lost => LostClaims;
@@ -54,6 +59,11 @@ public static class LostReplies
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
             ArgumentNullException.ThrowIfNull(targetMethod);
+            if (targetMethod.Name == nameof(IJobStore.CompleteAsync) && args?[0] is ExecutionCompletion end
+                && FailingEnds.TryGetValue(end.ExecutionId, out var until) && DateTimeOffset.UtcNow < until)
+            {
+                return Task.FromException<bool>(new IOException($"Injected: the database is unreachable while the end of {end.ExecutionId} is written."));
+            }
             object? result;
             try
             {

@@ -36,6 +36,7 @@ public static class TestJobs
     {
         ["t-fires"] = "* * * * * *",
         ["t-lost-reply"] = "*/5 * * * * *",
+        ["t-end-pending"] = "* * * * * *",
         ["t-timeout-coop"] = "0 0 1 1 *",
         ["t-timeout-stubborn"] = "0 0 1 1 *",
         ["t-retry"] = "0 0 1 1 *",

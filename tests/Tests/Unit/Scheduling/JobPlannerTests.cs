@@ -6,31 +6,31 @@ namespace Totallator.Tests.Unit.Scheduling;
 
 /// <summary>The planner alone, command by command, with a fake clock: the cases the simulation found, pinned down.</summary>
 [Trait("Category", "Unit")]
-public sealed class JobPlannerTests
+public sealed partial class JobPlannerTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
 
-    private static JobRecord Job(string schedule, MisfirePolicy policy = MisfirePolicy.RunOnce, int cap = 3) => new()
+    internal static JobRecord Job(string schedule, MisfirePolicy policy = MisfirePolicy.RunOnce, int cap = 3) => new()
     {
         Id = Guid.NewGuid(), Slug = "p", Name = "p", Description = "", Schedule = schedule, TimeZone = "UTC", IsEnabled = true, TimeoutMs = 1000,
         MaxRetries = 0, MisfirePolicy = policy, MisfireRunAllCap = cap, Source = "code", IsOrphaned = false, OverriddenFields = [],
         LastScheduledFor = T0, Version = 1, CreatedAt = T0, UpdatedAt = T0, CreatedBy = "t", LastModifiedBy = "t",
     };
 
-    private static CronSchedule Schedule(string expression)
+    internal static CronSchedule Schedule(string expression)
     {
         Assert.True(CronSchedule.TryParse(expression, "UTC", T0, new ScheduleVariables([], _ => null), ScheduleOrigin.Definition, out var schedule, out var error), error);
         return schedule!;
     }
 
-    private static JobPlanner Planner(JobRecord job, TimeSpan claimAhead)
+    internal static JobPlanner Planner(JobRecord job, TimeSpan claimAhead)
     {
         var planner = new JobPlanner(new PlannerSettings(claimAhead, TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(6), "silo"), Guid.NewGuid, new Random(1));
         planner.Load(job, Schedule(job.Schedule), defined: true, T0);
         return planner;
     }
 
-    private static PlanInputs At(DateTimeOffset now, Guid? running = null) => new(now, Paused: false, Stopping: false, running, LeftRunningReason: null);
+    internal static PlanInputs At(DateTimeOffset now, Guid? running = null) => new(now, Paused: false, Stopping: false, running, LeftRunningReason: null);
 
     [Fact]
     public void ARescheduleThatStillFiresAtTheClaimedInstantButEarlierToo_ReleasesTheClaim()
