@@ -31,8 +31,10 @@ public sealed partial class CronJobGrain
         }
         var now = clock.GetUtcNow();
         var key = string.IsNullOrEmpty(request.IdempotencyKey) ? null : request.IdempotencyKey;
-        // Looked up before the overlap check: the repeat of a request whose run is still going answers with that run.
-        if (key is not null && await admin.FindTriggerRequestAsync(job.Id, request.UserId, key, now - IdempotencyWindow, CancellationToken.None) is { } earlier)
+        // Looked up before the overlap check: the repeat of a request whose run is still going answers with that run. A repeat
+        // after this activation's own write lost its answer goes on, to claim again with the same id and start that run.
+        if (key is not null && await admin.FindTriggerRequestAsync(job.Id, request.UserId, key, now - IdempotencyWindow, CancellationToken.None) is { } earlier
+            && !(_unansweredTriggers.TryGetValue((request.UserId, key), out var own) && own.ExecutionId == earlier))
         {
             return new TriggerResult { Started = true, ExecutionId = earlier, Replayed = true };
         }
@@ -58,55 +60,39 @@ public sealed partial class CronJobGrain
                 RefusalReason = $"Job '{_slug}' has {leftRunning.CountOf(_slug)} attempts still running after they ignored their cancellation; ask for an override to run it anyway.",
             };
         }
-        var claim = NewManualClaim(now, request.UserId, note);
-        if (!await store.TryClaimAsync(claim, CancellationToken.None))
-        {
-            throw new InvalidOperationException($"Manual occurrence {claim.OccurrenceKey} was already claimed; this cannot happen with a fresh id.");
-        }
+        var claim = key is not null && _unansweredTriggers.TryGetValue((request.UserId, key), out var again) ? again : NewManualClaim(now, request.UserId, note);
+        TriggerRecorded recorded;
         try
         {
-            if (key is not null)
+            // Claim, key and audit row in one statement: a run starts only if all three were written.
+            recorded = await admin.RecordTriggerAsync(new ManualTrigger
             {
-                var onRecord = await admin.RecordTriggerRequestAsync(job.Id, request.UserId, key, claim.ExecutionId, now, now - IdempotencyWindow, CancellationToken.None);
-                if (onRecord != claim.ExecutionId)
+                Claim = claim, IdempotencyKey = key, KeySince = now - IdempotencyWindow,
+                Audit = new AuditEntry
                 {
-                    // Another activation of this job (a partition) took the same key first: that run answers.
-                    await EndUnstartedAsync(claim, $"not started: idempotency key already used by execution {onRecord}");
-                    return new TriggerResult { Started = true, ExecutionId = onRecord, Replayed = true };
-                }
-            }
-            await admin.AppendAuditAsync(new AuditEntry
-            {
-                Id = Guid.CreateVersion7(), At = now, Actor = request.UserId, Action = "job.trigger", JobSlug = _slug,
-                Target = claim.ExecutionId.ToString(), RequestId = request.RequestId,
-                NewValuesJson = AuditJson.Of([KeyValuePair.Create("overrideRunning", (JsonNode?)request.OverrideRunning)]),
+                    Id = Guid.CreateVersion7(), At = now, Actor = request.UserId, Action = "job.trigger", JobSlug = _slug,
+                    Target = claim.ExecutionId.ToString(), RequestId = request.RequestId,
+                    NewValuesJson = AuditJson.Of([KeyValuePair.Create("overrideRunning", (JsonNode?)request.OverrideRunning)]),
+                },
             }, CancellationToken.None);
         }
-        catch (Exception ex) when (StoreGuard.IsStoreFailure(ex))
+        catch (Exception ex) when (key is not null && StoreGuard.IsStoreFailure(ex))
         {
-            // Not started: without its key or audit row the run must not happen. If this write fails too, the lease expires.
-            await EndUnstartedAsync(claim, "not started: the database failed while the trigger was being recorded");
+            // It may have committed with its answer lost: the caller's retry with the same key claims with the same id.
+            _unansweredTriggers[(request.UserId, key)] = claim;
             throw;
         }
-        StartRun(claim);
-        return new TriggerResult { Started = true, ExecutionId = claim.ExecutionId };
-    }
-
-    /// <summary>Ends a manual claim that will not run, best effort.</summary>
-    private async Task EndUnstartedAsync(ExecutionClaim claim, string reason)
-    {
-        try
+        if (key is not null)
         {
-            await store.CompleteAsync(new ExecutionCompletion
-            {
-                ExecutionId = claim.ExecutionId, Status = ExecutionStatus.Skipped, CompletedAt = clock.GetUtcNow(), StatusReason = reason,
-            }, CancellationToken.None);
+            _unansweredTriggers.Remove((request.UserId, key));
         }
-        catch (Exception ex) when (StoreGuard.IsStoreFailure(ex))
+        if (recorded.Replayed && (recorded.ExecutionId != claim.ExecutionId || !recorded.Unstarted))
         {
-            // The row keeps its lease without renewal: the sweeper records it abandoned.
-            LogStoreRetry(logger, ex, _slug, claim.ExecutionId);
+            // Another activation of this job (a partition) took the same key first, or this one's run has already started.
+            return new TriggerResult { Started = true, ExecutionId = recorded.ExecutionId, Replayed = true };
         }
+        StartRun(claim with { StartedAt = now }, startUnrecorded: true);
+        return new TriggerResult { Started = true, ExecutionId = claim.ExecutionId, Replayed = recorded.Replayed };
     }
 
     public Task<bool> CancelAsync(Guid executionId, string userId, string? requestId)

@@ -44,6 +44,8 @@ public sealed partial class CronJobGrain(
 
     private readonly SchedulerOptions _options = options.Value;
     private readonly List<ActiveRun> _runs = [];
+    // Keyed manual triggers whose write got no answer (it may have committed): the caller's retry claims with the same id.
+    private readonly Dictionary<(string User, string Key), ExecutionClaim> _unansweredTriggers = [];
     private readonly JobPlanner _planner = new(
         new PlannerSettings(options.Value.ClaimAhead, options.Value.MisfireThreshold, options.Value.MaxMissedRecorded, options.Value.LeaseDuration,
             siloDetails.SiloAddress.ToString()),

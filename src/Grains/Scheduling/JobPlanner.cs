@@ -230,12 +230,23 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
             // Paused after the claim was taken: the occurrence ends skipped, as one due during the pause would.
             return (ExecutionStatus.Skipped, PausedReason);
         }
-        if (_job!.MisfirePolicy == MisfirePolicy.Skip && inputs.Now - scheduledFor > settings.MisfireThreshold)
+        var policy = _job!.MisfirePolicy;
+        var now = inputs.Now;
+        if (now - scheduledFor <= settings.MisfireThreshold)
+        {
+            return null;
+        }
+        if (policy == MisfirePolicy.Skip)
         {
             // The silo stalled past the misfire threshold between the claim and the instant.
-            return (ExecutionStatus.Missed, MissReason(MisfirePolicy.Skip, scheduledFor, inputs.Now));
+            return (ExecutionStatus.Missed, MissReason(MisfirePolicy.Skip, scheduledFor, now));
         }
-        return null;
+        // A misfire under run_once or run_all (a claim taken over after a whole-cluster stop, or a silo that stalled): it runs
+        // if it is the newest due occurrence; otherwise the later ones are planned by the policy and it is missed (found by the
+        // cluster test of a whole-cluster stop: it ran on top of the policy's own run).
+        return _schedule!.Next(scheduledFor) is { } next && next <= now
+            ? (ExecutionStatus.Missed, $"misfire ({policy.ToText()}): fell due {(now - scheduledFor).TotalSeconds:0.#} s ago and later occurrences are due too; the policy runs the newest")
+            : null;
     }
 
     /// <summary>

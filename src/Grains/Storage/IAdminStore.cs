@@ -55,11 +55,11 @@ public interface IAdminStore
     Task<Guid?> FindTriggerRequestAsync(Guid jobId, string userId, string idempotencyKey, DateTimeOffset since, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Records the execution a keyed trigger started, replacing a record older than <paramref name="since"/>; returns the execution
-    /// id now on record (the earlier one if a fresh record was there first).
+    /// A manual trigger in one statement, all or nothing: its claim, its idempotency key (replacing a record of the key older than
+    /// <see cref="ManualTrigger.KeySince"/>) and its audit row. When a fresh record of the key exists, nothing is written and the
+    /// earlier execution answers; asked again with the same claim after a lost answer, that earlier execution is the claim's own.
     /// </summary>
-    Task<Guid> RecordTriggerRequestAsync(Guid jobId, string userId, string idempotencyKey, Guid executionId, DateTimeOffset at, DateTimeOffset since,
-        CancellationToken cancellationToken);
+    Task<TriggerRecorded> RecordTriggerAsync(ManualTrigger trigger, CancellationToken cancellationToken);
 
     /// <summary>
     /// History cleanup in one transaction: deletes ended executions completed before the execution cutoff (never running or

@@ -240,18 +240,30 @@ public sealed partial class InMemoryJobStore : IAdminStore
         }
     }
 
-    public Task<Guid> RecordTriggerRequestAsync(Guid jobId, string userId, string idempotencyKey, Guid executionId, DateTimeOffset at,
-        DateTimeOffset since, CancellationToken cancellationToken)
+    public Task<TriggerRecorded> RecordTriggerAsync(ManualTrigger trigger, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(trigger);
+        var claim = trigger.Claim with { StartedAt = null };
+        RefuseUnstorable([claim], StorableData.ProblemOf);
         lock (_lock)
         {
-            var key = (jobId, userId, idempotencyKey);
-            if (_triggerRequests.TryGetValue(key, out var existing) && existing.At >= since)
+            // As the one PostgreSQL statement: a fresh record of the key answers and nothing is written; else all three are.
+            var key = (claim.CronJobId, claim.TriggeredByUserId ?? "", trigger.IdempotencyKey ?? "");
+            if (trigger.IdempotencyKey is not null && _triggerRequests.TryGetValue(key, out var existing) && existing.At >= trigger.KeySince)
             {
-                return Task.FromResult(existing.ExecutionId);
+                var unstarted = _executions.TryGetValue(existing.ExecutionId, out var row) && row.Status == ExecutionStatus.Claimed && row.StartedAt is null;
+                return Task.FromResult(new TriggerRecorded(existing.ExecutionId, Replayed: true, unstarted));
             }
-            _triggerRequests[key] = (executionId, at);
-            return Task.FromResult(executionId);
+            if (!TryClaimAsync(claim, cancellationToken).GetAwaiter().GetResult())
+            {
+                throw new InvalidOperationException($"Manual occurrence {claim.OccurrenceKey} was already claimed; this cannot happen with a fresh id.");
+            }
+            if (trigger.IdempotencyKey is not null)
+            {
+                _triggerRequests[key] = (claim.ExecutionId, claim.ScheduledFor);
+            }
+            _audit.Add(trigger.Audit);
+            return Task.FromResult(new TriggerRecorded(claim.ExecutionId, Replayed: false, Unstarted: false));
         }
     }
 

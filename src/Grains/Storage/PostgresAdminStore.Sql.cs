@@ -154,19 +154,37 @@ public sealed partial class PostgresAdminStore
         WHERE jobId = @jobId AND userId = @userId AND idempotencyKey = @key AND createdAt >= @since
         """;
 
-    // A record older than the window is replaced; a fresh one wins (and is returned) over the caller's.
-    internal const string UpsertTriggerRequest = """
-        WITH ins AS (
+    // One statement, so a trigger is claimed, keyed and audited together or not at all (before, a key committed with a failed
+    // audit write replayed a run that never started). A key record older than the window is replaced; a fresh one wins, and
+    // nothing else is written. A concurrent trigger with the same key that commits first leaves this statement no row to
+    // read (its snapshot predates that commit): the caller runs it again and reads the winner.
+    internal const string RecordTrigger = """
+        WITH keyed AS (
             INSERT INTO cronTriggerRequest (jobId, userId, idempotencyKey, executionId, createdAt)
-            VALUES (@jobId, @userId, @key, @executionId, @at)
+            SELECT @jobId, @userId, @key, @id, @at WHERE @key::text IS NOT NULL
             ON CONFLICT (jobId, userId, idempotencyKey) DO UPDATE SET executionId = EXCLUDED.executionId, createdAt = EXCLUDED.createdAt
             WHERE cronTriggerRequest.createdAt < @since
             RETURNING executionId
+        ), earlier AS (
+            SELECT t.executionId FROM cronTriggerRequest t
+            WHERE @key::text IS NOT NULL AND t.jobId = @jobId AND t.userId = @userId AND t.idempotencyKey = @key
+              AND NOT EXISTS (SELECT 1 FROM keyed)
+        ), claim AS (
+            INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, startedAt, status, triggeredBy,
+                                          triggeredByUserId, retryCount, statusReason, leaseOwner, leaseExpiresAt)
+            SELECT @id, @jobId, @occurrenceKey, @scheduledFor, NULL, 'claimed', @triggeredBy, @userId, 0, @reason, @leaseOwner,
+                   now() + @leaseMs * interval '1 millisecond'
+            WHERE @key::text IS NULL OR EXISTS (SELECT 1 FROM keyed)
+            RETURNING id
+        ), audit AS (
+            INSERT INTO cronAudit (id, at, actor, action, jobSlug, target, oldValues, newValues, requestId)
+            SELECT @auditId, @auditAt, @auditActor, @auditAction, @auditJobSlug, @auditTarget, @auditOld::jsonb, @auditNew::jsonb, @auditRequestId
+            FROM claim
         )
-        SELECT executionId FROM ins
+        SELECT id, false, false FROM claim
         UNION ALL
-        SELECT executionId FROM cronTriggerRequest
-        WHERE jobId = @jobId AND userId = @userId AND idempotencyKey = @key AND NOT EXISTS (SELECT 1 FROM ins)
+        SELECT e.executionId, true, COALESCE((SELECT x.status = 'claimed' AND x.startedAt IS NULL FROM cronJobExecution x WHERE x.id = e.executionId), false)
+        FROM earlier e
         """;
 
     internal const string Cleanup = """

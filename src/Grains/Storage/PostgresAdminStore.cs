@@ -160,15 +160,35 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         return await cmd.ExecuteScalarAsync(cancellationToken) is Guid id ? id : null;
     }
 
-    public async Task<Guid> RecordTriggerRequestAsync(Guid jobId, string userId, string idempotencyKey, Guid executionId, DateTimeOffset at,
-        DateTimeOffset since, CancellationToken cancellationToken)
+    public async Task<TriggerRecorded> RecordTriggerAsync(ManualTrigger trigger, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand(UpsertTriggerRequest);
-        AddTriggerKey(cmd, jobId, userId, idempotencyKey);
-        cmd.Parameters.Add(Param("executionId", NpgsqlDbType.Uuid, executionId));
-        cmd.Parameters.Add(Param("at", NpgsqlDbType.TimestampTz, at));
-        cmd.Parameters.Add(Param("since", NpgsqlDbType.TimestampTz, since));
-        return (Guid)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        ArgumentNullException.ThrowIfNull(trigger);
+        var claim = trigger.Claim;
+        // Twice at most: the second run reads the key a concurrent trigger committed first (see RecordTrigger).
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var cmd = dataSource.CreateCommand(RecordTrigger);
+            AddTriggerKey(cmd, claim.CronJobId, claim.TriggeredByUserId ?? "", trigger.IdempotencyKey);
+            cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, claim.ExecutionId));
+            cmd.Parameters.Add(Param("at", NpgsqlDbType.TimestampTz, claim.ScheduledFor));
+            cmd.Parameters.Add(Param("since", NpgsqlDbType.TimestampTz, trigger.KeySince));
+            cmd.Parameters.Add(Param("occurrenceKey", NpgsqlDbType.Text, claim.OccurrenceKey));
+            cmd.Parameters.Add(Param("scheduledFor", NpgsqlDbType.TimestampTz, claim.ScheduledFor));
+            cmd.Parameters.Add(Param("triggeredBy", NpgsqlDbType.Text, claim.TriggeredBy.ToText()));
+            cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, claim.StatusReason));
+            cmd.Parameters.Add(Param("leaseOwner", NpgsqlDbType.Text, claim.LeaseOwner));
+            cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Double, claim.LeaseDuration.TotalMilliseconds));
+            AddAudit(cmd, trigger.Audit);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                return new TriggerRecorded(reader.GetGuid(0), reader.GetBoolean(1), reader.GetBoolean(2));
+            }
+            if (attempt == 2)
+            {
+                throw new InvalidOperationException($"Trigger {claim.ExecutionId}: neither recorded nor answered by an earlier trigger with its key.");
+            }
+        }
     }
 
     public async Task<CleanupResult> CleanupAsync(CleanupCutoffs cutoffs, AuditEntry audit, CancellationToken cancellationToken)
@@ -185,7 +205,7 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         return rows.Single();
     }
 
-    private static void AddTriggerKey(NpgsqlCommand cmd, Guid jobId, string userId, string idempotencyKey)
+    private static void AddTriggerKey(NpgsqlCommand cmd, Guid jobId, string userId, string? idempotencyKey)
     {
         cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, jobId));
         cmd.Parameters.Add(Param("userId", NpgsqlDbType.Text, userId));

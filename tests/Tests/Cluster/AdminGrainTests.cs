@@ -118,6 +118,32 @@ public sealed class AdminGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AKeyedTriggerWhoseAnswerWasLost_IsStartedByTheCallersRetry_OnceAndUnderItsFirstId()
+    {
+        const string slug = "t-admin-idem-lost";
+        TestJobs.Set(slug, _ => Task.FromResult(CronJobResult.Succeeded("ok")));
+        var job = (await _c.Store.GetJobAsync(slug, CancellationToken.None))!;
+        var request = new TriggerRequest { UserId = "alice", IdempotencyKey = "lost-1", RequestId = "req-l1" };
+
+        LostReplies.LoseNextTriggerReply(job.Id);
+        // The grain reports the store failure (the API answers 503 with Retry-After); the trigger's rows committed.
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => _c.Job(slug).TriggerAsync(request));
+        var committed = Assert.Single(await _c.RowsAsync(slug));
+        Assert.Equal(ExecutionStatus.Claimed, committed.Status);
+
+        var retry = await _c.Job(slug).TriggerAsync(request with { RequestId = "req-l2" });
+        var repeat = await _c.Job(slug).TriggerAsync(request with { RequestId = "req-l3" });
+
+        Assert.True(retry.Started);
+        Assert.Equal(committed.Id, retry.ExecutionId);
+        Assert.Equal(committed.Id, repeat.ExecutionId);
+        Assert.True(repeat.Replayed);
+        var rows = await _c.WaitForRowsAsync(slug, r => r.Any(x => x.Id == committed.Id && x.Status == ExecutionStatus.Succeeded), Wait, "the retried trigger's run ends");
+        Assert.Single(rows);
+        Assert.Single(TestJobs.InvocationsOf(slug));
+    }
+
+    [Fact]
     public async Task UpdateTriggerCancelAndEnable_AreAudited()
     {
         const string slug = "t-admin-audit";

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Totallator.Grains.Interfaces.Admin;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Jobs;
+using Totallator.Grains.Scheduling;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Tests.Storage;
@@ -242,33 +243,89 @@ public abstract class AdminStoreContractTests
         Assert.Equal(["apikey.create", "apikey.revoke"], trail.Select(a => a.Action).Order(StringComparer.Ordinal));
     }
 
+    private static ManualTrigger Trigger(JobRecord job, string user, string? key, DateTimeOffset at, string? reason = null)
+    {
+        var id = Guid.CreateVersion7();
+        return new ManualTrigger
+        {
+            Claim = new ExecutionClaim
+            {
+                ExecutionId = id, CronJobId = job.Id, OccurrenceKey = OccurrenceKeys.Manual(id), ScheduledFor = at, StartedAt = null,
+                TriggeredBy = TriggerSource.Manual, TriggeredByUserId = user, RetryCount = 0, LeaseOwner = "silo-a",
+                LeaseDuration = TimeSpan.FromMinutes(5), StatusReason = reason, AdvancesSchedule = false,
+            },
+            IdempotencyKey = key, KeySince = at.AddDays(-1), Audit = Audit(user, "job.trigger", id.ToString()) with { At = at, JobSlug = job.Slug },
+        };
+    }
+
+    private async Task<IReadOnlyList<AuditEntry>> TrailOfAsync(string actor) =>
+        (await Admin.GetAuditPageAsync(new AuditQuery { Actor = actor }, CancellationToken.None)).Items;
+
     [Fact]
-    public async Task TriggerRequests_KeepTheFirstExecution_ForADay_AndCleanupDropsOldOnes()
+    public async Task Triggers_AreClaimedKeyedAndAuditedTogether_ARepeatOfTheKeyWritesNothingForADay_AndCleanupDropsOldKeys()
     {
         var job = await SeedAsync(Slug());
-        var first = Guid.CreateVersion7();
-        var second = Guid.CreateVersion7();
+        var bob = "bob-" + Guid.NewGuid().ToString("N")[..8];
+        var first = Trigger(job, bob, "k1", T0);
 
-        Assert.Null(await Admin.FindTriggerRequestAsync(job.Id, "bob", "k1", T0.AddDays(-1), CancellationToken.None));
-        Assert.Equal(first, await Admin.RecordTriggerRequestAsync(job.Id, "bob", "k1", first, T0, T0.AddDays(-1), CancellationToken.None));
-        Assert.Equal(first, await Admin.RecordTriggerRequestAsync(job.Id, "bob", "k1", second, T0.AddHours(1), T0.AddHours(1).AddDays(-1), CancellationToken.None));
-        Assert.Equal(first, await Admin.FindTriggerRequestAsync(job.Id, "bob", "k1", T0.AddHours(1).AddDays(-1), CancellationToken.None));
-        Assert.Null(await Admin.FindTriggerRequestAsync(job.Id, "carol", "k1", T0.AddDays(-1), CancellationToken.None));
-        // A day later the key is free again.
-        Assert.Null(await Admin.FindTriggerRequestAsync(job.Id, "bob", "k1", T0.AddHours(25).AddDays(-1), CancellationToken.None));
-        Assert.Equal(second, await Admin.RecordTriggerRequestAsync(job.Id, "bob", "k1", second, T0.AddHours(25), T0.AddHours(25).AddDays(-1), CancellationToken.None));
+        Assert.Null(await Admin.FindTriggerRequestAsync(job.Id, bob, "k1", T0.AddDays(-1), CancellationToken.None));
+        Assert.Equal(new TriggerRecorded(first.Claim.ExecutionId, false, false), await Admin.RecordTriggerAsync(first, CancellationToken.None));
+        var row = (await Jobs.GetExecutionAsync(first.Claim.ExecutionId, CancellationToken.None))!;
+        Assert.Equal((ExecutionStatus.Claimed, (DateTimeOffset?)null, TriggerSource.Manual, bob), (row.Status, row.StartedAt, row.TriggeredBy, row.TriggeredByUserId));
+        Assert.Equal(first.Claim.ExecutionId.ToString(), Assert.Single(await TrailOfAsync(bob)).Target);
 
+        // The same key an hour later: the first execution answers (still unstarted here), and nothing is written.
+        var repeat = Trigger(job, bob, "k1", T0.AddHours(1));
+        Assert.Equal(new TriggerRecorded(first.Claim.ExecutionId, true, true), await Admin.RecordTriggerAsync(repeat, CancellationToken.None));
+        Assert.Null(await Jobs.GetExecutionAsync(repeat.Claim.ExecutionId, CancellationToken.None));
+        Assert.Single(await TrailOfAsync(bob));
+        // Asked again with the first claim itself (its answer was lost): its own execution answers.
+        Assert.Equal(new TriggerRecorded(first.Claim.ExecutionId, true, true), await Admin.RecordTriggerAsync(first, CancellationToken.None));
+        // Once it has ended it is no longer unstarted.
+        await Jobs.CompleteAsync(new ExecutionCompletion
+        {
+            ExecutionId = first.Claim.ExecutionId, Status = ExecutionStatus.Succeeded, StartedAt = T0, CompletedAt = T0.AddSeconds(1),
+        }, CancellationToken.None);
+        Assert.Equal(new TriggerRecorded(first.Claim.ExecutionId, true, false), await Admin.RecordTriggerAsync(repeat, CancellationToken.None));
+
+        // Another user's key is theirs; a day later bob's is free again.
+        var carol = Trigger(job, "carol-" + bob, "k1", T0.AddHours(1));
+        Assert.False((await Admin.RecordTriggerAsync(carol, CancellationToken.None)).Replayed);
+        var later = Trigger(job, bob, "k1", T0.AddHours(25));
+        Assert.Equal(new TriggerRecorded(later.Claim.ExecutionId, false, false), await Admin.RecordTriggerAsync(later, CancellationToken.None));
+        Assert.Equal(later.Claim.ExecutionId, await Admin.FindTriggerRequestAsync(job.Id, bob, "k1", T0.AddHours(24), CancellationToken.None));
+        // Without a key, every trigger is its own.
+        var unkeyed = Trigger(job, bob, null, T0.AddHours(25));
+        Assert.Equal(new TriggerRecorded(unkeyed.Claim.ExecutionId, false, false), await Admin.RecordTriggerAsync(unkeyed, CancellationToken.None));
+        Assert.Equal(3, (await TrailOfAsync(bob)).Count);
         var actor = "cleanup-" + Guid.NewGuid().ToString("N")[..8];
         var old = await RunAsync(job, 60 * 24 * 40, ExecutionStatus.Succeeded, 5);
         await Admin.CleanupAsync(new CleanupCutoffs(T0.AddDays(-30), 30, T0.AddDays(-365), 365, T0.AddHours(26)), Audit(actor, "executions.cleanup"), CancellationToken.None);
 
         Assert.Null(await Jobs.GetExecutionAsync(old, CancellationToken.None));
-        Assert.Null(await Admin.FindTriggerRequestAsync(job.Id, "bob", "k1", DateTimeOffset.MinValue, CancellationToken.None));
+        Assert.Null(await Admin.FindTriggerRequestAsync(job.Id, bob, "k1", DateTimeOffset.MinValue, CancellationToken.None));
         var entry = Assert.Single((await Admin.GetAuditPageAsync(new AuditQuery { Actor = actor }, CancellationToken.None)).Items);
         Assert.Equal("executions.cleanup", entry.Action);
         var values = JsonNode.Parse(entry.NewValuesJson!)!;
         Assert.True((int)values["deleted"]! >= 1);
         Assert.Equal(30, (int)values["olderThanDays"]!);
+    }
+
+    [Fact]
+    public async Task ATriggerTheDatabaseRefusesWritesNothing_NeitherItsKeyNorItsAuditRow()
+    {
+        // Before, the key was written on its own: a trigger that then failed kept its key, and the caller's retry got a replay of
+        // a run that never started.
+        var job = await SeedAsync(Slug());
+        var user = "refused-" + Guid.NewGuid().ToString("N")[..8];
+        var refused = Trigger(job, user, "k1", T0, reason: "override note with a NUL \0 inside");
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Admin.RecordTriggerAsync(refused, CancellationToken.None));
+        Assert.True(RefusedRows.IsRowData(error), error.ToString());
+
+        Assert.Null(await Admin.FindTriggerRequestAsync(job.Id, user, "k1", T0.AddDays(-1), CancellationToken.None));
+        Assert.Null(await Jobs.GetExecutionAsync(refused.Claim.ExecutionId, CancellationToken.None));
+        Assert.Empty(await TrailOfAsync(user));
     }
 
     [Fact]

@@ -16,9 +16,13 @@ public static class LostReplies
     private static readonly ConcurrentDictionary<Guid, byte> Armed = new();
     private static readonly ConcurrentQueue<Guid> LostClaims = new();
     private static readonly ConcurrentDictionary<Guid, DateTimeOffset> FailingEnds = new();
+    private static readonly ConcurrentDictionary<Guid, byte> ArmedTriggers = new();
 
     /// <summary>The next claim of this job commits, then its caller gets an exception instead of the answer.</summary>
     public static void LoseNextClaimReply(Guid jobId) => Armed[jobId] = 0;
+
+    /// <summary>The next manual trigger of this job commits (claim, key and audit row), then its caller gets an exception.</summary>
+    public static void LoseNextTriggerReply(Guid jobId) => ArmedTriggers[jobId] = 0;
 
     /// <summary>Every write of this execution's end fails, as in a database outage, until <paramref name="until"/>.</summary>
     public static void FailEndsUntil(Guid executionId, DateTimeOffset until) => FailingEnds[executionId] = until;
@@ -26,16 +30,23 @@ public static class LostReplies
     /// <summary>Execution ids of the claims whose replies were lost so far.</summary>
     public static IReadOnlyCollection<Guid> Lost => LostClaims;
 
-    /// <summary>Wraps the silo's <see cref="IJobStore"/> as registered so far.</summary>
+    /// <summary>Wraps the silo's <see cref="IJobStore"/> and <see cref="IAdminStore"/> as registered so far.</summary>
     public static void Decorate(IServiceCollection services)
     {
-        var original = services.Last(d => d.ServiceType == typeof(IJobStore));
+        DecorateOne<IJobStore>(services);
+        DecorateOne<IAdminStore>(services);
+    }
+
+    private static void DecorateOne<T>(IServiceCollection services)
+        where T : class
+    {
+        var original = services.Last(d => d.ServiceType == typeof(T));
         services.Remove(original);
         services.AddSingleton(sp =>
         {
-            var inner = original.ImplementationFactory is { } factory ? (IJobStore)factory(sp)
-                : original.ImplementationInstance as IJobStore ?? (IJobStore)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!);
-            var proxy = DispatchProxy.Create<IJobStore, Proxy>();
+            var inner = original.ImplementationFactory is { } factory ? (T)factory(sp)
+                : original.ImplementationInstance as T ?? (T)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!);
+            var proxy = DispatchProxy.Create<T, Proxy>();
             ((Proxy)(object)proxy).Inner = inner;
             return proxy;
         });
@@ -44,7 +55,7 @@ public static class LostReplies
     /// <summary>Forwards every call; a claim of an armed job is awaited (committed) and then answered with an exception.</summary>
     public class Proxy : DispatchProxy, IAsyncDisposable
     {
-        internal IJobStore Inner { get; set; } = null!;
+        internal object Inner { get; set; } = null!;
 
         /// <summary>The container disposes the proxy it made; the store inside flushes its batches then, as without the proxy.</summary>
         public async ValueTask DisposeAsync()
@@ -74,9 +85,22 @@ public static class LostReplies
                 ExceptionDispatchInfo.Capture(e.InnerException).Throw();
                 throw;
             }
-            return targetMethod.Name == nameof(IJobStore.TryClaimAsync) && args?[0] is ExecutionClaim claim && Armed.TryRemove(claim.CronJobId, out _)
-                ? LoseReplyAsync((Task<bool>)result!, claim.ExecutionId)
-                : result;
+            return targetMethod.Name switch
+            {
+                nameof(IJobStore.TryClaimAsync) when args?[0] is ExecutionClaim claim && Armed.TryRemove(claim.CronJobId, out _) =>
+                    LoseReplyAsync((Task<bool>)result!, claim.ExecutionId),
+                nameof(IAdminStore.RecordTriggerAsync) when args?[0] is ManualTrigger trigger && ArmedTriggers.TryRemove(trigger.Claim.CronJobId, out _) =>
+                    LoseTriggerReplyAsync((Task<TriggerRecorded>)result!, trigger.Claim.ExecutionId),
+                _ => result,
+            };
+        }
+
+        private static async Task<TriggerRecorded> LoseTriggerReplyAsync(Task<TriggerRecorded> call, Guid executionId)
+        {
+            await call;
+            // As Npgsql reports a connection that broke after the server committed.
+            throw new Npgsql.NpgsqlException($"Injected: the connection dropped after trigger {executionId} committed; its reply is lost.",
+                new IOException("connection reset"));
         }
 
         private static async Task<bool> LoseReplyAsync(Task<bool> call, Guid executionId)

@@ -66,6 +66,7 @@ public static class TestJobs
         ["t-admin-stats"] = "* * * * * *",
         ["t-admin-pause"] = "* * * * * *",
         ["t-admin-idem"] = "0 0 1 1 *",
+        ["t-admin-idem-lost"] = "0 0 1 1 *",
         ["t-admin-audit"] = "0 0 1 1 *",
         ["t-tel-ok"] = "* * * * * *",
         ["t-tel-retry"] = "0 0 1 1 *",

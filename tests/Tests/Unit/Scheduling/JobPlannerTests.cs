@@ -122,6 +122,53 @@ public sealed partial class JobPlannerTests
         Assert.Equal((handed.Id, "silo-b", true), (start.Claim.ExecutionId, start.Claim.LeaseOwner, start.StartUnrecorded));
     }
 
+    [Theory]
+    [InlineData(MisfirePolicy.RunOnce)]
+    [InlineData(MisfirePolicy.RunAll)]
+    public void AClaimTakenOverLongAfterItsInstant_WithLaterOccurrencesDue_IsMissed_AndThePolicyPlansTheRest(MisfirePolicy policy)
+    {
+        // A whole-cluster stop: the stopping silo handed over its claim of T0+2; the cluster is back at T0+9.5, four
+        // occurrences later. Before, the taken-over claim ran late on top of what the policy ran.
+        var job = Job("*/2 * * * * *", policy, cap: 2) with { LastScheduledFor = T0.AddSeconds(2) };
+        var planner = new JobPlanner(new PlannerSettings(TimeSpan.Zero, TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(6), "silo-b"), Guid.NewGuid, new Random(1));
+        var handed = new ExecutionRecord
+        {
+            Id = Guid.NewGuid(), CronJobId = job.Id, OccurrenceKey = OccurrenceKeys.Scheduled(T0.AddSeconds(2)), ScheduledFor = T0.AddSeconds(2),
+            Status = ExecutionStatus.Claimed, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, LeaseOwner = "silo-b",
+        };
+        var now = T0.AddSeconds(9.5);
+        planner.Load(job, Schedule(job.Schedule), defined: true, now, [handed]);
+
+        planner.BeginTick();
+        var end = Assert.IsType<EndUnrunCommand>(planner.Next(At(now)));
+        Assert.Equal((handed.Id, ExecutionStatus.Missed), (end.Claim.ExecutionId, end.Status));
+        Assert.StartsWith("misfire (", end.Reason, StringComparison.Ordinal);
+        planner.Done(end);
+
+        // The policy then plans T0+4 .. T0+8: older ones missed, the newest (run_once) or the newest two (run_all cap 2) run.
+        var unrun = Assert.IsType<RecordUnrunCommand>(planner.Next(At(now)));
+        Assert.All(unrun.Rows, r => Assert.Equal(ExecutionStatus.Missed, r.Status));
+        planner.Done(unrun, answer: true);
+        var claim = Assert.IsType<ClaimCommand>(planner.Next(At(now)));
+        Assert.Equal(policy == MisfirePolicy.RunOnce ? T0.AddSeconds(8) : T0.AddSeconds(6), claim.Claim.ScheduledFor);
+    }
+
+    [Fact]
+    public void AClaimTakenOverLate_ThatIsStillTheNewestDueOccurrence_Runs()
+    {
+        var job = Job("*/10 * * * * *") with { LastScheduledFor = T0.AddSeconds(10) };
+        var planner = new JobPlanner(new PlannerSettings(TimeSpan.Zero, TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(6), "silo-b"), Guid.NewGuid, new Random(1));
+        var handed = new ExecutionRecord
+        {
+            Id = Guid.NewGuid(), CronJobId = job.Id, OccurrenceKey = OccurrenceKeys.Scheduled(T0.AddSeconds(10)), ScheduledFor = T0.AddSeconds(10),
+            Status = ExecutionStatus.Claimed, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, LeaseOwner = "silo-b",
+        };
+        planner.Load(job, Schedule(job.Schedule), defined: true, T0.AddSeconds(15), [handed]);
+
+        planner.BeginTick();
+        Assert.Equal(handed.Id, Assert.IsType<StartRunCommand>(planner.Next(At(T0.AddSeconds(15)))).Claim.ExecutionId);
+    }
+
     [Fact]
     public void ARescheduleDropsTheCatchUpsTheOldScheduleQueued()
     {
