@@ -60,7 +60,7 @@ public sealed partial class CronJobGrain
                 RefusalReason = $"Job '{_slug}' has {leftRunning.CountOf(_slug)} attempts still running after they ignored their cancellation; ask for an override to run it anyway.",
             };
         }
-        var claim = key is not null && _unansweredTriggers.TryGetValue((request.UserId, key), out var again) ? again : NewManualClaim(now, request.UserId, note);
+        var claim = key is not null && _unansweredTriggers.TryGetValue((request.UserId, key), out var again) ? again with { StartedAt = now } : NewManualClaim(now, request.UserId, note);
         TriggerRecorded recorded;
         try
         {
@@ -86,12 +86,13 @@ public sealed partial class CronJobGrain
         {
             _unansweredTriggers.Remove((request.UserId, key));
         }
-        if (recorded.Replayed && (recorded.ExecutionId != claim.ExecutionId || !recorded.Unstarted))
+        if (recorded.Replayed && (recorded.ExecutionId != claim.ExecutionId || !recorded.Active))
         {
-            // Another activation of this job (a partition) took the same key first, or this one's run has already started.
+            // Another activation of this job (a partition) took the same key first; or this activation's own claim, whose answer
+            // was lost, has ended meanwhile (its lease expired): that row answers.
             return new TriggerResult { Started = true, ExecutionId = recorded.ExecutionId, Replayed = true };
         }
-        StartRun(claim with { StartedAt = now }, startUnrecorded: true);
+        StartRun(claim);
         return new TriggerResult { Started = true, ExecutionId = claim.ExecutionId, Replayed = recorded.Replayed };
     }
 

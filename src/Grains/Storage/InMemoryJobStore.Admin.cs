@@ -243,7 +243,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
     public Task<TriggerRecorded> RecordTriggerAsync(ManualTrigger trigger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(trigger);
-        var claim = trigger.Claim with { StartedAt = null };
+        var claim = trigger.Claim with { StartedAt = trigger.Claim.ScheduledFor };
         RefuseUnstorable([claim], StorableData.ProblemOf);
         lock (_lock)
         {
@@ -251,8 +251,8 @@ public sealed partial class InMemoryJobStore : IAdminStore
             var key = (claim.CronJobId, claim.TriggeredByUserId ?? "", trigger.IdempotencyKey ?? "");
             if (trigger.IdempotencyKey is not null && _triggerRequests.TryGetValue(key, out var existing) && existing.At >= trigger.KeySince)
             {
-                var unstarted = _executions.TryGetValue(existing.ExecutionId, out var row) && row.Status == ExecutionStatus.Claimed && row.StartedAt is null;
-                return Task.FromResult(new TriggerRecorded(existing.ExecutionId, Replayed: true, unstarted));
+                var active = _executions.TryGetValue(existing.ExecutionId, out var row) && row.Status.IsActive();
+                return Task.FromResult(new TriggerRecorded(existing.ExecutionId, Replayed: true, active));
             }
             if (!TryClaimAsync(claim, cancellationToken).GetAwaiter().GetResult())
             {
@@ -263,7 +263,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
                 _triggerRequests[key] = (claim.ExecutionId, claim.ScheduledFor);
             }
             _audit.Add(trigger.Audit);
-            return Task.FromResult(new TriggerRecorded(claim.ExecutionId, Replayed: false, Unstarted: false));
+            return Task.FromResult(new TriggerRecorded(claim.ExecutionId, Replayed: false, Active: false));
         }
     }
 

@@ -5,7 +5,7 @@ namespace Totallator.Grains.Storage;
 /// <summary>A manual trigger's writes, made as one (<see cref="IAdminStore.RecordTriggerAsync"/>): all of them, or none.</summary>
 public sealed record ManualTrigger
 {
-    /// <summary>The run's claim; its row is inserted <c>claimed</c> (a row says running once its run has started).</summary>
+    /// <summary>The run's claim; its row is inserted <c>running</c>, started at its <see cref="ExecutionClaim.ScheduledFor"/> (the run starts at once).</summary>
     public required ExecutionClaim Claim { get; init; }
 
     /// <summary>The caller's idempotency key, or null.</summary>
@@ -21,5 +21,5 @@ public sealed record ManualTrigger
 /// <summary>What a manual trigger's write answered.</summary>
 /// <param name="ExecutionId">The execution that answers the request: the claim's own, or the one the key's earlier trigger made.</param>
 /// <param name="Replayed">The key had been used within the window: nothing was written.</param>
-/// <param name="Unstarted">For a replay: that execution's row is still claimed and was never started (its trigger's answer was lost).</param>
-public readonly record struct TriggerRecorded(Guid ExecutionId, bool Replayed, bool Unstarted);
+/// <param name="Active">For a replay: that execution's row has not ended (with the caller's own claim whose answer was lost: it was never started).</param>
+public readonly record struct TriggerRecorded(Guid ExecutionId, bool Replayed, bool Active);

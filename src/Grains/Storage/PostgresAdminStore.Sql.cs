@@ -172,7 +172,7 @@ public sealed partial class PostgresAdminStore
         ), claim AS (
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, startedAt, status, triggeredBy,
                                           triggeredByUserId, retryCount, statusReason, leaseOwner, leaseExpiresAt)
-            SELECT @id, @jobId, @occurrenceKey, @scheduledFor, NULL, 'claimed', @triggeredBy, @userId, 0, @reason, @leaseOwner,
+            SELECT @id, @jobId, @occurrenceKey, @scheduledFor, @scheduledFor, 'running', @triggeredBy, @userId, 0, @reason, @leaseOwner,
                    now() + @leaseMs * interval '1 millisecond'
             WHERE @key::text IS NULL OR EXISTS (SELECT 1 FROM keyed)
             RETURNING id
@@ -183,7 +183,7 @@ public sealed partial class PostgresAdminStore
         )
         SELECT id, false, false FROM claim
         UNION ALL
-        SELECT e.executionId, true, COALESCE((SELECT x.status = 'claimed' AND x.startedAt IS NULL FROM cronJobExecution x WHERE x.id = e.executionId), false)
+        SELECT e.executionId, true, COALESCE((SELECT x.status IN ('claimed', 'running') FROM cronJobExecution x WHERE x.id = e.executionId), false)
         FROM earlier e
         """;
 

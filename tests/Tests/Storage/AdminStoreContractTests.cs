@@ -271,17 +271,17 @@ public abstract class AdminStoreContractTests
         Assert.Null(await Admin.FindTriggerRequestAsync(job.Id, bob, "k1", T0.AddDays(-1), CancellationToken.None));
         Assert.Equal(new TriggerRecorded(first.Claim.ExecutionId, false, false), await Admin.RecordTriggerAsync(first, CancellationToken.None));
         var row = (await Jobs.GetExecutionAsync(first.Claim.ExecutionId, CancellationToken.None))!;
-        Assert.Equal((ExecutionStatus.Claimed, (DateTimeOffset?)null, TriggerSource.Manual, bob), (row.Status, row.StartedAt, row.TriggeredBy, row.TriggeredByUserId));
+        Assert.Equal((ExecutionStatus.Running, (DateTimeOffset?)T0, TriggerSource.Manual, bob), (row.Status, row.StartedAt, row.TriggeredBy, row.TriggeredByUserId));
         Assert.Equal(first.Claim.ExecutionId.ToString(), Assert.Single(await TrailOfAsync(bob)).Target);
 
-        // The same key an hour later: the first execution answers (still unstarted here), and nothing is written.
+        // The same key an hour later: the first execution answers (still active here), and nothing is written.
         var repeat = Trigger(job, bob, "k1", T0.AddHours(1));
         Assert.Equal(new TriggerRecorded(first.Claim.ExecutionId, true, true), await Admin.RecordTriggerAsync(repeat, CancellationToken.None));
         Assert.Null(await Jobs.GetExecutionAsync(repeat.Claim.ExecutionId, CancellationToken.None));
         Assert.Single(await TrailOfAsync(bob));
         // Asked again with the first claim itself (its answer was lost): its own execution answers.
         Assert.Equal(new TriggerRecorded(first.Claim.ExecutionId, true, true), await Admin.RecordTriggerAsync(first, CancellationToken.None));
-        // Once it has ended it is no longer unstarted.
+        // Once it has ended it is no longer active.
         await Jobs.CompleteAsync(new ExecutionCompletion
         {
             ExecutionId = first.Claim.ExecutionId, Status = ExecutionStatus.Succeeded, StartedAt = T0, CompletedAt = T0.AddSeconds(1),
