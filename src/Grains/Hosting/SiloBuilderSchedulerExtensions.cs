@@ -11,6 +11,7 @@ using Totallator.Grains.Jobs;
 using Totallator.Grains.Jobs.BuiltIn;
 using Totallator.Grains.Jobs.Command;
 using Totallator.Grains.Scheduling;
+using Totallator.Grains.Sessions;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Grains.Hosting;
@@ -39,6 +40,9 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton(sp => new SchedulerClock(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ClockSync>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClockSync>());
+        // This silo's database session: what voids a dead silo's claims before their leases expire (ISiloSessionStore).
+        services.AddSingleton<SiloSession>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloSession>());
         services.AddSingleton(sp => ScheduleVariables.FromProcess(
             ScheduleVariables.Split(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.ScheduleVariables)));
         services.AddSingleton<RunRegistry>();
@@ -140,6 +144,7 @@ public static class SiloBuilderSchedulerExtensions
         // Claims and completions of all job grains on the silo share statements (see BatchingJobStore).
         builder.Services.TryAddSingleton<IJobStore>(sp => new BatchingJobStore(sp.GetRequiredService<PostgresJobStore>()));
         builder.Services.TryAddSingleton<IAdminStore, PostgresAdminStore>();
+        builder.Services.TryAddSingleton<ISiloSessionStore, PostgresSiloSessionStore>();
         return builder;
     }
 
@@ -150,6 +155,7 @@ public static class SiloBuilderSchedulerExtensions
         // One instance behind both interfaces: the admin side reads the same jobs and executions.
         builder.Services.TryAddSingleton<InMemoryJobStore>();
         builder.Services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
+        builder.Services.TryAddSingleton<ISiloSessionStore, InMemorySiloSessionStore>();
         builder.Services.TryAddSingleton<IAdminStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         return builder;
     }

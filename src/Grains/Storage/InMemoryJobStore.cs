@@ -149,8 +149,9 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         {
             if (_executions.TryGetValue(claim.ExecutionId, out var own))
             {
-                // Asked again by its claimant (the first reply was lost): its own while still active, as in PostgreSQL.
-                if (!own.Status.IsActive())
+                // Asked again by its claimant (the first reply was lost): its own while still active and still held by it (not
+                // handed over), as in PostgreSQL.
+                if (!own.Status.IsActive() || own.LeaseOwner != claim.LeaseOwner)
                 {
                     return Task.FromResult(false);
                 }

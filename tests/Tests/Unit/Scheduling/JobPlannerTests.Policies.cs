@@ -234,4 +234,52 @@ public sealed partial class JobPlannerTests
         var row = Assert.Single(unrun.Rows);
         Assert.Equal((lost.Claim.ExecutionId, ExecutionStatus.Missed), (row.ExecutionId, row.Status));
     }
+
+    private static PlanInputs In(DateTimeOffset now, long? session) =>
+        new(now, Paused: false, Stopping: false, Running: null, LeftRunningReason: null, session);
+
+    [Fact]
+    public void AClaimAheadDoesNotStartWhileTheSilosSessionIsUnconfirmed_AndStartsOnceItIs()
+    {
+        var planner = Planner(Job("*/10 * * * * *"), TimeSpan.FromSeconds(2));
+        planner.BeginTick();
+        var ahead = Assert.IsType<ClaimCommand>(planner.Next(In(T0.AddSeconds(8.9), 1)));
+        Assert.Equal(1, ahead.Session);
+        planner.Claimed(ahead, won: true);
+
+        planner.BeginTick();
+        Assert.Equal(new ArmCommand(T0.AddSeconds(10) + JobPlanner.SessionRecheck), planner.Next(In(T0.AddSeconds(10), null)));
+        Assert.NotNull(planner.Ahead);
+
+        planner.BeginTick();
+        Assert.Equal(ahead.Claim.ExecutionId, Assert.IsType<StartRunCommand>(planner.Next(In(T0.AddSeconds(10.3), 1))).Claim.ExecutionId);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AClaimAheadTakenInAnEarlierSession_IsAskedAgainBeforeItStarts(bool stillOwn)
+    {
+        // The session ended and was opened again: a survivor may have handed the claim over meanwhile.
+        var planner = Planner(Job("*/10 * * * * *"), TimeSpan.FromSeconds(2));
+        planner.BeginTick();
+        var ahead = Assert.IsType<ClaimCommand>(planner.Next(In(T0.AddSeconds(8.9), 1)));
+        planner.Claimed(ahead, won: true);
+
+        planner.BeginTick();
+        var again = Assert.IsType<ClaimCommand>(planner.Next(In(T0.AddSeconds(10), 2)));
+        Assert.Equal((ahead.Claim.ExecutionId, ClaimKind.Ahead, (long?)2), (again.Claim.ExecutionId, again.Kind, again.Session));
+        planner.Claimed(again, won: stillOwn);
+
+        var next = planner.Next(In(T0.AddSeconds(10), 2));
+        if (stillOwn)
+        {
+            Assert.Equal(ahead.Claim.ExecutionId, Assert.IsType<StartRunCommand>(next).Claim.ExecutionId);
+        }
+        else
+        {
+            Assert.IsType<ReloadCommand>(next);
+            Assert.Null(planner.Ahead);
+        }
+    }
 }
