@@ -105,11 +105,19 @@ public sealed partial class PostgresJobStore
     // The fence: one row per (job, occurrence, attempt). A second claimant inserts nothing and is not returned. Many claims
     // go in one statement (see ExecutionWriteBatcher); duplicates inside one batch are skipped the same way.
     internal const string ClaimExecutions = """
-        WITH input AS (
+        WITH given AS (
             SELECT * FROM unnest(@ids::uuid[], @jobIds::uuid[], @keys::text[], @scheduledFor::timestamptz[], @startedAt::timestamptz[],
                                  @triggeredBy::text[], @userIds::text[], @retryCounts::integer[], @reasons::text[], @leaseOwners::text[],
                                  @leaseMs::float8[], @advances::boolean[], @jobVersions::integer[])
                 AS u(id, jobId, occurrenceKey, scheduledFor, startedAt, triggeredBy, userId, retryCount, reason, leaseOwner, leaseMs, advances, jobVersion)
+        ), input AS (
+            -- A claim by a silo the membership has declared dead is refused, as if held (0007_dead_silo_fence.sql): an evicted
+            -- silo that has not learnt it yet would otherwise go on claiming for seconds beside the survivors.
+            -- Asked once per silo in the batch (they are all one silo's), not once per row.
+            SELECT g.*, d.ownerDead
+            FROM given g
+            JOIN (SELECT owner, totallator_silo_declared_dead(owner) AS ownerDead
+                  FROM (SELECT DISTINCT leaseOwner AS owner FROM given) o) d ON d.owner IS NOT DISTINCT FROM g.leaseOwner
         ), claim AS (
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, startedAt, status, triggeredBy,
                                           triggeredByUserId, retryCount, statusReason, leaseOwner, leaseExpiresAt)
@@ -119,7 +127,8 @@ public sealed partial class PostgresJobStore
                    triggeredBy, userId, retryCount, reason, leaseOwner,
                    now() + leaseMs * interval '1 millisecond'
             FROM input i
-            WHERE i.jobVersion IS NULL OR EXISTS (SELECT 1 FROM cronJob j WHERE j.id = i.jobId AND j.version = i.jobVersion)
+            WHERE NOT i.ownerDead
+              AND (i.jobVersion IS NULL OR EXISTS (SELECT 1 FROM cronJob j WHERE j.id = i.jobId AND j.version = i.jobVersion))
             ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
             RETURNING id, cronJobId, scheduledFor
         ), taken AS (
@@ -131,7 +140,7 @@ public sealed partial class PostgresJobStore
                 leaseExpiresAt = now() + i.leaseMs * interval '1 millisecond'
             FROM input i
             WHERE e.cronJobId = i.jobId AND e.occurrenceKey = i.occurrenceKey AND e.retryCount = i.retryCount
-              AND e.status = 'claimed' AND e.leaseOwner IS NULL AND e.id <> i.id
+              AND e.status = 'claimed' AND e.leaseOwner IS NULL AND e.id <> i.id AND NOT i.ownerDead
               AND (i.jobVersion IS NULL OR EXISTS (SELECT 1 FROM cronJob j WHERE j.id = i.jobId AND j.version = i.jobVersion))
             RETURNING e.id, e.cronJobId, e.scheduledFor
         ), advance AS (
@@ -152,7 +161,7 @@ public sealed partial class PostgresJobStore
                 status = CASE WHEN e.status = 'claimed' AND i.startedAt IS NOT NULL THEN 'running' ELSE e.status END,
                 leaseExpiresAt = GREATEST(e.leaseExpiresAt, now() + i.leaseMs * interval '1 millisecond')
             FROM input i
-            WHERE e.id = i.id AND e.status IN ('claimed', 'running') AND e.leaseOwner = i.leaseOwner
+            WHERE e.id = i.id AND e.status IN ('claimed', 'running') AND e.leaseOwner = i.leaseOwner AND NOT i.ownerDead
             RETURNING e.id
         )
         SELECT id FROM claim
@@ -280,6 +289,7 @@ public sealed partial class PostgresJobStore
         SET leaseOwner = @owner, leaseExpiresAt = GREATEST(e.leaseExpiresAt, now() + @leaseMs * interval '1 millisecond'), statusReason = NULL
         FROM cronJob j
         WHERE j.slug = @slug AND e.cronJobId = j.id AND e.status = 'claimed' AND e.leaseOwner IS NULL AND e.scheduledFor <= j.lastScheduledFor
+          AND NOT totallator_silo_declared_dead(@owner)
         RETURNING e.id, e.cronJobId, e.occurrenceKey, e.scheduledFor, e.startedAt, e.completedAt, e.durationMs, e.status, e.exitCode,
                   e.output, e.errorMessage, e.stackTrace, e.triggeredBy, e.triggeredByUserId, e.retryCount, e.memoryUsageMb,
                   e.cpuUsagePercent, e.itemsProcessed, e.metrics::text, e.statusReason, e.leaseOwner, e.leaseExpiresAt

@@ -1,5 +1,6 @@
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Scheduling;
+using Totallator.Grains.Storage;
 
 namespace Totallator.Tests.Unit.Scheduling;
 
@@ -177,16 +178,23 @@ public sealed partial class JobPlannerTests
         Assert.Equal((T0.AddSeconds(1.01), true), (start.Claim.StartedAt!.Value, start.StartUnrecorded));
     }
 
+    /// <summary>The claim of T0+10 committed but its reply was lost; a reload (the heartbeat) then planned from past it.</summary>
+    private static (JobPlanner Planner, ClaimCommand Lost) LostThenReloadedPastIt(JobRecord job, DateTimeOffset reloadAt)
+    {
+        var planner = Planner(job, TimeSpan.Zero);
+        planner.BeginTick();
+        var lost = Assert.IsType<ClaimCommand>(planner.Next(At(T0.AddSeconds(10))));
+        planner.Failed(lost);
+        planner.Load(job with { LastScheduledFor = T0.AddSeconds(10) }, Schedule(job.Schedule), defined: true, reloadAt);
+        return (planner, lost);
+    }
+
     [Fact]
     public void AClaimWithoutAnAnswer_IsAskedAgain_EvenAfterAReloadPlannedPastIt()
     {
         // The claim committed (so lastScheduledFor moved to it) but its reply was lost; the heartbeat then reloads the job.
         var job = Job("*/10 * * * * *");
-        var planner = Planner(job, TimeSpan.Zero);
-        planner.BeginTick();
-        var lost = Assert.IsType<ClaimCommand>(planner.Next(At(T0.AddSeconds(10))));
-        planner.Failed(lost);
-        planner.Load(job with { LastScheduledFor = T0.AddSeconds(10) }, Schedule(job.Schedule), defined: true, T0.AddSeconds(10.5));
+        var (planner, lost) = LostThenReloadedPastIt(job, T0.AddSeconds(10.5));
 
         planner.BeginTick();
         var again = Assert.IsType<ClaimCommand>(planner.Next(At(T0.AddSeconds(10.5))));
@@ -201,11 +209,7 @@ public sealed partial class JobPlannerTests
     {
         // As above, but a manual run started meanwhile: asking again would start a second run of the job beside it.
         var job = Job("*/10 * * * * *");
-        var planner = Planner(job, TimeSpan.Zero);
-        planner.BeginTick();
-        var lost = Assert.IsType<ClaimCommand>(planner.Next(At(T0.AddSeconds(10))));
-        planner.Failed(lost);
-        planner.Load(job with { LastScheduledFor = T0.AddSeconds(10) }, Schedule(job.Schedule), defined: true, T0.AddSeconds(10.5));
+        var (planner, lost) = LostThenReloadedPastIt(job, T0.AddSeconds(10.5));
 
         planner.BeginTick();
         var running = Guid.NewGuid();
@@ -222,11 +226,7 @@ public sealed partial class JobPlannerTests
     public void AClaimWithoutAnAnswer_AskedAgainPastTheThreshold_UnderSkip_IsRecordedMissed()
     {
         var job = Job("*/10 * * * * *", MisfirePolicy.Skip);
-        var planner = Planner(job, TimeSpan.Zero);
-        planner.BeginTick();
-        var lost = Assert.IsType<ClaimCommand>(planner.Next(At(T0.AddSeconds(10))));
-        planner.Failed(lost);
-        planner.Load(job with { LastScheduledFor = T0.AddSeconds(10) }, Schedule(job.Schedule), defined: true, T0.AddSeconds(15));
+        var (planner, lost) = LostThenReloadedPastIt(job, T0.AddSeconds(15));
 
         planner.BeginTick();
         var unrun = Assert.IsType<RecordUnrunCommand>(planner.Next(At(T0.AddSeconds(15))));
