@@ -58,18 +58,17 @@ public static class ExecutionEndpoints
 
     private static async Task<IResult> CancelAsync(HttpContext context, IClusterClient cluster, Guid id)
     {
-        if (await cluster.GetGrain<IJobQueryGrain>(0).GetExecutionAsync(id) is not { } execution)
+        var actor = context.Actor();
+        var outcome = await cluster.GetGrain<IJobQueryGrain>(0).CancelExecutionAsync(id, actor.Name, actor.RequestId);
+        if (!outcome.Found)
         {
             return Problems.NotFound(context, $"No execution with id {id}.");
         }
-        var status = execution.Summary.Status;
-        if (!status.IsActive())
+        if (outcome.Status is { } status && !status.IsActive())
         {
             return Problems.Conflict(context, $"Execution {id} is not running (it is {status.ToText()}).");
         }
-        var actor = context.Actor();
-        var requested = await cluster.GetGrain<ICronJobGrain>(execution.Summary.JobSlug).CancelAsync(id, actor.Name, actor.RequestId);
-        return requested
+        return outcome.Requested
             ? TypedResults.Accepted($"/api/cron/executions/{id}", new CancelResponse(id, true))
             : Problems.Conflict(context, $"Execution {id} is no longer running on its job (it may have just ended, or not started yet).");
     }

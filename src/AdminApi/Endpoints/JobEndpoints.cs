@@ -102,8 +102,7 @@ public static partial class JobEndpoints
 
     private static async Task<IResult> ApplyAsync(HttpContext context, IClusterClient cluster, string slug, JobConfigChange change)
     {
-        await cluster.GetGrain<ICronJobGrain>(slug).UpdateConfigAsync(change);
-        var job = await cluster.GetGrain<IJobQueryGrain>(0).GetJobAsync(slug);
+        var job = await cluster.GetGrain<IJobQueryGrain>(0).UpdateJobAsync(slug, change);
         context.Response.Headers.ETag = ETags.For(job.Version);
         return TypedResults.Ok(job);
     }

@@ -17,6 +17,17 @@ public interface IJobQueryGrain : IGrainWithIntegerKey
     [Alias("GetJob")]
     Task<JobView> GetJobAsync(string slug);
 
+    /// <summary>
+    /// An admin's change through the job's grain, answered with the job as admins see it: the AdminApi makes one call. Throws as
+    /// <see cref="Jobs.ICronJobGrain.UpdateConfigAsync"/> does.
+    /// </summary>
+    [Alias("UpdateJob")]
+    Task<JobView> UpdateJobAsync(string slug, JobConfigChange change);
+
+    /// <summary>Asks the job running <paramref name="executionId"/> to cancel it (audited there): one call from the AdminApi.</summary>
+    [Alias("CancelExecution")]
+    Task<CancelOutcome> CancelExecutionAsync(Guid executionId, string userId, string? requestId);
+
     /// <summary>A page of one job's executions, newest first; throws <see cref="CronJobNotFoundException"/> for an unknown slug.</summary>
     [Alias("GetExecutions")]
     Task<ExecutionPage> GetExecutionsAsync(ExecutionQuery query);

@@ -47,6 +47,26 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSe
         });
     }
 
+    public async Task<JobView> UpdateJobAsync(string slug, JobConfigChange change)
+    {
+        await GrainFactory.GetGrain<ICronJobGrain>(slug).UpdateConfigAsync(change);
+        return await GetJobAsync(slug);
+    }
+
+    public async Task<CancelOutcome> CancelExecutionAsync(Guid executionId, string userId, string? requestId)
+    {
+        if (await GetExecutionAsync(executionId) is not { } execution)
+        {
+            return new CancelOutcome { Found = false };
+        }
+        var status = execution.Summary.Status;
+        return new CancelOutcome
+        {
+            Found = true, Status = status,
+            Requested = status.IsActive() && await GrainFactory.GetGrain<ICronJobGrain>(execution.Summary.JobSlug).CancelAsync(executionId, userId, requestId),
+        };
+    }
+
     public Task<ExecutionDetails?> GetExecutionAsync(Guid executionId) =>
         StoreGuard.RunAsync(logger, "reading an execution", () => admin.GetExecutionDetailsAsync(executionId, CancellationToken.None));
 
