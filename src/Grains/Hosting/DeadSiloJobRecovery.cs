@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Totallator.Grains.Sessions;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Grains.Hosting;
@@ -12,7 +11,7 @@ namespace Totallator.Grains.Hosting;
 /// store hands each job to one of them.
 /// </summary>
 public sealed partial class DeadSiloJobRecovery(IClusterMembershipService membership, ILocalSiloDetails self, IJobStore store, JobWaker waker,
-    ISiloSessionStore sessions, TimeProvider timeProvider, ILogger<DeadSiloJobRecovery> logger) : BackgroundService
+    TimeProvider timeProvider, ILogger<DeadSiloJobRecovery> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,7 +30,6 @@ public sealed partial class DeadSiloJobRecovery(IClusterMembershipService member
                     {
                         // Not awaited: waking thousands of jobs must not hold back the next membership change.
                         _ = Task.Run(() => RecoverAsync(address, stoppingToken), CancellationToken.None);
-                        _ = Task.Run(() => ResolveClaimsAsync(address, stoppingToken), CancellationToken.None);
                     }
                 }
                 first = false;
@@ -63,36 +61,6 @@ public sealed partial class DeadSiloJobRecovery(IClusterMembershipService member
             LogRecoveryFailed(logger, ex, dead);
         }
     }
-
-    /// <summary>
-    /// The dead silo's claims that never started: void once its database session has ended (its process is gone), so each
-    /// job's next activation takes them over and its misfire policy decides, instead of their leases expiring as abandoned
-    /// runs that never ran. Every survivor tries; the session lock lets one through. A silo whose session is still held (hung,
-    /// or cut off from the other silos only) keeps its claims until their leases expire, as before.
-    /// </summary>
-    private async Task ResolveClaimsAsync(SiloAddress dead, CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (await sessions.TryResolveEndedAsync(dead.ToString(), SiloSession.ResolveGrace, cancellationToken) is not { Count: > 0 } slugs)
-            {
-                return;
-            }
-            LogClaimsHandedOver(logger, dead, slugs.Count);
-            // Already woken by RecoverAsync: they read the job again and take over the handed-over claims.
-            await waker.WakeAsync(slugs, $"the claims of dead silo {dead} were handed over", cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogClaimsUnresolved(logger, ex, dead);
-        }
-    }
-
-    [LoggerMessage(EventId = 3304, Level = LogLevel.Warning, Message = "Silo {Silo} is dead and its database session ended: handed over its unstarted claims of {Count} job(s) to their next activations")]
-    private static partial void LogClaimsHandedOver(ILogger logger, SiloAddress silo, int count);
-
-    [LoggerMessage(EventId = 3305, Level = LogLevel.Warning, Message = "Could not resolve the claims of dead silo {Silo}; their leases will")]
-    private static partial void LogClaimsUnresolved(ILogger logger, Exception exception, SiloAddress silo);
 
     [LoggerMessage(EventId = 3301, Level = LogLevel.Warning, Message = "Silo {Silo} is dead: waking the {Count} job(s) it hosted on the survivors")]
     private static partial void LogRecovering(ILogger logger, int count, SiloAddress silo);

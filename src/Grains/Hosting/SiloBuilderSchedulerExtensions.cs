@@ -11,7 +11,6 @@ using Totallator.Grains.Jobs;
 using Totallator.Grains.Jobs.BuiltIn;
 using Totallator.Grains.Jobs.Command;
 using Totallator.Grains.Scheduling;
-using Totallator.Grains.Sessions;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Grains.Hosting;
@@ -40,9 +39,6 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton(sp => new SchedulerClock(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ClockSync>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClockSync>());
-        // This silo's database session: what voids a dead silo's claims before their leases expire (ISiloSessionStore).
-        services.AddSingleton<SiloSession>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloSession>());
         services.AddSingleton(sp => ScheduleVariables.FromProcess(
             ScheduleVariables.Split(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.ScheduleVariables)));
         services.AddSingleton<RunRegistry>();
@@ -144,7 +140,6 @@ public static class SiloBuilderSchedulerExtensions
         // Claims and completions of all job grains on the silo share statements (see BatchingJobStore).
         builder.Services.TryAddSingleton<IJobStore>(sp => new BatchingJobStore(sp.GetRequiredService<PostgresJobStore>()));
         builder.Services.TryAddSingleton<IAdminStore, PostgresAdminStore>();
-        builder.Services.TryAddSingleton<ISiloSessionStore, PostgresSiloSessionStore>();
         return builder;
     }
 
@@ -155,7 +150,6 @@ public static class SiloBuilderSchedulerExtensions
         // One instance behind both interfaces: the admin side reads the same jobs and executions.
         builder.Services.TryAddSingleton<InMemoryJobStore>();
         builder.Services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
-        builder.Services.TryAddSingleton<ISiloSessionStore, InMemorySiloSessionStore>();
         builder.Services.TryAddSingleton<IAdminStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         return builder;
     }

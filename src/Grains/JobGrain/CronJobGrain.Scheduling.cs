@@ -79,7 +79,7 @@ public sealed partial class CronJobGrain : IPlanShell
     }
 
     PlanInputs IPlanShell.Inputs() => new(clock.GetUtcNow(), settings.Current.SchedulingPaused, registry.IsStopping,
-        RunInProgress()?.CurrentExecutionId, LeftRunningSkipReason(), session.Current);
+        RunInProgress()?.CurrentExecutionId, LeftRunningSkipReason());
 
     void IPlanShell.StartRun(StartRunCommand command) => StartRun(command.Claim, command.StartUnrecorded);
 

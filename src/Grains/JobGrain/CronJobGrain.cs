@@ -9,7 +9,6 @@ using Totallator.Grains.Hosting;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Jobs;
 using Totallator.Grains.Scheduling;
-using Totallator.Grains.Sessions;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Grains.JobGrain;
@@ -35,7 +34,6 @@ public sealed partial class CronJobGrain(
     RunRegistry registry,
     LeftRunningAttempts leftRunning,
     SchedulerClock clock,
-    SiloSession session,
     IOptions<SchedulerOptions> options,
     ILocalSiloDetails siloDetails,
     SchedulerInstruments instruments,

@@ -9,12 +9,7 @@ namespace Totallator.Grains.Scheduling;
 /// <param name="Stopping">The silo hosting this activation is stopping.</param>
 /// <param name="Running">The execution of this job running here (the first, if several), or null.</param>
 /// <param name="LeftRunningReason">Why a due occurrence must not start (attempts left running past their cancellation), or null.</param>
-/// <param name="Session">
-/// The silo's database session, as the number of times it was opened, while it is confirmed; null while it is not (see
-/// <c>Sessions.SiloSession</c>). A claim ahead starts only under a confirmed session, and only under the one it was taken in:
-/// across a session that ended, a survivor may have handed it over, so it is asked again first.
-/// </param>
-public readonly record struct PlanInputs(DateTimeOffset Now, bool Paused, bool Stopping, Guid? Running, string? LeftRunningReason, long? Session = 0);
+public readonly record struct PlanInputs(DateTimeOffset Now, bool Paused, bool Stopping, Guid? Running, string? LeftRunningReason);
 
 /// <summary>The settings the planner decides with (from <see cref="Hosting.SchedulerOptions"/>).</summary>
 public sealed record PlannerSettings(TimeSpan ClaimAhead, TimeSpan MisfireThreshold, int MaxMissedRecorded, TimeSpan LeaseDuration, string LeaseOwner);
@@ -36,9 +31,6 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
 {
     /// <summary>The status reason of an occurrence skipped while scheduling is globally paused (<c>schedulingPaused</c>).</summary>
     public const string PausedReason = "paused";
-
-    /// <summary>How soon a claim ahead due while the silo's session is unconfirmed looks again.</summary>
-    public static readonly TimeSpan SessionRecheck = TimeSpan.FromMilliseconds(250);
 
     private readonly Queue<DateTimeOffset> _catchUps = new();
     // Scheduled claims whose store call failed without an answer: it may have committed, its reply lost. The next claim of the
@@ -64,7 +56,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     private bool _reloadedThisTick;
 
     /// <summary>An occurrence claimed ahead, waiting for its instant, and where the schedule stood before it.</summary>
-    public sealed record AheadClaim(ExecutionClaim Claim, DateTimeOffset HandledBefore, long? Session);
+    public sealed record AheadClaim(ExecutionClaim Claim, DateTimeOffset HandledBefore);
 
     public AheadClaim? Ahead { get; private set; }
 
@@ -208,7 +200,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         }
         if (passed.ScheduledFor > inputs.Now)
         {
-            return new ClaimCommand(passed with { StartedAt = null }, ClaimKind.Ahead, Session: inputs.Session);
+            return new ClaimCommand(passed with { StartedAt = null }, ClaimKind.Ahead);
         }
         // Due: it runs unless a claim ahead at its instant would not (a run in progress, a pause, a late skip); it is then
         // recorded under the unanswered claim's id, which ends that row as recorded if the claim had committed.
@@ -331,18 +323,11 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
             // Held by another activation, or refused because the job changed under this one: read it again either way.
             RequestReload();
         }
-        if (command.Kind == ClaimKind.Ahead && Ahead is { } held && held.Claim.ExecutionId == claim.ExecutionId)
-        {
-            // The claim ahead asked again under a new session: still this silo's, or handed over meanwhile (then another
-            // activation runs it, and this one reads the job again).
-            Ahead = won ? held with { Session = command.Session } : null;
-            return;
-        }
         if (command.Kind == ClaimKind.Ahead)
         {
             if (won)
             {
-                Ahead = new AheadClaim(claim, _lastHandled, command.Session);
+                Ahead = new AheadClaim(claim, _lastHandled);
             }
             Advance(claim.ScheduledFor);
             return;
@@ -376,7 +361,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         if (Ahead is null && _takenOver.TryDequeue(out var taken))
         {
             // Its instant may be past: a late start follows the misfire rules a claim ahead does. Planning stood just before it.
-            Ahead = new AheadClaim(taken, taken.ScheduledFor - TimeSpan.FromTicks(1), inputs.Session);
+            Ahead = new AheadClaim(taken, taken.ScheduledFor - TimeSpan.FromTicks(1));
         }
         if (Ahead is not { } ahead)
         {
@@ -393,16 +378,6 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         if (scheduledFor > now)
         {
             return null;
-        }
-        if (inputs.Session is not { } session)
-        {
-            // No write starts it: while this silo cannot confirm its session, it may have been declared dead and its claims
-            // handed to a survivor. It waits for the session (the claim stays its own until then, or is asked again).
-            return new ArmCommand(now + SessionRecheck);
-        }
-        if (ahead.Session != session)
-        {
-            return new ClaimCommand(ahead.Claim, ClaimKind.Ahead, Session: session);
         }
         Ahead = null;
         Advance(scheduledFor);
@@ -582,7 +557,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         {
             return new ArmCommand(claimAt);
         }
-        return new ClaimCommand(NewClaim(next, TriggerSource.Scheduler, startedAt: null), ClaimKind.Ahead, Session: inputs.Session);
+        return new ClaimCommand(NewClaim(next, TriggerSource.Scheduler, startedAt: null), ClaimKind.Ahead);
     }
 
     // Claimed without a start time, like a claim ahead: if the claimant never gets to start the run (its reply lost, its

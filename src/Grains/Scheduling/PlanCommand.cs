@@ -26,8 +26,7 @@ public enum ClaimKind
 /// <param name="Claim">The attempt to claim.</param>
 /// <param name="Kind">At the instant (or late), or ahead of it.</param>
 /// <param name="RunsAt">For a due occurrence, when its run starts once won; null for a claim ahead.</param>
-/// <param name="Session">For a claim ahead, the silo session it is taken in (see <see cref="PlanInputs.Session"/>).</param>
-public sealed record ClaimCommand(ExecutionClaim Claim, ClaimKind Kind, DateTimeOffset? RunsAt = null, long? Session = null) : PlanCommand;
+public sealed record ClaimCommand(ExecutionClaim Claim, ClaimKind Kind, DateTimeOffset? RunsAt = null) : PlanCommand;
 
 /// <summary>Record occurrences that end without running, each at most once.</summary>
 /// <param name="Rows">One row per occurrence (and one summary row when there were too many).</param>

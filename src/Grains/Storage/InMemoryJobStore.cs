@@ -149,9 +149,8 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         {
             if (_executions.TryGetValue(claim.ExecutionId, out var own))
             {
-                // Asked again by its claimant (the first reply was lost): its own while still active and still held by it (not
-                // handed over), as in PostgreSQL.
-                if (!own.Status.IsActive() || own.LeaseOwner != claim.LeaseOwner)
+                // Asked again by its claimant (the first reply was lost): its own while still active, as in PostgreSQL.
+                if (!own.Status.IsActive())
                 {
                     return Task.FromResult(false);
                 }

@@ -152,16 +152,15 @@ public sealed partial class PostgresJobStore
                   GROUP BY c.cronJobId) m
             WHERE j.id = m.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < m.latest)
         ), mine AS (
-            -- A claim asked again by its claimant, whose first reply was lost after the commit (or whose silo session ended
-            -- meanwhile): the row is its own while it is still active and still held by the same silo, and takes the start and
-            -- lease this claim brings. This sees only rows committed before the statement, never those inserted above; a row
-            -- that has ended, or was handed over (a survivor voided a dead silo's claims), stays as it is (the claim loses).
+            -- A claim asked again by its claimant, whose first reply was lost after the commit: the row is its own while it is
+            -- still active, and takes the start and lease this claim brings. This sees only rows committed before the
+            -- statement, never those inserted above; a row that has ended stays as it is (the claim loses).
             UPDATE cronJobExecution e
             SET startedAt = COALESCE(e.startedAt, i.startedAt),
                 status = CASE WHEN e.status = 'claimed' AND i.startedAt IS NOT NULL THEN 'running' ELSE e.status END,
                 leaseExpiresAt = GREATEST(e.leaseExpiresAt, now() + i.leaseMs * interval '1 millisecond')
             FROM input i
-            WHERE e.id = i.id AND e.status IN ('claimed', 'running') AND e.leaseOwner = i.leaseOwner AND NOT i.ownerDead
+            WHERE e.id = i.id AND e.status IN ('claimed', 'running') AND NOT i.ownerDead
             RETURNING e.id
         )
         SELECT id FROM claim
