@@ -16,6 +16,9 @@ public sealed partial class PostgresJobStore
 
     internal const string SelectJobBySlug = $"SELECT {JobColumns} FROM cronJob WHERE slug = @slug";
 
+    // The clock at the moment of reading, not the transaction's start (now()): ClockSync times the round trip around it.
+    internal const string SelectClock = "SELECT clock_timestamp()";
+
     internal const string SelectAllJobs = $"SELECT {JobColumns} FROM cronJob ORDER BY slug";
 
     // New jobs only; existing rows are compared and updated one by one under their version (see SyncDefinitionsAsync).

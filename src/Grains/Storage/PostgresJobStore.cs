@@ -100,7 +100,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
 
     public async Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT clock_timestamp()");
+        await using var cmd = dataSource.CreateCommand(SelectClock);
         return new DateTimeOffset((DateTime)(await cmd.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
     }
 

@@ -12,9 +12,9 @@ namespace Totallator.Tests.Hosting;
 /// silo has started, and a database that does not answer leaves the host's clock in use without holding the start.
 /// </summary>
 [Trait("Category", "Postgres")]
-public sealed class ClockSyncTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>, IAsyncLifetime
+public sealed class ClockSyncTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>
 {
-    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+    private readonly NpgsqlDataSource _dataSource = database.DataSource;
 
     private static Microsoft.Extensions.Options.IOptions<SchedulerOptions> Options() => Microsoft.Extensions.Options.Options.Create(new SchedulerOptions
     {
@@ -61,10 +61,6 @@ public sealed class ClockSyncTests(MigratedDatabase database) : IClassFixture<Mi
         Assert.Null(clock.Uncertainty);
         Assert.Equal(TimeSpan.Zero, clock.Offset);
     }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _dataSource.DisposeAsync();
 
     /// <summary>A host whose wall clock is off the real time by a fixed amount.</summary>
     private sealed class ShiftedClock(TimeSpan skew) : TimeProvider

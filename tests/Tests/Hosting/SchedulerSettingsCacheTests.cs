@@ -12,9 +12,9 @@ namespace Totallator.Tests.Hosting;
 /// does not answer (here: a transaction holds the settings table locked, so the read waits as it would on a stalled server).
 /// </summary>
 [Trait("Category", "Postgres")]
-public sealed class SchedulerSettingsCacheTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>, IAsyncLifetime
+public sealed class SchedulerSettingsCacheTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>
 {
-    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+    private readonly NpgsqlDataSource _dataSource = database.DataSource;
 
     private static SchedulerOptions Options() => new()
     {
@@ -80,8 +80,4 @@ public sealed class SchedulerSettingsCacheTests(MigratedDatabase database) : ICl
         Assert.False(cache.Current.SchedulingPaused);
         await cache.StopAsync(CancellationToken.None);
     }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _dataSource.DisposeAsync();
 }

@@ -12,9 +12,9 @@ namespace Totallator.Tests.Storage;
 /// evicted silo that has not learnt it yet can neither claim an occurrence nor take over a handed-over one.
 /// </summary>
 [Trait("Category", "Postgres")]
-public sealed class DeadSiloFenceTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>, IAsyncLifetime
+public sealed class DeadSiloFenceTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>
 {
-    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+    private readonly NpgsqlDataSource _dataSource = database.DataSource;
 
     private async Task<string> SiloAsync(int status)
     {
@@ -58,8 +58,4 @@ public sealed class DeadSiloFenceTests(MigratedDatabase database) : IClassFixtur
         Assert.Empty((await jobs.LoadJobAsync(slug, dead, TimeSpan.FromMinutes(1), CancellationToken.None)).TakenOver);
         Assert.Contains((await jobs.LoadJobAsync(slug, alive, TimeSpan.FromMinutes(1), CancellationToken.None)).TakenOver, r => r.Id == live.ExecutionId);
     }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _dataSource.DisposeAsync();
 }
