@@ -41,6 +41,7 @@ public sealed class SchedulerInstruments
     private readonly Counter<long> _abandoned;
     private readonly Counter<long> _claimConflicts;
     private readonly Counter<long> _retries;
+    private readonly Counter<long> _handedOver;
     private readonly LeftRunningAttempts _leftRunning;
 
     public SchedulerInstruments(IMeterFactory meterFactory, IOptions<SchedulerMetricsOptions> options, LeftRunningAttempts leftRunning,
@@ -72,6 +73,8 @@ public sealed class SchedulerInstruments
         _claimConflicts = meter.CreateCounter<long>("totallator.scheduler.claim.conflicts", "{claim}",
             "Claims that lost the occurrence's unique constraint to another claimant, by stage (ahead, at-instant, retry).");
         _retries = meter.CreateCounter<long>("totallator.scheduler.run.retries", "{retry}", "Retry attempts started.");
+        _handedOver = meter.CreateCounter<long>("totallator.scheduler.claim.handed-over", "{claim}",
+            "Claims of a silo declared dead that this silo handed over to the jobs' next activations, because they fell after the dead silo's last check-in plus the start window (they never started).");
         // Only once measured: before that the offset is an assumption (zero), not a reading.
         meter.CreateObservableGauge("totallator.scheduler.clock.offset",
             () => clock.Uncertainty is null ? [] : new[] { new Measurement<double>(clock.Offset.TotalSeconds) }, "s",
@@ -89,6 +92,9 @@ public sealed class SchedulerInstruments
         }
         return _leftRunning.Snapshot().Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("job", c.Key)));
     }
+
+    /// <summary>This silo handed over <paramref name="count"/> claims of a dead silo.</summary>
+    public void ClaimsHandedOver(int count) => _handedOver.Add(count);
 
     /// <summary>An attempt ended with <paramref name="status"/> after <paramref name="duration"/>.</summary>
     public void AttemptEnded(string jobSlug, TriggerSource trigger, ExecutionStatus status, TimeSpan duration)

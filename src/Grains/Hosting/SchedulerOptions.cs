@@ -102,6 +102,20 @@ public sealed class SchedulerOptions
     public TimeSpan ClockSyncInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How often the silo checks in with the database (<c>totallator_silo_check_in</c>, see 0008_silo_check_in.sql). A claimed
+    /// occurrence starts only while its instant is within <see cref="StartWindow"/> of the last accepted check-in; that bound is
+    /// what lets a survivor hand over a dead silo's claims past it at once instead of waiting for their leases. Default: 250 ms.
+    /// </summary>
+    public TimeSpan CheckInInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How far past its last accepted check-in a silo may start a claimed occurrence (by the occurrence's instant). Smaller
+    /// hands more of a dead silo's claims over (those within it keep their leases and end <c>abandoned</c>); it must leave room
+    /// for a few check-ins, or a slow database delays starts. Default: 1 s.
+    /// </summary>
+    public TimeSpan StartWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// The environment variables that a schedule sent through the API (an admin's edit, a preview) may read with <c>${VAR}</c>,
     /// and whose values job views and messages may show: comma-separated names, and prefixes with a trailing <c>*</c>. Schedules
     /// from code and configuration may read any variable, but the value of one not listed here is never shown, only its name.
@@ -148,6 +162,11 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         if (options.ClockSyncInterval < TimeSpan.Zero)
         {
             errors.Add($"{SchedulerOptions.SectionName}:ClockSyncInterval must not be negative (was {options.ClockSyncInterval}); zero turns the clock correction off.");
+        }
+        Positive(options.CheckInInterval, nameof(options.CheckInInterval));
+        if (options.StartWindow < options.CheckInInterval * 3)
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:StartWindow ({options.StartWindow}) must be at least three CheckInIntervals ({options.CheckInInterval}), or one slow check-in would hold back starts.");
         }
         if (options.LeaseRenewInterval * 2 > options.LeaseDuration)
         {

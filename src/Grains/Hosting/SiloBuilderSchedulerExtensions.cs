@@ -7,6 +7,7 @@ using Orleans.Configuration;
 using Totallator.Grains.Clock;
 using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
+using Totallator.Grains.Fencing;
 using Totallator.Grains.Jobs;
 using Totallator.Grains.Jobs.BuiltIn;
 using Totallator.Grains.Jobs.Command;
@@ -39,6 +40,9 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton(sp => new SchedulerClock(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ClockSync>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClockSync>());
+        // This silo's check-ins: the bound on what it may start, which lets survivors hand a dead silo's claims over (SiloCheckIn).
+        services.AddSingleton<SiloCheckIn>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloCheckIn>());
         services.AddSingleton(sp => ScheduleVariables.FromProcess(
             ScheduleVariables.Split(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.ScheduleVariables)));
         services.AddSingleton<RunRegistry>();

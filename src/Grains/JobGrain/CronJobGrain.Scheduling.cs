@@ -79,7 +79,7 @@ public sealed partial class CronJobGrain : IPlanShell
     }
 
     PlanInputs IPlanShell.Inputs() => new(clock.GetUtcNow(), settings.Current.SchedulingPaused, registry.IsStopping,
-        RunInProgress()?.CurrentExecutionId, LeftRunningSkipReason());
+        RunInProgress()?.CurrentExecutionId, LeftRunningSkipReason(), checkIn.StartsThrough);
 
     void IPlanShell.StartRun(StartRunCommand command) => StartRun(command.Claim, command.StartUnrecorded);
 
@@ -94,6 +94,7 @@ public sealed partial class CronJobGrain : IPlanShell
     async Task IPlanShell.EndUnrunAsync(EndUnrunCommand command) => await WriteCompletionAsync(new ExecutionCompletion
     {
         ExecutionId = command.Claim.ExecutionId, Status = command.Status, CompletedAt = command.At, StatusReason = command.Reason,
+        HeldBy = command.Claim.LeaseOwner,
     });
 
     void IPlanShell.Observe(PlanCommand command, bool? outcome)

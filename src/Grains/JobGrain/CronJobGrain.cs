@@ -5,6 +5,7 @@ using Totallator.Grains.Admin;
 using Totallator.Grains.Clock;
 using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
+using Totallator.Grains.Fencing;
 using Totallator.Grains.Hosting;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Jobs;
@@ -34,6 +35,7 @@ public sealed partial class CronJobGrain(
     RunRegistry registry,
     LeftRunningAttempts leftRunning,
     SchedulerClock clock,
+    SiloCheckIn checkIn,
     IOptions<SchedulerOptions> options,
     ILocalSiloDetails siloDetails,
     SchedulerInstruments instruments,

@@ -9,7 +9,13 @@ namespace Totallator.Grains.Scheduling;
 /// <param name="Stopping">The silo hosting this activation is stopping.</param>
 /// <param name="Running">The execution of this job running here (the first, if several), or null.</param>
 /// <param name="LeftRunningReason">Why a due occurrence must not start (attempts left running past their cancellation), or null.</param>
-public readonly record struct PlanInputs(DateTimeOffset Now, bool Paused, bool Stopping, Guid? Running, string? LeftRunningReason);
+/// <param name="StartsThrough">
+/// The latest instant of an occurrence this silo may start: its last check-in the database accepted plus the start window
+/// (<c>Fencing.SiloCheckIn</c>); null for no bound. A claimed occurrence past it waits, and is claimed at its instant only once
+/// inside it: a survivor may hand a dead silo's claims past that bound over, so starting one could run it twice.
+/// </param>
+public readonly record struct PlanInputs(DateTimeOffset Now, bool Paused, bool Stopping, Guid? Running, string? LeftRunningReason,
+    DateTimeOffset? StartsThrough = null);
 
 /// <summary>The settings the planner decides with (from <see cref="Hosting.SchedulerOptions"/>).</summary>
 public sealed record PlannerSettings(TimeSpan ClaimAhead, TimeSpan MisfireThreshold, int MaxMissedRecorded, TimeSpan LeaseDuration, string LeaseOwner);
@@ -31,6 +37,9 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
 {
     /// <summary>The status reason of an occurrence skipped while scheduling is globally paused (<c>schedulingPaused</c>).</summary>
     public const string PausedReason = "paused";
+
+    /// <summary>How soon an occurrence held back by the start window (<see cref="PlanInputs.StartsThrough"/>) looks again.</summary>
+    public static readonly TimeSpan StartWindowRecheck = TimeSpan.FromMilliseconds(100);
 
     private readonly Queue<DateTimeOffset> _catchUps = new();
     // Scheduled claims whose store call failed without an answer: it may have committed, its reply lost. The next claim of the
@@ -91,6 +100,13 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         _lastHandled = sameVersion && _lastHandled > stored ? _lastHandled : stored;
         if (!sameVersion)
         {
+            // A change read back (its reply to the admin call was lost) may have reset the schedule position before the claim
+            // ahead: it is judged from there, as Changed does (found by the simulation: a taken-over claim ran, and the new
+            // schedule's occurrences before it were planned past without a row).
+            if (Ahead is { } ahead && stored < ahead.HandledBefore)
+            {
+                Ahead = ahead with { HandledBefore = stored };
+            }
             // Catch-ups queued on the job as it was: the store's position is before them, so they are planned again if still due.
             _catchUps.Clear();
             if (_job is not null)
@@ -167,7 +183,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         if (_dueAfterUnrun is { } due)
         {
             _dueAfterUnrun = null;
-            return ClaimDue(due, inputs.Now);
+            return ClaimDue(due, inputs);
         }
         if (!IsSchedulable && _unanswered.Count > 0)
         {
@@ -208,7 +224,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         {
             return new RecordUnrunCommand([BehindQueuedCatchUps(Unrun(passed.ScheduledFor, unrun.Status, inputs.Now, unrun.Reason))], 0);
         }
-        return new ClaimCommand(passed with { StartedAt = null }, ClaimKind.Due, RunsAt: inputs.Now);
+        return (PlanCommand?)OutsideStartWindow(inputs, passed.ScheduledFor) ?? new ClaimCommand(passed with { StartedAt = null }, ClaimKind.Due, RunsAt: inputs.Now);
     }
 
     /// <summary>
@@ -360,8 +376,10 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     {
         if (Ahead is null && _takenOver.TryDequeue(out var taken))
         {
-            // Its instant may be past: a late start follows the misfire rules a claim ahead does. Planning stood just before it.
-            Ahead = new AheadClaim(taken, taken.ScheduledFor - TimeSpan.FromTicks(1));
+            // Its instant may be past: a late start follows the misfire rules a claim ahead does. Planning stood just before it,
+            // or where a reset of the schedule put it since (then it is still run only if it is the next occurrence from there).
+            var before = taken.ScheduledFor - TimeSpan.FromTicks(1);
+            Ahead = new AheadClaim(taken, _lastHandled < before ? _lastHandled : before);
         }
         if (Ahead is not { } ahead)
         {
@@ -378,6 +396,10 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         if (scheduledFor > now)
         {
             return null;
+        }
+        if (OutsideStartWindow(inputs, scheduledFor) is { } wait)
+        {
+            return wait;
         }
         Ahead = null;
         Advance(scheduledFor);
@@ -440,7 +462,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
             return new RecordUnrunCommand(skipped, 0);
         }
         // Dequeued only once the claim is answered: if the store fails, the next tick tries the same occurrence again.
-        return NewDueClaim(_catchUps.Peek(), TriggerSource.CatchUp, inputs.Now);
+        return (PlanCommand?)OutsideStartWindow(inputs, _catchUps.Peek()) ?? NewDueClaim(_catchUps.Peek(), TriggerSource.CatchUp, inputs.Now);
     }
 
     /// <summary>Everything due in (planned through, now]: runs, catch-ups, overlaps and misses.</summary>
@@ -501,7 +523,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
             _dueAfterUnrun = toRun.Count > 0 ? toRun : null;
             return new RecordUnrunCommand(unrun, plan.UnrecordedMissed);
         }
-        return toRun.Count > 0 ? ClaimDue(toRun, now) : null;
+        return toRun.Count > 0 ? ClaimDue(toRun, inputs) : null;
     }
 
     /// <summary>
@@ -509,12 +531,25 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     /// once the first is claimed: the queue counts as planned (<see cref="PlannedThrough"/>), so queuing them before a claim
     /// that fails (the database down) would skip the first occurrence for good. The fault suite's database restart found this.
     /// </summary>
-    private ClaimCommand ClaimDue(IReadOnlyList<PlannedOccurrence> toRun, DateTimeOffset now)
+    private PlanCommand ClaimDue(IReadOnlyList<PlannedOccurrence> toRun, PlanInputs inputs)
     {
         var first = toRun[0];
+        if (OutsideStartWindow(inputs, first.ScheduledFor) is { } wait)
+        {
+            // Not claimed: the next tick plans these occurrences again, from where planning stands.
+            return wait;
+        }
         _queueAfterClaim = toRun.Count > 1 ? toRun.Skip(1).ToList() : null;
-        return NewDueClaim(first.ScheduledFor, first.Action == PlannedAction.Run ? TriggerSource.Scheduler : TriggerSource.CatchUp, now);
+        return NewDueClaim(first.ScheduledFor, first.Action == PlannedAction.Run ? TriggerSource.Scheduler : TriggerSource.CatchUp, inputs.Now);
     }
+
+    /// <summary>
+    /// A claimed occurrence starts with no write, so it starts only inside this silo's start window (see
+    /// <see cref="PlanInputs.StartsThrough"/>); a due one is not even claimed outside it. Outside, the tick ends and looks again
+    /// shortly: the window moves with every check-in, and never again once the silo has been declared dead.
+    /// </summary>
+    private static ArmCommand? OutsideStartWindow(PlanInputs inputs, DateTimeOffset scheduledFor) =>
+        inputs.StartsThrough is { } through && scheduledFor > through ? new ArmCommand(inputs.Now + StartWindowRecheck) : null;
 
     /// <summary>
     /// Wakes the job for the next occurrence after the planned ones: at its instant once it is claimed ahead (or when claiming
@@ -597,6 +632,7 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         ExecutionId = _unanswered.TryGetValue(OccurrenceKeys.Scheduled(scheduledFor), out var unanswered) ? unanswered.ExecutionId : newId(),
         CronJobId = _job!.Id, OccurrenceKey = OccurrenceKeys.Scheduled(scheduledFor),
         ScheduledFor = scheduledFor, Status = status, Reason = reason, RecordedAt = now, JobVersion = _job.Version,
+        RecordedBy = settings.LeaseOwner,
     };
 
     private void RequestReload()

@@ -56,8 +56,8 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken) =>
         _inner.MarkStartedManyAsync(starts, cancellationToken);
 
-    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string reason, bool withdraw, CancellationToken cancellationToken) =>
-        _inner.ReleaseClaimAsync(executionId, reason, withdraw, cancellationToken);
+    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken) =>
+        _inner.ReleaseClaimAsync(executionId, owner, reason, withdraw, cancellationToken);
 
     public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
         _inner.LoadJobAsync(slug, owner, lease, cancellationToken);
@@ -68,6 +68,11 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task<JobRecord?> GetJobAsync(string slug, CancellationToken cancellationToken) => _inner.GetJobAsync(slug, cancellationToken);
 
     public Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken) => _inner.ReadClockAsync(cancellationToken);
+
+    public Task<DateTimeOffset?> CheckInAsync(string owner, CancellationToken cancellationToken) => _inner.CheckInAsync(owner, cancellationToken);
+
+    public Task<DeadSiloFence?> FenceDeadSiloAsync(string owner, TimeSpan startWindow, string reason, CancellationToken cancellationToken) =>
+        _inner.FenceDeadSiloAsync(owner, startWindow, reason, cancellationToken);
 
     public Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken) => _inner.ListJobsAsync(cancellationToken);
 

@@ -75,6 +75,12 @@ public sealed record ExecutionCompletion
     public long? ItemsProcessed { get; init; }
     public IReadOnlyDictionary<string, double>? Metrics { get; init; }
     public string? StatusReason { get; init; }
+    /// <summary>
+    /// For the end of a claim that never ran (skipped or missed at its instant, or an unanswered claim given up): the row ends
+    /// only while this silo still holds it. One handed over since (its silo declared dead, 0008) belongs to another activation,
+    /// which may be running it under the same id (found by the simulation). Null for the end of a run.
+    /// </summary>
+    public string? HeldBy { get; init; }
 }
 
 /// <summary>The start of an occurrence claimed ahead: its row turns from claimed to running, with a fresh lease.</summary>
@@ -97,4 +103,9 @@ public sealed record UnrunOccurrence
     public bool AdvancesSchedule { get; init; } = true;
     /// <summary>The job version it was planned on: nothing is recorded when the job has changed since (see <see cref="ExecutionClaim.JobVersion"/>).</summary>
     public int? JobVersion { get; init; }
+    /// <summary>
+    /// The silo recording it (its lease owner). A silo the membership has declared dead moves no schedule: the store refuses
+    /// the call (<c>StoreUnavailableException</c>), as it refuses the silo's claims.
+    /// </summary>
+    public string? RecordedBy { get; init; }
 }

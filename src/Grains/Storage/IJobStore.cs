@@ -23,6 +23,21 @@ public interface IJobStore
     /// </summary>
     Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// This silo (<paramref name="owner"/>, its lease owner) checks in: the store's time the check-in was accepted at, or null
+    /// when it was refused because the membership has declared the silo dead (then it never is again). A silo starts a claimed
+    /// occurrence only while its instant is within the start window of its last accepted check-in (0008_silo_check_in.sql).
+    /// </summary>
+    Task<DateTimeOffset?> CheckInAsync(string owner, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// For a silo the membership has declared dead: refuses its check-ins from now on, and hands over its claims whose instants
+    /// are more than <paramref name="startWindow"/> after its last accepted check-in (it cannot have started them), as a
+    /// graceful release does (<see cref="ReleaseClaimAsync"/>), with <paramref name="reason"/>. Null when the store does not
+    /// see the silo as dead: nothing is done. Safe from several silos at once.
+    /// </summary>
+    Task<DeadSiloFence?> FenceDeadSiloAsync(string owner, TimeSpan startWindow, string reason, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken);
 
     /// <summary>Stores an admin change, marks the fields overridden and bumps the version; throws <c>JobVersionConflictException</c> on a stale version.</summary>
@@ -56,14 +71,14 @@ public interface IJobStore
     Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Gives back a claim taken ahead of its instant that must not run here. <paramref name="withdraw"/>: the occurrence is no
+    /// Gives back a claim taken ahead of its instant that must not run here, if <paramref name="owner"/> still holds it. <paramref name="withdraw"/>: the occurrence is no
     /// longer the job's (it was disabled, or its schedule no longer fires then), so the row is removed. Otherwise (the
     /// activation goes, or a new schedule still fires then) another activation may have planned past the occurrence, so the row
     /// is handed over: it stays claimed, without an owner, until the job's next activation takes it (<see cref="LoadJobAsync"/>),
     /// a claim of the same occurrence takes it (under the new claim's id), or its lease expires (then it is recorded missed).
     /// <see cref="ClaimRelease.NotClaimed"/> when the row had already started or ended.
     /// </summary>
-    Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string reason, bool withdraw, CancellationToken cancellationToken);
+    Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken);
 
     /// <summary>
     /// The job as an activation loads it, and the claims handed over to it (<see cref="ReleaseClaimAsync"/>), now owned by

@@ -147,10 +147,12 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         RefuseUnstorable([claim], StorableData.ProblemOf);
         lock (_lock)
         {
+            RefuseFenced(claim.LeaseOwner);
             if (_executions.TryGetValue(claim.ExecutionId, out var own))
             {
-                // Asked again by its claimant (the first reply was lost): its own while still active, as in PostgreSQL.
-                if (!own.Status.IsActive())
+                // Asked again by its claimant (the first reply was lost): its own while still active and still held by it (not
+                // handed over), as in PostgreSQL.
+                if (!own.Status.IsActive() || own.LeaseOwner != claim.LeaseOwner)
                 {
                     return Task.FromResult(false);
                 }
@@ -250,6 +252,10 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         RefuseUnstorable(occurrences, StorableData.ProblemOf);
         lock (_lock)
         {
+            foreach (var recorder in occurrences.Select(o => o.RecordedBy).Distinct())
+            {
+                RefuseFenced(recorder);
+            }
             var allCurrent = true;
             foreach (var o in occurrences)
             {
@@ -309,7 +315,8 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         {
             // As in PostgreSQL: a row abandoned because its lease expired while the run went on takes the run's real end.
             if (!_executions.TryGetValue(completion.ExecutionId, out var row)
-                || !row.Status.IsActive() && !(row.Status == ExecutionStatus.Abandoned && row.StatusReason == "lease-expired"))
+                || !row.Status.IsActive() && !(row.Status == ExecutionStatus.Abandoned && row.StatusReason == "lease-expired")
+                || completion.HeldBy is { } holder && row.LeaseOwner != holder)
             {
                 return Task.FromResult(false);
             }
@@ -398,11 +405,11 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         return Task.FromResult<IReadOnlySet<Guid>>(started);
     }
 
-    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string reason, bool withdraw, CancellationToken cancellationToken)
+    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            if (!_executions.TryGetValue(executionId, out var row) || row.Status != ExecutionStatus.Claimed || row.LeaseOwner is null)
+            if (!_executions.TryGetValue(executionId, out var row) || row.Status != ExecutionStatus.Claimed || row.LeaseOwner != owner)
             {
                 return Task.FromResult(ClaimRelease.NotClaimed);
             }
@@ -428,7 +435,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             var until = timeProvider.GetUtcNow() + lease;
             var taken = new List<ExecutionRecord>();
             foreach (var row in _executions.Values.Where(e => e.CronJobId == job.Id && e.Status == ExecutionStatus.Claimed && e.LeaseOwner is null
-                         && e.ScheduledFor <= job.LastScheduledFor).ToList())
+                         && e.ScheduledFor <= job.LastScheduledFor && !IsFenced(owner)).ToList())
             {
                 var mine = row with { LeaseOwner = owner, LeaseExpiresAt = row.LeaseExpiresAt > until ? row.LeaseExpiresAt : until, StatusReason = null };
                 _executions[row.Id] = mine;

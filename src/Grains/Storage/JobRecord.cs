@@ -83,3 +83,9 @@ public enum ClaimRelease
 
 /// <summary>A job as an activation loads it, and the claims it took over from an activation that went.</summary>
 public sealed record JobLoad(JobRecord? Job, IReadOnlyList<ExecutionRecord> TakenOver);
+
+/// <summary>What fencing a dead silo did (<see cref="IJobStore.FenceDeadSiloAsync"/>).</summary>
+/// <param name="LastCheckIn">Its last accepted check-in, final from now on; null if it never checked in.</param>
+/// <param name="HandedOver">How many of its claims were handed over.</param>
+/// <param name="Jobs">The slugs of the jobs they belong to: each must load again to take them over.</param>
+public sealed record DeadSiloFence(DateTimeOffset? LastCheckIn, int HandedOver, IReadOnlyList<string> Jobs);

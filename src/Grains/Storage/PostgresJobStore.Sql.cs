@@ -19,6 +19,42 @@ public sealed partial class PostgresJobStore
     // The clock at the moment of reading, not the transaction's start (now()): ClockSync times the round trip around it.
     internal const string SelectClock = "SELECT clock_timestamp()";
 
+    // A silo's check-in (0008_silo_check_in.sql): refused once the silo is declared dead or fenced. ON CONFLICT DO UPDATE
+    // judges `fenced` on the row's latest version, locked, even when a fence committed after this statement's snapshot. The
+    // check-in of a starting silo also deletes rows of silos gone a week.
+    internal const string CheckIn = """
+        WITH gone AS (
+            DELETE FROM totallator_silo_check_in WHERE @starting AND lastSeen < now() - interval '7 days'
+        )
+        INSERT INTO totallator_silo_check_in AS c (owner, lastSeen)
+        SELECT @owner, now() WHERE NOT totallator_silo_declared_dead(@owner)
+        ON CONFLICT (owner) DO UPDATE SET lastSeen = EXCLUDED.lastSeen WHERE NOT c.fenced
+        RETURNING c.lastSeen
+        """;
+
+    // Fences a silo the membership declared dead and, in the same statement, hands over its claims that it cannot have started
+    // (instants past its last accepted check-in plus the start window). The fence writes the silo's row, so it waits for a
+    // check-in in flight and reads the lastSeen that one wrote; a silo that never checked in gets a fenced row, and all its
+    // claims are handed over. The hand-over re-checks each row it waited for: a start or an end recorded meanwhile keeps it.
+    internal const string FenceDeadSilo = """
+        WITH fence AS (
+            INSERT INTO totallator_silo_check_in AS c (owner, lastSeen, fenced)
+            SELECT @owner, '-infinity', true WHERE totallator_silo_declared_dead(@owner)
+            ON CONFLICT (owner) DO UPDATE SET fenced = true
+            RETURNING c.lastSeen
+        ), handed AS (
+            UPDATE cronJobExecution e SET leaseOwner = NULL, statusReason = @reason
+            FROM fence f
+            WHERE e.leaseOwner = @owner AND e.status = 'claimed' AND e.startedAt IS NULL
+              AND e.scheduledFor > f.lastSeen + @windowMs * interval '1 millisecond'
+            RETURNING e.cronJobId
+        )
+        SELECT NULLIF(f.lastSeen, '-infinity'),
+               (SELECT count(*) FROM handed),
+               ARRAY(SELECT DISTINCT j.slug FROM cronJob j JOIN handed h ON h.cronJobId = j.id)
+        FROM fence f
+        """;
+
     internal const string SelectAllJobs = $"SELECT {JobColumns} FROM cronJob ORDER BY slug";
 
     // New jobs only; existing rows are compared and updated one by one under their version (see SyncDefinitionsAsync).
@@ -156,21 +192,24 @@ public sealed partial class PostgresJobStore
             WHERE j.id = m.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < m.latest)
         ), mine AS (
             -- A claim asked again by its claimant, whose first reply was lost after the commit: the row is its own while it is
-            -- still active, and takes the start and lease this claim brings. This sees only rows committed before the
+            -- still active and still held by it (not handed over: 0008), and takes the start and lease this claim brings. This sees only rows committed before the
             -- statement, never those inserted above; a row that has ended stays as it is (the claim loses).
             UPDATE cronJobExecution e
             SET startedAt = COALESCE(e.startedAt, i.startedAt),
                 status = CASE WHEN e.status = 'claimed' AND i.startedAt IS NOT NULL THEN 'running' ELSE e.status END,
                 leaseExpiresAt = GREATEST(e.leaseExpiresAt, now() + i.leaseMs * interval '1 millisecond')
             FROM input i
-            WHERE e.id = i.id AND e.status IN ('claimed', 'running') AND NOT i.ownerDead
+            WHERE e.id = i.id AND e.status IN ('claimed', 'running') AND e.leaseOwner = i.leaseOwner AND NOT i.ownerDead
             RETURNING e.id
         )
-        SELECT id FROM claim
+        SELECT id, NULL FROM claim
         UNION ALL
-        SELECT id FROM taken
+        SELECT id, NULL FROM taken
         UNION ALL
-        SELECT id FROM mine
+        SELECT id, NULL FROM mine
+        UNION ALL
+        -- A claimant declared dead: a row without an id says so (the store refuses that silo, see DeclaredDead).
+        (SELECT NULL::uuid, leaseOwner FROM input WHERE ownerDead LIMIT 1)
         """;
 
     // Rows that do not advance (UnrunOccurrence.AdvancesSchedule) are inserted but leave lastScheduledFor where it is. Rows
@@ -178,11 +217,16 @@ public sealed partial class PostgresJobStore
     internal const string RecordUnrun = """
         WITH input AS (
             SELECT * FROM unnest(@ids::uuid[], @jobIds::uuid[], @keys::text[], @scheduledFor::timestamptz[], @recordedAt::timestamptz[],
-                                 @statuses::text[], @reasons::text[], @advances::boolean[], @jobVersions::integer[])
-                AS u(id, jobId, occurrenceKey, scheduledFor, recordedAt, status, reason, advances, jobVersion)
+                                 @statuses::text[], @reasons::text[], @advances::boolean[], @jobVersions::integer[], @recordedBy::text[])
+                AS u(id, jobId, occurrenceKey, scheduledFor, recordedAt, status, reason, advances, jobVersion, recordedBy)
+        ), dead AS (
+            -- A recorder the membership declared dead records nothing (0007): it would move the schedule past occurrences
+            -- it believed held, which the survivors then never plan (found by the simulation).
+            SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT recordedBy FROM input) o WHERE totallator_silo_declared_dead(o.recordedBy)) AS anyDead
         ), current AS (
-            SELECT i.* FROM input i
-            WHERE i.jobVersion IS NULL OR EXISTS (SELECT 1 FROM cronJob j WHERE j.id = i.jobId AND j.version = i.jobVersion)
+            SELECT i.* FROM input i, dead d
+            WHERE NOT d.anyDead
+              AND (i.jobVersion IS NULL OR EXISTS (SELECT 1 FROM cronJob j WHERE j.id = i.jobId AND j.version = i.jobVersion))
         ), ins AS (
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, completedAt, status, triggeredBy, retryCount,
                                           statusReason)
@@ -201,7 +245,7 @@ public sealed partial class PostgresJobStore
                   WHERE c.advances GROUP BY i.cronJobId) m
             WHERE j.id = m.cronJobId AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < m.latest)
         )
-        SELECT (SELECT count(*) FROM current) = (SELECT count(*) FROM input)
+        SELECT (SELECT count(*) FROM current) = (SELECT count(*) FROM input), (SELECT anyDead FROM dead)
         """;
 
     // Only a running row ends, or one the sweeper judged abandoned because its lease expired while the run went on (its silo
@@ -227,11 +271,11 @@ public sealed partial class PostgresJobStore
             startedAt = COALESCE(u.startedAt, e.startedAt)
         FROM unnest(@ids::uuid[], @statuses::text[], @startedAt::timestamptz[], @completedAt::timestamptz[], @durations::bigint[], @exitCodes::integer[],
                     @outputs::text[], @errors::text[], @stackTraces::text[], @memory::float8[], @cpu::float8[], @items::bigint[],
-                    @metrics::text[], @reasons::text[])
+                    @metrics::text[], @reasons::text[], @heldBy::text[])
              AS u(id, status, startedAt, completedAt, durationMs, exitCode, output, errorMessage, stackTrace, memoryUsageMb, cpuUsagePercent,
-                  itemsProcessed, metrics, reason),
+                  itemsProcessed, metrics, reason, heldBy),
              locked l
-        WHERE e.id = u.id AND l.id = e.id
+        WHERE e.id = u.id AND l.id = e.id AND (u.heldBy IS NULL OR e.leaseOwner = u.heldBy)
         RETURNING e.id
         """;
 
@@ -269,9 +313,11 @@ public sealed partial class PostgresJobStore
     // A claim not yet started goes: withdrawn (removed) when the occurrence is no longer the job's (disabled, or a schedule that
     // does not fire then), else handed over (leaseOwner NULL), because another activation may have planned past it: the job's
     // next activation takes it over when it loads the job, or whoever claims the occurrence next (0006_released_claims.sql).
+    // Only by the silo that holds it: a claim handed over and taken over since (its silo declared dead meanwhile, 0008) keeps
+    // its id under its new owner, and the old activation's release must not give that one away (found by the simulation).
     internal const string ReleaseClaim = """
         WITH target AS (
-            SELECT id FROM cronJobExecution WHERE id = @id AND status = 'claimed' AND leaseOwner IS NOT NULL FOR UPDATE
+            SELECT id FROM cronJobExecution WHERE id = @id AND status = 'claimed' AND leaseOwner = @owner FOR UPDATE
         ), gone AS (
             DELETE FROM cronJobExecution e USING target t WHERE e.id = t.id AND @withdraw
             RETURNING e.id

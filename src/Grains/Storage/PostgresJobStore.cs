@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using static Totallator.Grains.Storage.NpgsqlCommands;
+using Totallator.Grains.Interfaces.Admin;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Jobs;
 
@@ -104,6 +105,33 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         return new DateTimeOffset((DateTime)(await cmd.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
     }
 
+    private bool _checkedIn;
+
+    public async Task<DateTimeOffset?> CheckInAsync(string owner, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(CheckIn);
+        cmd.Parameters.Add(Param("owner", NpgsqlDbType.Text, owner));
+        cmd.Parameters.Add(Param("starting", NpgsqlDbType.Boolean, !_checkedIn));
+        var at = await cmd.ExecuteScalarAsync(cancellationToken);
+        _checkedIn = true;
+        return at is DateTime seen ? new DateTimeOffset(seen, TimeSpan.Zero) : null;
+    }
+
+    public async Task<DeadSiloFence?> FenceDeadSiloAsync(string owner, TimeSpan startWindow, string reason, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(FenceDeadSilo);
+        cmd.Parameters.Add(Param("owner", NpgsqlDbType.Text, owner));
+        cmd.Parameters.Add(Param("windowMs", NpgsqlDbType.Double, startWindow.TotalMilliseconds));
+        cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, reason));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        DateTimeOffset? lastSeen = reader.IsDBNull(0) ? null : new DateTimeOffset(reader.GetDateTime(0), TimeSpan.Zero);
+        return new DeadSiloFence(lastSeen, (int)reader.GetInt64(1), reader.GetFieldValue<string[]>(2));
+    }
+
     public async Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(SelectAllJobs);
@@ -176,8 +204,26 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Array | NpgsqlDbType.Double, claims.Select(c => c.LeaseDuration.TotalMilliseconds).ToArray()));
         cmd.Parameters.Add(Param("advances", NpgsqlDbType.Array | NpgsqlDbType.Boolean, claims.Select(c => c.AdvancesSchedule).ToArray()));
         cmd.Parameters.Add(Param("jobVersions", NpgsqlDbType.Array | NpgsqlDbType.Integer, claims.Select(c => c.JobVersion).ToArray()));
-        return await ReadIdsAsync(cmd, cancellationToken);
+        var won = new HashSet<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.IsDBNull(0))
+            {
+                // The statement's word that a claimant is dead: nothing of its was claimed (the others' claims stand).
+                throw DeclaredDead(reader.GetString(1));
+            }
+            won.Add(reader.GetGuid(0));
+        }
+        return won;
     }
+
+    /// <summary>
+    /// A silo the membership declared dead writes nothing that moves a schedule (0007): to it, the store is unavailable. Its
+    /// activations retry until the silo learns it is dead and stops; the survivors plan the job meanwhile.
+    /// </summary>
+    internal static StoreUnavailableException DeclaredDead(string? silo) =>
+        new($"The database refuses silo {silo}: the cluster membership has declared it dead, so its claims and records would race the survivors that took its jobs over.");
 
     public async Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
     {
@@ -196,7 +242,10 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, occurrences.Select(o => o.Reason).ToArray()));
         cmd.Parameters.Add(Param("advances", NpgsqlDbType.Array | NpgsqlDbType.Boolean, occurrences.Select(o => o.AdvancesSchedule).ToArray()));
         cmd.Parameters.Add(Param("jobVersions", NpgsqlDbType.Array | NpgsqlDbType.Integer, occurrences.Select(o => o.JobVersion).ToArray()));
-        return (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        cmd.Parameters.Add(Param("recordedBy", NpgsqlDbType.Array | NpgsqlDbType.Text, occurrences.Select(o => o.RecordedBy).ToArray()));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.GetBoolean(1) ? throw DeclaredDead(occurrences[0].RecordedBy) : reader.GetBoolean(0);
     }
 
     public async Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken)
@@ -227,6 +276,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("metrics", NpgsqlDbType.Array | NpgsqlDbType.Text,
             completions.Select(c => MetricsJson(c.Metrics)).ToArray()));
         cmd.Parameters.Add(Param("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.StatusReason).ToArray()));
+        cmd.Parameters.Add(Param("heldBy", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.HeldBy).ToArray()));
         return await ReadIdsAsync(cmd, cancellationToken);
     }
 
@@ -269,11 +319,12 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         return await ReadIdsAsync(cmd, cancellationToken);
     }
 
-    public async Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string reason, bool withdraw, CancellationToken cancellationToken)
+    public async Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reason);
         await using var cmd = dataSource.CreateCommand(ReleaseClaim);
         cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, executionId));
+        cmd.Parameters.Add(Param("owner", NpgsqlDbType.Text, owner));
         cmd.Parameters.Add(Param("withdraw", NpgsqlDbType.Boolean, withdraw));
         cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, reason));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);

@@ -53,6 +53,12 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
     public Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken) =>
         CallAsync("read-clock", () => inner.ReadClockAsync(cancellationToken));
 
+    public Task<DateTimeOffset?> CheckInAsync(string owner, CancellationToken cancellationToken) =>
+        CallAsync("check-in", () => inner.CheckInAsync(owner, cancellationToken));
+
+    public Task<DeadSiloFence?> FenceDeadSiloAsync(string owner, TimeSpan startWindow, string reason, CancellationToken cancellationToken) =>
+        CallAsync("fence", () => inner.FenceDeadSiloAsync(owner, startWindow, reason, cancellationToken));
+
     public Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken) =>
         CallAsync("list-jobs", () => inner.ListJobsAsync(cancellationToken));
 
@@ -80,8 +86,8 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
     public Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken) =>
         CallAsync("mark-started", () => inner.MarkStartedManyAsync(starts, cancellationToken));
 
-    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string reason, bool withdraw, CancellationToken cancellationToken) =>
-        CallAsync("release", () => inner.ReleaseClaimAsync(executionId, reason, withdraw, cancellationToken));
+    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken) =>
+        CallAsync("release", () => inner.ReleaseClaimAsync(executionId, owner, reason, withdraw, cancellationToken));
 
     public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
         CallAsync("load-job", () => inner.LoadJobAsync(slug, owner, lease, cancellationToken));

@@ -23,10 +23,13 @@ public sealed partial class LedgerSimulation
             _sim = sim;
             Silo = silo;
             Number = number;
-            Planner = new JobPlanner(new PlannerSettings(sim.ClaimAhead, MisfireThreshold, MaxMissedRecorded, Lease, silo.Name), sim.NewId, sim._random);
+            Owner = silo.Owner;
+            Planner = new JobPlanner(new PlannerSettings(sim.ClaimAhead, MisfireThreshold, MaxMissedRecorded, Lease, Owner), sim.NewId, sim._random);
         }
 
         public Silo Silo { get; }
+        /// <summary>The lease owner: the silo's name and generation (a silo back from a death is a new one, as in Orleans).</summary>
+        public string Owner { get; }
         public int Number { get; }
         public JobPlanner Planner { get; }
         public bool Live { get; set; } = true;
@@ -40,7 +43,7 @@ public sealed partial class LedgerSimulation
             }
             try
             {
-                var load = _sim.Store.LoadJobAsync(Slug, Silo.Name, Lease, CancellationToken.None).GetAwaiter().GetResult();
+                var load = _sim.Store.LoadJobAsync(Slug, Owner, Lease, CancellationToken.None).GetAwaiter().GetResult();
                 Planner.Load(load.Job, Parse(load.Job!), defined: true, Now, load.TakenOver);
                 if (load.TakenOver.Count > 0)
                 {
@@ -85,7 +88,7 @@ public sealed partial class LedgerSimulation
             {
                 if (_reload)
                 {
-                    var load = _sim.Store.LoadJobAsync(Slug, Silo.Name, Lease, CancellationToken.None).GetAwaiter().GetResult();
+                    var load = _sim.Store.LoadJobAsync(Slug, Owner, Lease, CancellationToken.None).GetAwaiter().GetResult();
                     Planner.Load(load.Job, Parse(load.Job!), defined: true, Now, load.TakenOver);
                     _reload = false;
                 }
@@ -98,16 +101,21 @@ public sealed partial class LedgerSimulation
         }
 
         // As the grain: a run whose end is only being written is no longer in progress.
-        public PlanInputs Inputs() => new(Now, _sim._paused, Stopping: false, _running.Find(r => !r.Writing)?.ExecutionId, LeftRunningReason: null);
+        public PlanInputs Inputs() => new(Now, _sim._paused, Stopping: false, _running.Find(r => !r.Writing)?.ExecutionId, LeftRunningReason: null,
+            Silo.StartsThrough);
 
         public void StartRun(StartRunCommand command)
         {
             var claim = command.Claim;
             var run = new SimRun(claim.ExecutionId, claim.OccurrenceKey, Silo);
-            _sim.Runs.Add(run.ExecutionId, run);
+            if (!_sim.Runs.TryAdd(run.ExecutionId, run))
+            {
+                // The same row started twice (a claim handed over although its run had begun): the invariant check reports it.
+                _sim.StartedTwice.Add(claim.OccurrenceKey);
+            }
             _running.Add(run);
             _sim.Log($"#{Number} starts {claim.OccurrenceKey} ({claim.TriggeredBy}) as {claim.ExecutionId}");
-            var length = _sim._random.Next(10) == 0 ? _sim.Ms(3000, 9000) : _sim.Ms(50, 2500);
+            var length = _sim._random.Next(10) == 0 ? _sim.Ms(3000, (int)LongestRun.TotalMilliseconds) : _sim.Ms(50, 2500);
             var startedAt = claim.StartedAt ?? Now;
             _sim.At(_sim.Now + length, () =>
             {
@@ -162,7 +170,7 @@ public sealed partial class LedgerSimulation
 
         public Task ReloadAsync(CancellationToken cancellationToken)
         {
-            var load = _sim.Store.LoadJobAsync(Slug, Silo.Name, Lease, cancellationToken).GetAwaiter().GetResult();
+            var load = _sim.Store.LoadJobAsync(Slug, Owner, Lease, cancellationToken).GetAwaiter().GetResult();
             Planner.Load(load.Job, Parse(load.Job!), defined: true, Now, load.TakenOver);
             _sim.Log($"#{Number} reloaded the job (version {load.Job!.Version}){(load.TakenOver.Count > 0 ? $", took over {string.Join(", ", load.TakenOver.Select(r => r.OccurrenceKey))}" : "")}");
             return Task.CompletedTask;
@@ -189,6 +197,7 @@ public sealed partial class LedgerSimulation
             _sim.Store.CompleteAsync(new ExecutionCompletion
             {
                 ExecutionId = command.Claim.ExecutionId, Status = command.Status, CompletedAt = command.At, StatusReason = command.Reason,
+                HeldBy = command.Claim.LeaseOwner,
             }, CancellationToken.None);
 
         public void Observe(PlanCommand command, bool? outcome)

@@ -26,6 +26,11 @@ public sealed partial class LedgerSimulation
     public const int MaxMissedRecorded = 4;
     /// <summary>The heartbeat reminder's period (5 minutes in production; shorter here so that it matters within a seed).</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
+    /// <summary>The longest run of the simulated job (one in ten runs takes 3 s or more).</summary>
+    public static readonly TimeSpan LongestRun = TimeSpan.FromSeconds(9);
+    /// <summary>How often a silo checks in, and how far past its last accepted check-in it may start an occurrence (as in production).</summary>
+    public static readonly TimeSpan CheckInEvery = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan StartWindow = TimeSpan.FromSeconds(1);
 
     private readonly Random _random;
     private readonly SimTime _time = new();
@@ -67,6 +72,9 @@ public sealed partial class LedgerSimulation
     /// <summary>Every run the simulated job code really started: execution id → what became of it.</summary>
     public Dictionary<Guid, SimRun> Runs { get; } = [];
 
+    /// <summary>Occurrences whose row was started a second time under the same execution id.</summary>
+    public List<string> StartedTwice { get; } = [];
+
     /// <summary>Where the current schedule's planning began (job created, rescheduled or re-enabled), and that schedule.</summary>
     public DateTimeOffset SegmentStart { get; private set; }
 
@@ -96,6 +104,7 @@ public sealed partial class LedgerSimulation
         {
             At(Now + RenewEvery, () => Renew(silo));
             At(Now + SweepEvery, () => Sweep(silo));
+            CheckIn(silo);
         }
         At(Now + Heartbeat, Beat);
         Activate(_silos[0], "cluster start");
@@ -171,9 +180,14 @@ public sealed partial class LedgerSimulation
         Log("faults end: the database answers, every silo is up, the job is enabled and not paused");
         _faultsOn = false;
         _outage = false;
+        foreach (var zombie in _silos.Where(s => s.Alive && s.Evicted).ToList())
+        {
+            Log($"{zombie.Owner} learns it was declared dead");
+            Kill(zombie);
+        }
         foreach (var silo in _silos.Where(s => !s.Alive))
         {
-            silo.Alive = true;
+            silo.Restart();
         }
         // A quiet world still has at most one activation: Orleans resolves duplicates.
         foreach (var extra in _activations.Where(a => a.Live).Skip(1).ToList())
@@ -220,9 +234,9 @@ public sealed partial class LedgerSimulation
             case 1 when live.Count > 0:
                 Deactivate(live[_random.Next(live.Count)], "deactivated (idle, rebalanced or its directory entry lost)");
                 break;
-            case 2 when Settings.DuplicateActivations:
+            case 2 when Settings.DuplicateActivations && _silos.Any(s => s.Usable):
                 // A second activation of the same job (a partition, or a directory race).
-                Activate(_silos.Where(s => s.Alive).ElementAt(_random.Next(_silos.Count(s => s.Alive))), "duplicate activation");
+                Activate(_silos.Where(s => s.Usable).ElementAt(_random.Next(_silos.Count(s => s.Usable))), "duplicate activation");
                 break;
             case 3 when Settings.AdminChanges:
                 Admin(Enabled ? "disable" : "enable", Enabled
@@ -235,6 +249,9 @@ public sealed partial class LedgerSimulation
             case 5 when Settings.AdminChanges:
                 _paused = !_paused;
                 Log(_paused ? "pause" : "resume");
+                break;
+            case 7 when live.Count > 0 && _silos.Count(s => s.Usable) > 1 && live[^1].Silo.Usable:
+                Evict(live[^1].Silo);
                 break;
             case 6 when !_outage:
                 _outage = true;
@@ -266,23 +283,96 @@ public sealed partial class LedgerSimulation
             run.Outcome = RunOutcome.Killed;
             run.Writing = false;
         }
+        var owner = silo.Owner;
         At(Now + Ms(1000, 4000), () =>
         {
             if (_faultsOn && !silo.Alive)
             {
-                silo.Alive = true;
-                Log($"{silo.Name} back");
+                silo.Restart();
+                Log($"{silo.Name} back as {silo.Owner}");
             }
         });
-        // The job's next activation comes with the dead silo's take-over or the heartbeat.
-        At(Now + Ms(500, 3000), () => EnsureActivation("take-over"));
+        // The membership declares it dead: a survivor fences it and hands over its claims past its last check-in plus the start
+        // window; the job's next activation comes with the dead silo's take-over or the heartbeat.
+        At(Now + Ms(500, 3000), () =>
+        {
+            Fence(owner);
+            TakeOver("take-over");
+        });
+    }
+
+    /// <summary>
+    /// The membership declares a live silo dead (cut off from its peers, not from the database): a survivor fences it and the
+    /// job is activated elsewhere, while the silo's own activation goes on until the silo learns it is dead and stops.
+    /// </summary>
+    private void Evict(Silo silo)
+    {
+        Log($"evict {silo.Owner}: declared dead while it still runs");
+        silo.Evicted = true;
+        Fence(silo.Owner);
+        var others = _silos.Where(s => s.Usable && s != silo).ToList();
+        Activate(others[_random.Next(others.Count)], "take-over after an eviction");
+        At(Now + Ms(300, 4000), () =>
+        {
+            if (silo.Alive)
+            {
+                Log($"{silo.Owner} learns it was declared dead");
+                Kill(silo);
+            }
+        });
+    }
+
+    /// <summary>As DeadSiloJobRecovery: one attempt by a survivor; if the store fails, the dead silo's leases decide.</summary>
+    private void Fence(string owner)
+    {
+        try
+        {
+            var fence = Store.FenceDeadSiloAsync(owner, StartWindow, "handed over: its silo was declared dead", CancellationToken.None).GetAwaiter().GetResult()!;
+            Log($"fenced {owner} (last check-in {fence.LastCheckIn:HH:mm:ss.fff}): handed over {fence.HandedOver} claim(s)");
+        }
+        catch (Grains.Interfaces.Admin.StoreUnavailableException)
+        {
+            Log($"fence of {owner} failed: its claims wait for their leases");
+        }
+    }
+
+    /// <summary>The waker reaches the job's activation (reading the job again, taking over handed-over claims), or makes one.</summary>
+    private void TakeOver(string why)
+    {
+        // The directory points at an activation on a silo still in the membership, never at an evicted one.
+        if (_activations.LastOrDefault(a => a.Live && a.Silo.Usable) is { } activation)
+        {
+            activation.Heartbeat();
+            return;
+        }
+        EnsureActivation(why);
+    }
+
+    private void CheckIn(Silo silo)
+    {
+        if (silo.Alive)
+        {
+            var owner = silo.Owner;
+            try
+            {
+                if (Store.CheckInAsync(owner, CancellationToken.None).GetAwaiter().GetResult() is { } accepted)
+                {
+                    silo.Accepted(owner, accepted);
+                }
+            }
+            catch (Grains.Interfaces.Admin.StoreUnavailableException)
+            {
+                // The window stays where the last accepted check-in put it.
+            }
+        }
+        At(Now + CheckInEvery, () => CheckIn(silo));
     }
 
     private void EnsureActivation(string why)
     {
-        if (!_activations.Any(a => a.Live) && _silos.Any(s => s.Alive))
+        if (!_activations.Any(a => a.Live && a.Silo.Usable) && _silos.Any(s => s.Usable))
         {
-            var alive = _silos.Where(s => s.Alive).ToList();
+            var alive = _silos.Where(s => s.Usable).ToList();
             Activate(alive[_random.Next(alive.Count)], why);
         }
     }
@@ -373,7 +463,7 @@ public sealed partial class LedgerSimulation
     /// <summary>The job's durable reminder: the directory routes it to one live activation, which reads the job and plans.</summary>
     private void Beat()
     {
-        if (_activations.LastOrDefault(a => a.Live) is { } activation)
+        if (_activations.LastOrDefault(a => a.Live && a.Silo.Usable) is { } activation)
         {
             activation.Heartbeat();
         }
@@ -419,12 +509,39 @@ public sealed partial class LedgerSimulation
         At(Now + SweepEvery, () => Sweep(silo));
     }
 
-    /// <summary>One silo: its clock's skew, and whether it is up.</summary>
+    /// <summary>One silo: its clock's skew, whether it is up, its generation and its last accepted check-in.</summary>
     private sealed class Silo(string name, TimeSpan skew)
     {
+        private int _generation = 1;
+        private DateTimeOffset? _accepted;
+
         public string Name { get; } = name;
         public TimeSpan Skew { get; } = skew;
         public bool Alive { get; set; } = true;
+        /// <summary>Declared dead while still up: it goes on until it learns so, but the membership places nothing on it.</summary>
+        public bool Evicted { get; set; }
+        public bool Usable => Alive && !Evicted;
+        public string Owner => $"{Name}.{_generation}";
+
+        /// <summary>The latest instant it may start (<see cref="PlanInputs.StartsThrough"/>).</summary>
+        public DateTimeOffset StartsThrough => _accepted is { } at ? at + StartWindow : DateTimeOffset.MinValue;
+
+        public void Accepted(string owner, DateTimeOffset at)
+        {
+            if (owner == Owner && (_accepted is null || at > _accepted))
+            {
+                _accepted = at;
+            }
+        }
+
+        /// <summary>Back from a death: a new generation, which has not checked in yet.</summary>
+        public void Restart()
+        {
+            Alive = true;
+            Evicted = false;
+            _generation++;
+            _accepted = null;
+        }
     }
 }
 

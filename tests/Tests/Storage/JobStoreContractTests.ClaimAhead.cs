@@ -81,8 +81,8 @@ public abstract partial class JobStoreContractTests
         await Store.UpdateJobAsync(job.Slug, new JobUpdate { IsEnabled = false, ChangedBy = "alice", ResetLastScheduledFor = T0.AddMinutes(1) },
             T0.AddMinutes(1), CancellationToken.None);
 
-        Assert.Equal(ClaimRelease.Removed, await Store.ReleaseClaimAsync(claim.ExecutionId, "the job was disabled", withdraw: true, CancellationToken.None));
-        Assert.Equal(ClaimRelease.NotClaimed, await Store.ReleaseClaimAsync(claim.ExecutionId, "again", withdraw: true, CancellationToken.None));
+        Assert.Equal(ClaimRelease.Removed, await Store.ReleaseClaimAsync(claim.ExecutionId, claim.LeaseOwner, "the job was disabled", withdraw: true, CancellationToken.None));
+        Assert.Equal(ClaimRelease.NotClaimed, await Store.ReleaseClaimAsync(claim.ExecutionId, claim.LeaseOwner, "again", withdraw: true, CancellationToken.None));
 
         Assert.Null(await Store.GetExecutionAsync(claim.ExecutionId, CancellationToken.None));
         Assert.Equal(T0.AddMinutes(1), (await Store.GetJobAsync(job.Slug, CancellationToken.None))!.LastScheduledFor);
@@ -97,7 +97,7 @@ public abstract partial class JobStoreContractTests
         var claim = AheadClaim(job, "s:handed") with { ScheduledFor = T0.AddMinutes(2) };
         Assert.True(await Store.TryClaimAsync(claim, CancellationToken.None));
 
-        Assert.Equal(ClaimRelease.HandedOver, await Store.ReleaseClaimAsync(claim.ExecutionId, "deactivating: idle", withdraw: false, CancellationToken.None));
+        Assert.Equal(ClaimRelease.HandedOver, await Store.ReleaseClaimAsync(claim.ExecutionId, claim.LeaseOwner, "deactivating: idle", withdraw: false, CancellationToken.None));
         var kept = (await Store.GetExecutionAsync(claim.ExecutionId, CancellationToken.None))!;
         Assert.Equal((ExecutionStatus.Claimed, (string?)null, "deactivating: idle"), (kept.Status, kept.LeaseOwner, kept.StatusReason));
         Assert.Equal(T0.AddMinutes(2), (await Store.GetJobAsync(job.Slug, CancellationToken.None))!.LastScheduledFor);
@@ -118,7 +118,7 @@ public abstract partial class JobStoreContractTests
         var job = await SeedAsync(Slug());
         var first = AheadClaim(job, "s:again") with { ScheduledFor = T0.AddMinutes(2) };
         Assert.True(await Store.TryClaimAsync(first, CancellationToken.None));
-        Assert.Equal(ClaimRelease.HandedOver, await Store.ReleaseClaimAsync(first.ExecutionId, "the schedule changed", withdraw: false, CancellationToken.None));
+        Assert.Equal(ClaimRelease.HandedOver, await Store.ReleaseClaimAsync(first.ExecutionId, first.LeaseOwner, "the schedule changed", withdraw: false, CancellationToken.None));
 
         var second = AheadClaim(job, "s:again") with { ScheduledFor = T0.AddMinutes(2), LeaseOwner = "silo-b" };
         Assert.True(await Store.TryClaimAsync(second, CancellationToken.None));
@@ -137,7 +137,7 @@ public abstract partial class JobStoreContractTests
         var started = AheadClaim(job, "s:started");
         Assert.True(await Store.TryClaimAsync(started, CancellationToken.None));
         Assert.True(await MarkStartedAsync(started.ExecutionId, T0.AddMinutes(1)));
-        Assert.Equal(ClaimRelease.NotClaimed, await Store.ReleaseClaimAsync(started.ExecutionId, "stopping", withdraw: false, CancellationToken.None));
+        Assert.Equal(ClaimRelease.NotClaimed, await Store.ReleaseClaimAsync(started.ExecutionId, started.LeaseOwner, "stopping", withdraw: false, CancellationToken.None));
         Assert.Equal(ExecutionStatus.Running, (await Store.GetExecutionAsync(started.ExecutionId, CancellationToken.None))!.Status);
         Assert.Equal("silo-a", (await Store.GetExecutionAsync(started.ExecutionId, CancellationToken.None))!.LeaseOwner);
     }
@@ -148,7 +148,7 @@ public abstract partial class JobStoreContractTests
         var job = await SeedAsync(Slug());
         var claim = AheadClaim(job, "s:unclaimed", lease: TimeSpan.FromMilliseconds(300));
         Assert.True(await Store.TryClaimAsync(claim, CancellationToken.None));
-        Assert.Equal(ClaimRelease.HandedOver, await Store.ReleaseClaimAsync(claim.ExecutionId, "deactivating: idle", withdraw: false, CancellationToken.None));
+        Assert.Equal(ClaimRelease.HandedOver, await Store.ReleaseClaimAsync(claim.ExecutionId, claim.LeaseOwner, "deactivating: idle", withdraw: false, CancellationToken.None));
         await Task.Delay(800);
 
         Assert.True(await Store.AbandonExpiredAsync(CancellationToken.None) >= 1);
@@ -173,7 +173,7 @@ public abstract partial class JobStoreContractTests
         Assert.Null(row.StartedAt);
         Assert.Null(row.DurationMs);
         Assert.Contains("before its start was recorded", row.ErrorMessage, StringComparison.Ordinal);
-        Assert.Equal(ClaimRelease.NotClaimed, await Store.ReleaseClaimAsync(claim.ExecutionId, "late", withdraw: false, CancellationToken.None));
+        Assert.Equal(ClaimRelease.NotClaimed, await Store.ReleaseClaimAsync(claim.ExecutionId, claim.LeaseOwner, "late", withdraw: false, CancellationToken.None));
     }
 
     [Fact]

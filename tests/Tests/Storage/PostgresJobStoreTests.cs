@@ -18,6 +18,10 @@ public sealed class PostgresJobStoreTests : JobStoreContractTests, IClassFixture
 
     protected override IJobStore Store { get; }
 
+    protected override Task<string> LiveSiloAsync() => MembershipRows.AddSiloAsync(_dataSource, MembershipRows.Active);
+
+    protected override Task DeclareDeadAsync(string silo) => MembershipRows.DeclareDeadAsync(_dataSource, silo);
+
     public void Dispose() => _dataSource.Dispose();
 }
 
@@ -36,6 +40,10 @@ public sealed class BatchingJobStoreTests : JobStoreContractTests, IClassFixture
     }
 
     protected override IJobStore Store => _store;
+
+    protected override Task<string> LiveSiloAsync() => MembershipRows.AddSiloAsync(_dataSource, MembershipRows.Active);
+
+    protected override Task DeclareDeadAsync(string silo) => MembershipRows.DeclareDeadAsync(_dataSource, silo);
 
     public async ValueTask DisposeAsync()
     {

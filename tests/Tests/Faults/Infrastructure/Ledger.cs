@@ -20,6 +20,16 @@ public sealed record Effect(string Job, string OccurrenceKey, int RetryCount, Gu
 /// <summary>The occurrence ledger and the side effects, and the invariants every fault case asserts on them.</summary>
 public static class Ledger
 {
+    /// <summary>A silo's last check-in the database accepted (0008_silo_check_in.sql), or null if it never checked in.</summary>
+    public static async Task<DateTimeOffset?> LastCheckInAsync(LocalCluster cluster, string owner)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        await using var command = cluster.Database.CreateCommand(
+            "SELECT NULLIF(lastSeen, '-infinity') FROM totallator_silo_check_in WHERE owner = @owner");
+        command.Parameters.AddWithValue("owner", owner);
+        return await command.ExecuteScalarAsync() is DateTime seen ? new DateTimeOffset(seen, TimeSpan.Zero) : null;
+    }
+
     public static async Task<List<RunRow>> ReadAsync(LocalCluster cluster)
     {
         ArgumentNullException.ThrowIfNull(cluster);

@@ -1,0 +1,72 @@
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Tests.Unit.Scheduling;
+
+/// <summary>
+/// The start window (<see cref="PlanInputs.StartsThrough"/>): a claimed occurrence starts with no write, so it starts only if
+/// its instant is within the window of the silo's last accepted check-in; a survivor hands over a dead silo's claims past it.
+/// </summary>
+public sealed partial class JobPlannerTests
+{
+    private static PlanInputs Within(DateTimeOffset now, DateTimeOffset startsThrough) =>
+        new(now, Paused: false, Stopping: false, Running: null, LeftRunningReason: null, startsThrough);
+
+    [Fact]
+    public void AClaimAheadPastTheStartWindow_WaitsForACheckIn_AndStartsOnceInside()
+    {
+        var job = Job("*/10 * * * * *");
+        var planner = Planner(job, TimeSpan.FromSeconds(2));
+        planner.BeginTick();
+        var claim = Assert.IsType<ClaimCommand>(planner.Next(Within(T0.AddSeconds(8.5), T0.AddSeconds(9.5))));
+        planner.Claimed(claim, won: true);
+
+        // At its instant the last accepted check-in was more than the window ago (the database slow, or the silo fenced).
+        planner.BeginTick();
+        Assert.Equal(new ArmCommand(T0.AddSeconds(10) + JobPlanner.StartWindowRecheck), planner.Next(Within(T0.AddSeconds(10), T0.AddSeconds(9.9))));
+        Assert.Equal(claim.Claim, planner.Ahead!.Claim);
+
+        planner.BeginTick();
+        var start = Assert.IsType<StartRunCommand>(planner.Next(Within(T0.AddSeconds(10.1), T0.AddSeconds(11))));
+        Assert.Equal(claim.Claim.ExecutionId, start.Claim.ExecutionId);
+    }
+
+    [Fact]
+    public void ADueOccurrencePastTheStartWindow_IsNotEvenClaimed_UntilACheckInCoversIt()
+    {
+        var job = Job("* * * * * *");
+        var planner = Planner(job, TimeSpan.Zero);
+        planner.BeginTick();
+        Assert.Equal(new ArmCommand(T0.AddSeconds(1) + JobPlanner.StartWindowRecheck), planner.Next(Within(T0.AddSeconds(1), DateTimeOffset.MinValue)));
+
+        planner.BeginTick();
+        var claim = Assert.IsType<ClaimCommand>(planner.Next(Within(T0.AddSeconds(1.1), T0.AddSeconds(2))));
+        Assert.Equal((T0.AddSeconds(1), ClaimKind.Due), (claim.Claim.ScheduledFor, claim.Kind));
+    }
+
+    [Fact]
+    public void AClaimTakenOver_ThenAResetReadBack_IsJudgedFromTheReset_NotRunPastTheNewSchedulesEarlierOccurrences()
+    {
+        // Found by the simulation: a dead silo's claim of T0+12 was handed over and taken over; an admin's reschedule to every
+        // second (resetting the position to T0+10.5) committed but its reply was lost, so the activation read it back. The
+        // claim ran and T0+11 was planned past without a row.
+        var job = Job("*/2 * * * * *") with { LastScheduledFor = T0.AddSeconds(12) };
+        var planner = new JobPlanner(new PlannerSettings(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(6), "silo-b"), Guid.NewGuid, new Random(1));
+        var handed = new ExecutionRecord
+        {
+            Id = Guid.NewGuid(), CronJobId = job.Id, OccurrenceKey = OccurrenceKeys.Scheduled(T0.AddSeconds(12)), ScheduledFor = T0.AddSeconds(12),
+            Status = ExecutionStatus.Claimed, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, LeaseOwner = "silo-b",
+        };
+        planner.Load(job, Schedule(job.Schedule), defined: true, T0.AddSeconds(10), [handed]);
+        planner.BeginTick();
+        Assert.Equal(new ArmCommand(T0.AddSeconds(12)), planner.Next(At(T0.AddSeconds(10))));
+
+        var changed = job with { Schedule = "* * * * * *", LastScheduledFor = T0.AddSeconds(10.5), Version = job.Version + 1 };
+        planner.Load(changed, Schedule(changed.Schedule), defined: true, T0.AddSeconds(10.6));
+        planner.BeginTick();
+
+        var release = Assert.IsType<ReleaseCommand>(planner.Next(At(T0.AddSeconds(10.6))));
+        Assert.Equal((handed.Id, false), (release.Claim.ExecutionId, release.Withdraw));
+    }
+}
