@@ -38,16 +38,16 @@ public sealed partial class SiloCheckIn(IJobStore store, ILocalSiloDetails silo,
         }
     }
 
-    /// <summary>The last accepted check-in, or null before the first.</summary>
-    public DateTimeOffset? LastAccepted => Interlocked.Read(ref _lastAcceptedTicks) is var t && t > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
-
     public void Participate(ISiloLifecycle lifecycle)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
         lifecycle.Subscribe(nameof(SiloCheckIn), SchedulerLifecycleStages.Services, StartAsync, StopAsync);
     }
 
-    /// <summary>Checks in once; false when the database did not answer in time or refused the silo.</summary>
+    /// <summary>
+    /// Checks in once: false when the database refused the silo (declared dead); throws when it did not answer within the
+    /// start window, or at all.
+    /// </summary>
     public async Task<bool> CheckInAsync(CancellationToken cancellationToken)
     {
         if (_refused)

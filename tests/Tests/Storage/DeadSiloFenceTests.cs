@@ -18,16 +18,21 @@ public sealed class DeadSiloFenceTests(MigratedDatabase database) : IClassFixtur
 {
     private readonly NpgsqlDataSource _dataSource = database.DataSource;
 
-    [Fact]
-    public async Task ASiloDeclaredDead_CanNeitherClaim_NorTakeOverAHandedOverClaim_WhileALiveOneCan()
+    private static async Task<JobRecord> SeedJobAsync(PostgresJobStore jobs)
     {
-        var jobs = new PostgresJobStore(_dataSource);
         var slug = "fence-" + Guid.NewGuid().ToString("N")[..8];
         await jobs.SyncDefinitionsAsync([new CronJobDefinition
         {
             Slug = slug, Name = slug, Schedule = "*/5 * * * * *", Factory = _ => throw new InvalidOperationException("not run"),
         }], DateTimeOffset.UtcNow, CancellationToken.None);
-        var job = (await jobs.GetJobAsync(slug, CancellationToken.None))!;
+        return (await jobs.GetJobAsync(slug, CancellationToken.None))!;
+    }
+
+    [Fact]
+    public async Task ASiloDeclaredDead_CanNeitherClaim_NorTakeOverAHandedOverClaim_WhileALiveOneCan()
+    {
+        var jobs = new PostgresJobStore(_dataSource);
+        var job = await SeedJobAsync(jobs);
         var dead = await MembershipRows.AddSiloAsync(_dataSource, MembershipRows.Dead);
         var alive = await MembershipRows.AddSiloAsync(_dataSource, MembershipRows.Active);
         var at = DateTimeOffset.UtcNow.AddSeconds(2);
@@ -45,20 +50,15 @@ public sealed class DeadSiloFenceTests(MigratedDatabase database) : IClassFixtur
         Assert.True(await jobs.TryClaimAsync(live, CancellationToken.None));
 
         await jobs.ReleaseClaimAsync(live.ExecutionId, live.LeaseOwner, "handed over", withdraw: false, CancellationToken.None);
-        Assert.Empty((await jobs.LoadJobAsync(slug, dead, TimeSpan.FromMinutes(1), CancellationToken.None)).TakenOver);
-        Assert.Contains((await jobs.LoadJobAsync(slug, alive, TimeSpan.FromMinutes(1), CancellationToken.None)).TakenOver, r => r.Id == live.ExecutionId);
+        Assert.Empty((await jobs.LoadJobAsync(job.Slug, dead, TimeSpan.FromMinutes(1), CancellationToken.None)).TakenOver);
+        Assert.Contains((await jobs.LoadJobAsync(job.Slug, alive, TimeSpan.FromMinutes(1), CancellationToken.None)).TakenOver, r => r.Id == live.ExecutionId);
     }
 
     [Fact]
     public async Task ACheckInInFlightWhenTheFenceComes_IsWaitedFor_AndTheClaimsItCovers_StayWithTheDeadSilo()
     {
         var jobs = new PostgresJobStore(_dataSource);
-        var slug = "inflight-" + Guid.NewGuid().ToString("N")[..8];
-        await jobs.SyncDefinitionsAsync([new CronJobDefinition
-        {
-            Slug = slug, Name = slug, Schedule = "*/5 * * * * *", Factory = _ => throw new InvalidOperationException("not run"),
-        }], DateTimeOffset.UtcNow, CancellationToken.None);
-        var job = (await jobs.GetJobAsync(slug, CancellationToken.None))!;
+        var job = await SeedJobAsync(jobs);
         var silo = await MembershipRows.AddSiloAsync(_dataSource, MembershipRows.Active);
         var earlier = (await jobs.CheckInAsync(silo, CancellationToken.None))!.Value;
         await Task.Delay(700);

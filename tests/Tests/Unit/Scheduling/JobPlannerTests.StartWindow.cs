@@ -1,6 +1,4 @@
-using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Scheduling;
-using Totallator.Grains.Storage;
 
 namespace Totallator.Tests.Unit.Scheduling;
 
@@ -52,13 +50,7 @@ public sealed partial class JobPlannerTests
         // second (resetting the position to T0+10.5) committed but its reply was lost, so the activation read it back. The
         // claim ran and T0+11 was planned past without a row.
         var job = Job("*/2 * * * * *") with { LastScheduledFor = T0.AddSeconds(12) };
-        var planner = new JobPlanner(new PlannerSettings(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(6), "silo-b"), Guid.NewGuid, new Random(1));
-        var handed = new ExecutionRecord
-        {
-            Id = Guid.NewGuid(), CronJobId = job.Id, OccurrenceKey = OccurrenceKeys.Scheduled(T0.AddSeconds(12)), ScheduledFor = T0.AddSeconds(12),
-            Status = ExecutionStatus.Claimed, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, LeaseOwner = "silo-b",
-        };
-        planner.Load(job, Schedule(job.Schedule), defined: true, T0.AddSeconds(10), [handed]);
+        var (planner, handed) = TakingOver(job, T0.AddSeconds(12), T0.AddSeconds(10), TimeSpan.FromSeconds(2));
         planner.BeginTick();
         Assert.Equal(new ArmCommand(T0.AddSeconds(12)), planner.Next(At(T0.AddSeconds(10))));
 

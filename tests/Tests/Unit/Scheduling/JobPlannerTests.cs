@@ -32,6 +32,19 @@ public sealed partial class JobPlannerTests
 
     internal static PlanInputs At(DateTimeOffset now, Guid? running = null) => new(now, Paused: false, Stopping: false, running, LeftRunningReason: null);
 
+    /// <summary>A planner on silo-b loading <paramref name="job"/> at <paramref name="now"/>, with its claim of <paramref name="scheduledFor"/> handed over to it.</summary>
+    internal static (JobPlanner Planner, ExecutionRecord Handed) TakingOver(JobRecord job, DateTimeOffset scheduledFor, DateTimeOffset now, TimeSpan claimAhead)
+    {
+        var planner = new JobPlanner(new PlannerSettings(claimAhead, TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(6), "silo-b"), Guid.NewGuid, new Random(1));
+        var handed = new ExecutionRecord
+        {
+            Id = Guid.NewGuid(), CronJobId = job.Id, OccurrenceKey = OccurrenceKeys.Scheduled(scheduledFor), ScheduledFor = scheduledFor,
+            Status = ExecutionStatus.Claimed, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, LeaseOwner = "silo-b",
+        };
+        planner.Load(job, Schedule(job.Schedule), defined: true, now, [handed]);
+        return (planner, handed);
+    }
+
     [Fact]
     public void ARescheduleThatStillFiresAtTheClaimedInstantButEarlierToo_ReleasesTheClaim()
     {
@@ -107,13 +120,7 @@ public sealed partial class JobPlannerTests
     public void AClaimTakenOverFromAnActivationThatWent_RunsAtItsInstant()
     {
         var job = Job("*/10 * * * * *") with { LastScheduledFor = T0.AddSeconds(10) };
-        var planner = new JobPlanner(new PlannerSettings(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(6), "silo-b"), Guid.NewGuid, new Random(1));
-        var handed = new ExecutionRecord
-        {
-            Id = Guid.NewGuid(), CronJobId = job.Id, OccurrenceKey = OccurrenceKeys.Scheduled(T0.AddSeconds(10)), ScheduledFor = T0.AddSeconds(10),
-            Status = ExecutionStatus.Claimed, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, LeaseOwner = "silo-b",
-        };
-        planner.Load(job, Schedule(job.Schedule), defined: true, T0.AddSeconds(9), [handed]);
+        var (planner, handed) = TakingOver(job, T0.AddSeconds(10), T0.AddSeconds(9), TimeSpan.FromSeconds(2));
 
         planner.BeginTick();
         Assert.Equal(new ArmCommand(T0.AddSeconds(10)), planner.Next(At(T0.AddSeconds(9))));
@@ -130,14 +137,8 @@ public sealed partial class JobPlannerTests
         // A whole-cluster stop: the stopping silo handed over its claim of T0+2; the cluster is back at T0+9.5, four
         // occurrences later. Before, the taken-over claim ran late on top of what the policy ran.
         var job = Job("*/2 * * * * *", policy, cap: 2) with { LastScheduledFor = T0.AddSeconds(2) };
-        var planner = new JobPlanner(new PlannerSettings(TimeSpan.Zero, TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(6), "silo-b"), Guid.NewGuid, new Random(1));
-        var handed = new ExecutionRecord
-        {
-            Id = Guid.NewGuid(), CronJobId = job.Id, OccurrenceKey = OccurrenceKeys.Scheduled(T0.AddSeconds(2)), ScheduledFor = T0.AddSeconds(2),
-            Status = ExecutionStatus.Claimed, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, LeaseOwner = "silo-b",
-        };
         var now = T0.AddSeconds(9.5);
-        planner.Load(job, Schedule(job.Schedule), defined: true, now, [handed]);
+        var (planner, handed) = TakingOver(job, T0.AddSeconds(2), now, TimeSpan.Zero);
 
         planner.BeginTick();
         var end = Assert.IsType<EndUnrunCommand>(planner.Next(At(now)));
@@ -157,13 +158,7 @@ public sealed partial class JobPlannerTests
     public void AClaimTakenOverLate_ThatIsStillTheNewestDueOccurrence_Runs()
     {
         var job = Job("*/10 * * * * *") with { LastScheduledFor = T0.AddSeconds(10) };
-        var planner = new JobPlanner(new PlannerSettings(TimeSpan.Zero, TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(6), "silo-b"), Guid.NewGuid, new Random(1));
-        var handed = new ExecutionRecord
-        {
-            Id = Guid.NewGuid(), CronJobId = job.Id, OccurrenceKey = OccurrenceKeys.Scheduled(T0.AddSeconds(10)), ScheduledFor = T0.AddSeconds(10),
-            Status = ExecutionStatus.Claimed, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, LeaseOwner = "silo-b",
-        };
-        planner.Load(job, Schedule(job.Schedule), defined: true, T0.AddSeconds(15), [handed]);
+        var (planner, handed) = TakingOver(job, T0.AddSeconds(10), T0.AddSeconds(15), TimeSpan.Zero);
 
         planner.BeginTick();
         Assert.Equal(handed.Id, Assert.IsType<StartRunCommand>(planner.Next(At(T0.AddSeconds(15)))).Claim.ExecutionId);
