@@ -76,10 +76,19 @@ public sealed partial class CronJobGrain
                 },
             }, CancellationToken.None);
         }
-        catch (Exception ex) when (key is not null && StoreGuard.IsStoreFailure(ex))
+        catch (Exception ex) when (StoreGuard.IsStoreFailure(ex))
         {
-            // It may have committed with its answer lost: the caller's retry with the same key claims with the same id.
-            _unansweredTriggers[(request.UserId, key)] = claim;
+            // It may have committed with its answer lost. With a key, the caller's retry claims with the same id; without one,
+            // the caller was told it failed and a retry is a new run, so the row (if any) is ended skipped at the next tick.
+            if (key is not null)
+            {
+                _unansweredTriggers[(request.UserId, key)] = claim;
+            }
+            else
+            {
+                _planner.GiveUp(claim, "not run: the answer to this manual trigger was lost (the caller was told it failed)");
+                ArmAt(_armedFor is { } armed && armed < now + _options.StoreRetryDelay ? armed : now + _options.StoreRetryDelay);
+            }
             throw;
         }
         if (key is not null)

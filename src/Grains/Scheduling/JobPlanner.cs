@@ -284,6 +284,13 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
         return ends;
     }
 
+    /// <summary>
+    /// A claim recorded outside the plan (a manual trigger without an idempotency key) whose answer was lost: nothing will ask
+    /// for it again, so it is ended skipped at the start of the next tick, or at deactivation, in case it committed. Otherwise
+    /// its row would say it started a run that never did, and end abandoned when its lease expired.
+    /// </summary>
+    public void GiveUp(ExecutionClaim claim, string reason) => _orphans.Enqueue((claim, reason));
+
     /// <summary>Only the release of a claim ahead (no due occurrence, no arming): for a deactivation, it is handed over.</summary>
     public ReleaseCommand? ReleaseAhead(string reason, bool withdraw = false)
     {

@@ -330,7 +330,8 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 ExitCode = completion.ExitCode, Output = completion.Output, ErrorMessage = completion.ErrorMessage,
                 StackTrace = completion.StackTrace, MemoryUsageMb = completion.MemoryUsageMb, CpuUsagePercent = completion.CpuUsagePercent,
                 ItemsProcessed = completion.ItemsProcessed, Metrics = completion.Metrics is { Count: > 0 } m ? m : null,
-                StatusReason = reason, StartedAt = completion.StartedAt ?? row.StartedAt,
+                StatusReason = reason,
+                StartedAt = completion.Status is ExecutionStatus.Skipped or ExecutionStatus.Missed ? null : completion.StartedAt ?? row.StartedAt,
             };
             return Task.FromResult(true);
         }

@@ -268,7 +268,9 @@ public sealed partial class PostgresJobStore
                                 THEN 'lease-lost: recorded abandoned at ' || to_char(e.completedAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
                                      || ' while it still ran (its silo could not renew the lease); this is its real end' || COALESCE('; ' || u.reason, '')
                                 ELSE COALESCE(u.reason, e.statusReason) END,
-            startedAt = COALESCE(u.startedAt, e.startedAt)
+            -- A claim that ends without running (skipped, missed) never started, whatever its row said (a manual trigger's
+            -- row is inserted with its start, which never came if the trigger's answer was lost).
+            startedAt = CASE WHEN u.status IN ('skipped', 'missed') THEN NULL ELSE COALESCE(u.startedAt, e.startedAt) END
         FROM unnest(@ids::uuid[], @statuses::text[], @startedAt::timestamptz[], @completedAt::timestamptz[], @durations::bigint[], @exitCodes::integer[],
                     @outputs::text[], @errors::text[], @stackTraces::text[], @memory::float8[], @cpu::float8[], @items::bigint[],
                     @metrics::text[], @reasons::text[], @heldBy::text[])

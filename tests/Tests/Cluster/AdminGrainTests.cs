@@ -144,6 +144,24 @@ public sealed class AdminGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AnUnkeyedTriggerWhoseAnswerWasLost_EndsSkipped_WithoutClaimingAStartItNeverHad()
+    {
+        // The caller was told it failed (503) and will not ask for this run again; before, its committed row stayed running with
+        // a start time and no run behind it, and ended abandoned when its lease expired.
+        const string slug = "t-admin-lost-unkeyed";
+        TestJobs.Set(slug, _ => Task.FromResult(CronJobResult.Succeeded("ok")));
+        var job = (await _c.Store.GetJobAsync(slug, CancellationToken.None))!;
+
+        LostReplies.LoseNextTriggerReply(job.Id);
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => _c.Job(slug).TriggerAsync(new TriggerRequest { UserId = "alice", RequestId = "req-u1" }));
+
+        var rows = await _c.WaitForRowsAsync(slug, r => r.Count == 1 && r[0].Status == ExecutionStatus.Skipped, Wait, "the lost trigger's row ends skipped");
+        Assert.Null(rows[0].StartedAt);
+        Assert.Contains("answer to this manual trigger was lost", rows[0].StatusReason, StringComparison.Ordinal);
+        Assert.Empty(TestJobs.InvocationsOf(slug));
+    }
+
+    [Fact]
     public async Task UpdateTriggerCancelAndEnable_AreAudited()
     {
         const string slug = "t-admin-audit";

@@ -62,4 +62,23 @@ public abstract partial class JobStoreContractTests
 
         Assert.Equal(first.Concat(others).Select(c => c.ExecutionId).ToHashSet(), won.ToHashSet());
     }
+
+    [Fact]
+    public async Task AClaimEndedWithoutRunning_LosesTheStartItsRowWasInsertedWith()
+    {
+        // A manual trigger's row is inserted running, with its start; if its answer was lost the run never started, and the
+        // row's end as skipped must not say otherwise.
+        var job = await SeedAsync(Slug());
+        var claim = Claim(job, "m:lost-answer");
+        Assert.True(await Store.TryClaimAsync(claim, CancellationToken.None));
+
+        Assert.True(await Store.CompleteAsync(new ExecutionCompletion
+        {
+            ExecutionId = claim.ExecutionId, Status = ExecutionStatus.Skipped, CompletedAt = T0.AddMinutes(2), StatusReason = "not run",
+            HeldBy = claim.LeaseOwner,
+        }, CancellationToken.None));
+
+        var row = (await Store.GetExecutionAsync(claim.ExecutionId, CancellationToken.None))!;
+        Assert.Equal((ExecutionStatus.Skipped, (DateTimeOffset?)null, (long?)null), (row.Status, row.StartedAt, row.DurationMs));
+    }
 }

@@ -67,6 +67,7 @@ public static class TestJobs
         ["t-admin-pause"] = "* * * * * *",
         ["t-admin-idem"] = "0 0 1 1 *",
         ["t-admin-idem-lost"] = "0 0 1 1 *",
+        ["t-admin-lost-unkeyed"] = "0 0 1 1 *",
         ["t-admin-audit"] = "0 0 1 1 *",
         ["t-tel-ok"] = "* * * * * *",
         ["t-tel-retry"] = "0 0 1 1 *",
