@@ -96,8 +96,6 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task<ExecutionRecord?> GetExecutionAsync(Guid executionId, CancellationToken cancellationToken) =>
         _inner.GetExecutionAsync(executionId, cancellationToken);
 
-    public Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        _inner.DeleteExecutionsBeforeAsync(cutoff, cancellationToken);
 
     public Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, string silo, IReadOnlyCollection<string> activeSilos,
         CancellationToken cancellationToken) =>
@@ -105,8 +103,6 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
 
     public Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken) => _inner.GetConfigValueAsync(key, cancellationToken);
 
-    public Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken) =>
-        _inner.SetConfigValueAsync(key, value, updatedBy, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

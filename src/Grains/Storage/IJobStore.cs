@@ -97,9 +97,6 @@ public interface IJobStore
 
     Task<ExecutionRecord?> GetExecutionAsync(Guid executionId, CancellationToken cancellationToken);
 
-    /// <summary>Deletes finished executions completed before <paramref name="cutoff"/>; never running ones. Returns how many went.</summary>
-    Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
-
     /// <summary>
     /// True for the first silo that asks within <paramref name="window"/>: it wakes every job at start-up; silos starting with it
     /// (a whole cluster starting) wake only the jobs their own sync changed. A pass counts only while the silo that made it
@@ -119,6 +116,4 @@ public interface IJobStore
     Task<IReadOnlyList<string>> TakeJobsHostedByAsync(string silo, CancellationToken cancellationToken);
 
     Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken);
-
-    Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken);
 }

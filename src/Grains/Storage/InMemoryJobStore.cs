@@ -495,20 +495,6 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         }
     }
 
-    public Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            var old = _executions.Values.Where(e => !e.Status.IsActive() && e.CompletedAt < cutoff).ToList();
-            foreach (var row in old)
-            {
-                _executions.Remove(row.Id);
-                _claims.Remove((row.CronJobId, row.OccurrenceKey, row.RetryCount));
-            }
-            return Task.FromResult(old.Count);
-        }
-    }
-
     private DateTimeOffset? _lastWakePass;
     private string? _lastWakePassBy;
 
@@ -534,15 +520,5 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         {
             return Task.FromResult(_config.GetValueOrDefault(key));
         }
-    }
-
-    public Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            _config[key] = value;
-            _configMeta[key] = (timeProvider.GetUtcNow(), updatedBy);
-        }
-        return Task.CompletedTask;
     }
 }

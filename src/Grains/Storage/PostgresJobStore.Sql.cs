@@ -376,10 +376,6 @@ public sealed partial class PostgresJobStore
 
     internal const string SelectExecution = $"SELECT {ExecutionColumns} FROM cronJobExecution WHERE id = @id";
 
-    internal const string DeleteExecutionsBefore = """
-        DELETE FROM cronJobExecution WHERE status NOT IN ('running', 'claimed') AND completedAt < @cutoff
-        """;
-
     // The row lock on the key serialises silos starting together; only the first one's update matches.
     internal const string BeginWakePass = """
         INSERT INTO cronJobConfig (key, value, updatedAt, updatedBy) VALUES ('lastWakePassAt', @now::text, now(), @silo)
@@ -389,9 +385,4 @@ public sealed partial class PostgresJobStore
         """;
 
     internal const string SelectConfigValue = "SELECT value FROM cronJobConfig WHERE key = @key";
-
-    internal const string UpsertConfigValue = """
-        INSERT INTO cronJobConfig (key, value, updatedAt, updatedBy) VALUES (@key, @value, now(), @by)
-        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updatedAt = EXCLUDED.updatedAt, updatedBy = EXCLUDED.updatedBy
-        """;
 }

@@ -367,13 +367,6 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         return await reader.ReadAsync(cancellationToken) ? ReadExecution(reader) : null;
     }
 
-    public async Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
-    {
-        await using var cmd = dataSource.CreateCommand(DeleteExecutionsBefore);
-        cmd.Parameters.Add(Param("cutoff", NpgsqlDbType.TimestampTz, cutoff));
-        return await cmd.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     public async Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, string silo, IReadOnlyCollection<string> activeSilos,
         CancellationToken cancellationToken)
     {
@@ -391,15 +384,6 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         await using var cmd = dataSource.CreateCommand(SelectConfigValue);
         cmd.Parameters.Add(Param("key", NpgsqlDbType.Text, key));
         return await cmd.ExecuteScalarAsync(cancellationToken) as string;
-    }
-
-    public async Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken)
-    {
-        await using var cmd = dataSource.CreateCommand(UpsertConfigValue);
-        cmd.Parameters.Add(Param("key", NpgsqlDbType.Text, key));
-        cmd.Parameters.Add(Param("value", NpgsqlDbType.Text, value));
-        cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, updatedBy));
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The metrics column; refused like a bad text column when JSON has no number for a value (NaN, ±Infinity).</summary>

@@ -104,8 +104,6 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
     public Task<ExecutionRecord?> GetExecutionAsync(Guid executionId, CancellationToken cancellationToken) =>
         inner.GetExecutionAsync(executionId, cancellationToken);
 
-    public Task<int> DeleteExecutionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        inner.DeleteExecutionsBeforeAsync(cutoff, cancellationToken);
 
     public Task<bool> TryBeginWakePassAsync(DateTimeOffset now, TimeSpan window, string silo, IReadOnlyCollection<string> activeSilos,
         CancellationToken cancellationToken) => inner.TryBeginWakePassAsync(now, window, silo, activeSilos, cancellationToken);
@@ -118,6 +116,4 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
 
     public Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken) => inner.GetConfigValueAsync(key, cancellationToken);
 
-    public Task SetConfigValueAsync(string key, string value, string updatedBy, CancellationToken cancellationToken) =>
-        inner.SetConfigValueAsync(key, value, updatedBy, cancellationToken);
 }

@@ -329,6 +329,30 @@ public abstract class AdminStoreContractTests
     }
 
     [Fact]
+    public async Task Cleanup_DeletesFinishedExecutionsPastTheRetention_NeverRecentOnes_NorOnesStillClaimedOrRunning()
+    {
+        var job = await SeedAsync(Slug());
+        var old = await RunAsync(job, 60 * 24 * 40, ExecutionStatus.Succeeded, 5);
+        var recent = await RunAsync(job, 60, ExecutionStatus.Failed, 5);
+        var running = await RunAsync(job, 60 * 24 * 41, ExecutionStatus.Running, 5);
+        var claimed = new ExecutionClaim
+        {
+            ExecutionId = Guid.CreateVersion7(), CronJobId = job.Id, OccurrenceKey = "s:claimed-long-ago", ScheduledFor = T0.AddDays(-42), StartedAt = null,
+            TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, LeaseOwner = "silo-a", LeaseDuration = TimeSpan.FromMinutes(5), AdvancesSchedule = false,
+        };
+        Assert.True(await Jobs.TryClaimAsync(claimed, CancellationToken.None));
+
+        var result = await Admin.CleanupAsync(CleanupCutoffs.At(T0, 30, 365), Audit("cleanup-" + Guid.NewGuid().ToString("N")[..8], "executions.cleanup"),
+            CancellationToken.None);
+
+        Assert.True(result.Deleted >= 1, $"deleted {result.Deleted}");
+        Assert.Null(await Jobs.GetExecutionAsync(old, CancellationToken.None));
+        Assert.NotNull(await Jobs.GetExecutionAsync(recent, CancellationToken.None));
+        Assert.NotNull(await Jobs.GetExecutionAsync(running, CancellationToken.None));
+        Assert.NotNull(await Jobs.GetExecutionAsync(claimed.ExecutionId, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Cleanup_DeletesAuditRowsPastTheAuditRetention_AndThePageCountsTheWholeTrail()
     {
         var actor = "audit-" + Guid.NewGuid().ToString("N")[..8];
