@@ -1,7 +1,7 @@
-using System.Text.Json.Nodes;
 using Totallator.Grains.Admin;
 using Totallator.Grains.Interfaces.Admin;
 using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Grains.JobGrain;
@@ -9,9 +9,6 @@ namespace Totallator.Grains.JobGrain;
 /// <summary>Manual triggers and cancels: idempotent by the caller's key, and audited.</summary>
 public sealed partial class CronJobGrain
 {
-    /// <summary>How long an idempotency key of a manual trigger holds.</summary>
-    internal static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
-
     public Task<TriggerResult> TriggerAsync(TriggerRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -29,80 +26,27 @@ public sealed partial class CronJobGrain
         {
             return new TriggerResult { Started = false, RefusalReason = "The silo hosting this job is shutting down; try again in a moment." };
         }
-        var now = clock.GetUtcNow();
-        var key = string.IsNullOrEmpty(request.IdempotencyKey) ? null : request.IdempotencyKey;
-        // Looked up before the overlap check: the repeat of a request whose run is still going answers with that run. A repeat
-        // after this activation's own write lost its answer goes on, to claim again with the same id and start that run.
-        if (key is not null && await admin.FindTriggerRequestAsync(job.Id, request.UserId, key, now - IdempotencyWindow, CancellationToken.None) is { } earlier
-            && !(_unansweredTriggers.TryGetValue((request.UserId, key), out var own) && own.ExecutionId == earlier))
-        {
-            return new TriggerResult { Started = true, ExecutionId = earlier, Replayed = true };
-        }
-        string? note = null;
-        if (RunInProgress() is { } inProgress)
-        {
-            var running = inProgress.CurrentExecutionId;
-            if (!request.OverrideRunning)
-            {
-                return new TriggerResult
-                {
-                    Started = false, ExecutionId = running,
-                    RefusalReason = $"Job '{_slug}' is already running (execution {running}); ask for an override to run it anyway.",
-                };
-            }
-            note = $"manual override by {request.UserId}: started while execution {running} was running";
-        }
-        if (!request.OverrideRunning && LeftRunningSkipReason() is not null)
-        {
-            return new TriggerResult
-            {
-                Started = false,
-                RefusalReason = $"Job '{_slug}' has {leftRunning.CountOf(_slug)} attempts still running after they ignored their cancellation; ask for an override to run it anyway.",
-            };
-        }
-        var claim = key is not null && _unansweredTriggers.TryGetValue((request.UserId, key), out var again) ? again with { StartedAt = now } : NewManualClaim(now, request.UserId, note);
-        TriggerRecorded recorded;
-        try
-        {
-            // Claim, key and audit row in one statement: a run starts only if all three were written.
-            recorded = await admin.RecordTriggerAsync(new ManualTrigger
-            {
-                Claim = claim, IdempotencyKey = key, KeySince = now - IdempotencyWindow,
-                Audit = new AuditEntry
-                {
-                    Id = Guid.CreateVersion7(), At = now, Actor = request.UserId, Action = "job.trigger", JobSlug = _slug,
-                    Target = claim.ExecutionId.ToString(), RequestId = request.RequestId,
-                    NewValuesJson = AuditJson.Of([KeyValuePair.Create("overrideRunning", (JsonNode?)request.OverrideRunning)]),
-                },
-            }, CancellationToken.None);
-        }
-        catch (Exception ex) when (StoreGuard.IsStoreFailure(ex))
-        {
-            // It may have committed with its answer lost. With a key, the caller's retry claims with the same id; without one,
-            // the caller was told it failed and a retry is a new run, so the row (if any) is ended skipped at the next tick.
-            if (key is not null)
-            {
-                _unansweredTriggers[(request.UserId, key)] = claim;
-            }
-            else
-            {
-                _planner.GiveUp(claim, "not run: the answer to this manual trigger was lost (the caller was told it failed)");
-                ArmAt(_armedFor is { } armed && armed < now + _options.StoreRetryDelay ? armed : now + _options.StoreRetryDelay);
-            }
-            throw;
-        }
-        if (key is not null)
-        {
-            _unansweredTriggers.Remove((request.UserId, key));
-        }
-        if (recorded.Replayed && (recorded.ExecutionId != claim.ExecutionId || !recorded.Active))
-        {
-            // Another activation of this job (a partition) took the same key first; or this activation's own claim, whose answer
-            // was lost, has ended meanwhile (its lease expired): that row answers.
-            return new TriggerResult { Started = true, ExecutionId = recorded.ExecutionId, Replayed = true };
-        }
-        StartRun(claim);
-        return new TriggerResult { Started = true, ExecutionId = claim.ExecutionId, Replayed = recorded.Replayed };
+        return await _triggers.TriggerAsync(_slug, job, request, admin, this, CancellationToken.None);
+    }
+
+    DateTimeOffset ITriggerShell.Now => clock.GetUtcNow();
+
+    Guid? ITriggerShell.RunningExecution => RunInProgress()?.CurrentExecutionId;
+
+    string? ITriggerShell.LeftRunningRefusal => LeftRunningSkipReason() is null ? null
+        : $"Job '{_slug}' has {leftRunning.CountOf(_slug)} attempts still running after they ignored their cancellation; ask for an override to run it anyway.";
+
+    ExecutionClaim ITriggerShell.NewManualClaim(DateTimeOffset now, string userId, string? note) => NewManualClaim(now, userId, note);
+
+    // Its row says claimed: the lease maintenance records the start if the run lasts, and its end carries it anyway.
+    void ITriggerShell.StartRun(ExecutionClaim claim) => StartRun(claim, startUnrecorded: true);
+
+    void ITriggerShell.GiveUp(ExecutionClaim claim, string reason)
+    {
+        _planner.GiveUp(claim, reason);
+        // Ended at the next tick: soon, not at the next occurrence, which may be hours away.
+        var soon = clock.GetUtcNow() + _options.StoreRetryDelay;
+        ArmAt(_armedFor is { } armed && armed < soon ? armed : soon);
     }
 
     public Task<bool> CancelAsync(Guid executionId, string userId, string? requestId)

@@ -40,14 +40,13 @@ public sealed partial class CronJobGrain(
     ILocalSiloDetails siloDetails,
     SchedulerInstruments instruments,
     ScheduleVariables variables,
-    ILogger<CronJobGrain> logger) : Grain, ICronJobGrain, IRemindable
+    ILogger<CronJobGrain> logger) : Grain, ICronJobGrain, IRemindable, ITriggerShell
 {
     internal const string HeartbeatReminder = "cron-heartbeat";
 
     private readonly SchedulerOptions _options = options.Value;
     private readonly List<ActiveRun> _runs = [];
-    // Keyed manual triggers whose write got no answer (it may have committed): the caller's retry claims with the same id.
-    private readonly Dictionary<(string User, string Key), ExecutionClaim> _unansweredTriggers = [];
+    private readonly ManualTriggers _triggers = new();
     private readonly JobPlanner _planner = new(
         new PlannerSettings(options.Value.ClaimAhead, options.Value.MisfireThreshold, options.Value.MaxMissedRecorded, options.Value.LeaseDuration,
             siloDetails.SiloAddress.ToString()),
@@ -89,6 +88,10 @@ public sealed partial class CronJobGrain(
         DisposeTimer();
         // Whoever hosts the job next handles that occurrence (by its misfire policy, if its instant has passed by then).
         await ReleaseAheadAsync($"deactivating: {reason.Description}", cancellationToken);
+        foreach (var trigger in _triggers.TakeUnanswered())
+        {
+            _planner.GiveUp(trigger, ManualTriggers.GivenUpAtDeactivation);
+        }
         await EndUnansweredAsync($"not run: its activation ended ({reason.Description}) before this claim was answered", cancellationToken);
         if (_runs.Count > 0)
         {

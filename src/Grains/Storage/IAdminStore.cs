@@ -8,7 +8,7 @@ namespace Totallator.Grains.Storage;
 /// over the same data as its job store. Both pass the same contract tests. Every change is written with its audit row in one
 /// statement, so there is never a change without its audit row nor an audit row without its change.
 /// </summary>
-public interface IAdminStore
+public interface IAdminStore : Scheduling.ITriggerStore
 {
     /// <summary>One round trip to the store; throws when it does not answer.</summary>
     Task PingAsync(CancellationToken cancellationToken);
@@ -51,15 +51,6 @@ public interface IAdminStore
     /// <summary>The active (not revoked) key with this hash, or null.</summary>
     Task<ApiKeyInfo?> FindActiveApiKeyAsync(string keyHash, CancellationToken cancellationToken);
 
-    /// <summary>The execution started by an earlier trigger of this job by this user with this key, recorded at or after <paramref name="since"/>.</summary>
-    Task<Guid?> FindTriggerRequestAsync(Guid jobId, string userId, string idempotencyKey, DateTimeOffset since, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// A manual trigger in one statement, all or nothing: its claim, its idempotency key (replacing a record of the key older than
-    /// <see cref="ManualTrigger.KeySince"/>) and its audit row. When a fresh record of the key exists, nothing is written and the
-    /// earlier execution answers; asked again with the same claim after a lost answer, that earlier execution is the claim's own.
-    /// </summary>
-    Task<TriggerRecorded> RecordTriggerAsync(ManualTrigger trigger, CancellationToken cancellationToken);
 
     /// <summary>
     /// History cleanup in one transaction: deletes ended executions completed before the execution cutoff (never running or

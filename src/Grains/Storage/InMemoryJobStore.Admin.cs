@@ -236,20 +236,23 @@ public sealed partial class InMemoryJobStore : IAdminStore
     {
         lock (_lock)
         {
-            return Task.FromResult<Guid?>(_triggerRequests.TryGetValue((jobId, userId, idempotencyKey), out var r) && r.At >= since ? r.ExecutionId : null);
+            return Task.FromResult<Guid?>(_triggerRequests.TryGetValue((jobId, userId, idempotencyKey), out var r) && r.At >= since && !GivenUp(r.ExecutionId)
+                ? r.ExecutionId : null);
         }
     }
 
     public Task<TriggerRecorded> RecordTriggerAsync(ManualTrigger trigger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(trigger);
-        var claim = trigger.Claim with { StartedAt = trigger.Claim.ScheduledFor };
+        // Claimed, not yet started, as in PostgreSQL: the run's start is recorded if it lasts.
+        var claim = trigger.Claim with { StartedAt = null };
         RefuseUnstorable([claim], StorableData.ProblemOf);
         lock (_lock)
         {
             // As the one PostgreSQL statement: a fresh record of the key answers and nothing is written; else all three are.
             var key = (claim.CronJobId, claim.TriggeredByUserId ?? "", trigger.IdempotencyKey ?? "");
-            if (trigger.IdempotencyKey is not null && _triggerRequests.TryGetValue(key, out var existing) && existing.At >= trigger.KeySince)
+            if (trigger.IdempotencyKey is not null && _triggerRequests.TryGetValue(key, out var existing) && existing.At >= trigger.KeySince
+                && !GivenUp(existing.ExecutionId))
             {
                 var active = _executions.TryGetValue(existing.ExecutionId, out var row) && row.Status.IsActive();
                 return Task.FromResult(new TriggerRecorded(existing.ExecutionId, Replayed: true, active));
@@ -266,6 +269,10 @@ public sealed partial class InMemoryJobStore : IAdminStore
             return Task.FromResult(new TriggerRecorded(claim.ExecutionId, Replayed: false, Active: false));
         }
     }
+
+    /// <summary>A run given up without ever starting: its key holds nothing (see PostgresAdminStore's SelectTriggerRequest).</summary>
+    private bool GivenUp(Guid executionId) =>
+        _executions.TryGetValue(executionId, out var row) && row.Status is ExecutionStatus.Skipped or ExecutionStatus.Missed;
 
     public Task<CleanupResult> CleanupAsync(CleanupCutoffs cutoffs, AuditEntry audit, CancellationToken cancellationToken)
     {

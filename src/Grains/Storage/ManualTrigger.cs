@@ -2,10 +2,13 @@ using Totallator.Grains.Interfaces.Admin;
 
 namespace Totallator.Grains.Storage;
 
-/// <summary>A manual trigger's writes, made as one (<see cref="IAdminStore.RecordTriggerAsync"/>): all of them, or none.</summary>
+/// <summary>A manual trigger's writes, made as one (<see cref="Scheduling.ITriggerStore.RecordTriggerAsync"/>): all of them, or none.</summary>
 public sealed record ManualTrigger
 {
-    /// <summary>The run's claim; its row is inserted <c>running</c>, started at its <see cref="ExecutionClaim.ScheduledFor"/> (the run starts at once).</summary>
+    /// <summary>
+    /// The run's claim; its row is inserted <c>claimed</c> without a start, as a claim ahead is: the run starts once the answer is
+    /// back, and its start is recorded if it lasts (<c>RunningRecordDelay</c>) and by its end in any case.
+    /// </summary>
     public required ExecutionClaim Claim { get; init; }
 
     /// <summary>The caller's idempotency key, or null.</summary>

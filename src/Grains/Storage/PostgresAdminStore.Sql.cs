@@ -149,9 +149,12 @@ public sealed partial class PostgresAdminStore
 
     internal const string SelectActiveApiKeyByHash = $"SELECT {ApiKeyColumns} FROM cronApiKey WHERE keyHash = @keyHash AND revokedAt IS NULL";
 
+    // A key whose run was given up without ever starting (ended skipped or missed: its trigger's answer was lost and its
+    // activation went) holds nothing: the caller's retry with the key runs anew. One that may have started (abandoned) holds.
     internal const string SelectTriggerRequest = """
-        SELECT executionId FROM cronTriggerRequest
-        WHERE jobId = @jobId AND userId = @userId AND idempotencyKey = @key AND createdAt >= @since
+        SELECT t.executionId FROM cronTriggerRequest t
+        WHERE t.jobId = @jobId AND t.userId = @userId AND t.idempotencyKey = @key AND t.createdAt >= @since
+          AND NOT EXISTS (SELECT 1 FROM cronJobExecution x WHERE x.id = t.executionId AND x.status IN ('skipped', 'missed'))
         """;
 
     // One statement, so a trigger is claimed, keyed and audited together or not at all (before, a key committed with a failed
@@ -164,6 +167,7 @@ public sealed partial class PostgresAdminStore
             SELECT @jobId, @userId, @key, @id, @at WHERE @key::text IS NOT NULL
             ON CONFLICT (jobId, userId, idempotencyKey) DO UPDATE SET executionId = EXCLUDED.executionId, createdAt = EXCLUDED.createdAt
             WHERE cronTriggerRequest.createdAt < @since
+               OR EXISTS (SELECT 1 FROM cronJobExecution x WHERE x.id = cronTriggerRequest.executionId AND x.status IN ('skipped', 'missed'))
             RETURNING executionId
         ), earlier AS (
             SELECT t.executionId FROM cronTriggerRequest t
@@ -172,7 +176,9 @@ public sealed partial class PostgresAdminStore
         ), claim AS (
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, startedAt, status, triggeredBy,
                                           triggeredByUserId, retryCount, statusReason, leaseOwner, leaseExpiresAt)
-            SELECT @id, @jobId, @occurrenceKey, @scheduledFor, @scheduledFor, 'running', @triggeredBy, @userId, 0, @reason, @leaseOwner,
+            -- Claimed, not yet started: the run starts once this answer is back, and its start is recorded if it lasts (as a
+            -- claim ahead's), so a trigger whose answer was lost never reads as a run that started.
+            SELECT @id, @jobId, @occurrenceKey, @scheduledFor, NULL, 'claimed', @triggeredBy, @userId, 0, @reason, @leaseOwner,
                    now() + @leaseMs * interval '1 millisecond'
             WHERE @key::text IS NULL OR EXISTS (SELECT 1 FROM keyed)
             RETURNING id

@@ -129,7 +129,7 @@ public sealed class AdminGrainTests(ClusterFixture fixture)
         // The grain reports the store failure (the API answers 503 with Retry-After); the trigger's rows committed.
         await Assert.ThrowsAsync<StoreUnavailableException>(() => _c.Job(slug).TriggerAsync(request));
         var committed = Assert.Single(await _c.RowsAsync(slug));
-        Assert.Equal(ExecutionStatus.Running, committed.Status);
+        Assert.Equal((ExecutionStatus.Claimed, (DateTimeOffset?)null), (committed.Status, committed.StartedAt));
 
         var retry = await _c.Job(slug).TriggerAsync(request with { RequestId = "req-l2" });
         var repeat = await _c.Job(slug).TriggerAsync(request with { RequestId = "req-l3" });

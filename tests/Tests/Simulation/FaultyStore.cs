@@ -1,5 +1,6 @@
 using Totallator.Grains.Interfaces.Admin;
 using Totallator.Grains.Jobs;
+using Totallator.Grains.Scheduling;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Tests.Simulation;
@@ -19,7 +20,7 @@ public enum StoreFault
 /// decided per call by the simulation. The in-memory store answers synchronously, so the whole world stays on one thread and a
 /// seed replays exactly.
 /// </summary>
-public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault> decide) : IJobStore
+public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault> decide) : IJobStore, ITriggerStore
 {
     public InMemoryJobStore Inner => inner;
 
@@ -52,6 +53,12 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
 
     public Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken) =>
         CallAsync("read-clock", () => inner.ReadClockAsync(cancellationToken));
+
+    public Task<Guid?> FindTriggerRequestAsync(Guid jobId, string userId, string idempotencyKey, DateTimeOffset since, CancellationToken cancellationToken) =>
+        CallAsync("find-trigger", () => inner.FindTriggerRequestAsync(jobId, userId, idempotencyKey, since, cancellationToken));
+
+    public Task<TriggerRecorded> RecordTriggerAsync(ManualTrigger trigger, CancellationToken cancellationToken) =>
+        CallAsync("trigger", () => inner.RecordTriggerAsync(trigger, cancellationToken));
 
     public Task<DateTimeOffset?> CheckInAsync(string owner, CancellationToken cancellationToken) =>
         CallAsync("check-in", () => inner.CheckInAsync(owner, cancellationToken));

@@ -21,6 +21,10 @@ public static partial class LedgerInvariants
         {
             return $"occurrence {sim.StartedTwice[0]} started twice under one execution id";
         }
+        if (sim.TriggerAnswers.Where(a => a.Key is not null).GroupBy(a => a.Key).FirstOrDefault(g => g.Select(a => a.ExecutionId).Distinct().Count() > 1) is { } keyed)
+        {
+            return $"idempotency key {keyed.Key} answered with {string.Join(" and ", keyed.Select(a => a.ExecutionId).Distinct())}";
+        }
         if (sim.Runs.Values.GroupBy(r => r.OccurrenceKey).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
             return $"occurrence {twice.Key} ran {twice.Count()} times: {string.Join(", ", twice.Select(r => r.ExecutionId))}";
@@ -76,6 +80,19 @@ public static partial class LedgerInvariants
             {
                 yield return $"row of {row.OccurrenceKey} ({row.Id}) {truth}";
             }
+        }
+        // A trigger answered "started" names a run that ran; or, when the activation that held it went before starting it (its
+        // answer lost, the caller's retry answered by another activation), a row that says it ended without running or that
+        // its silo died: the caller who looks sees that, and a retry with the key after a skip runs anew. Never a row still
+        // open, or one that says it ran.
+        foreach (var answer in sim.TriggerAnswers.Where(a => !sim.Runs.ContainsKey(a.ExecutionId)).DistinctBy(a => a.ExecutionId))
+        {
+            var row = rows.FirstOrDefault(r => r.Id == answer.ExecutionId);
+            if (row is { Status: ExecutionStatus.Skipped or ExecutionStatus.Abandoned, StartedAt: null })
+            {
+                continue;
+            }
+            yield return $"a trigger{(answer.Key is { } k ? $" with key {k}" : "")} was answered started with {answer.ExecutionId}, which never ran (its row: {row?.Status.ToString() ?? "none"})";
         }
         var ids = rows.Select(r => r.Id).ToHashSet();
         foreach (var run in sim.Runs.Values.Where(r => !ids.Contains(r.ExecutionId)))

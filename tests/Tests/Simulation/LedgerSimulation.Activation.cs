@@ -11,11 +11,12 @@ public sealed partial class LedgerSimulation
     /// One activation of the job on one silo: the shell the job grain is, with the simulation's timer and runs. Its clock is the
     /// silo's (skewed); leases are judged by the store's.
     /// </summary>
-    private sealed class Activation : IPlanShell
+    private sealed class Activation : IPlanShell, ITriggerShell
     {
         private readonly LedgerSimulation _sim;
         private readonly List<SimRun> _running = [];
         private int _timerVersion;
+        private DateTimeOffset? _armedAt;
         private bool _reload;
 
         public Activation(LedgerSimulation sim, Silo silo, int number)
@@ -28,6 +29,7 @@ public sealed partial class LedgerSimulation
         }
 
         public Silo Silo { get; }
+        public ManualTriggers Triggers { get; } = new();
         /// <summary>The lease owner: the silo's name and generation (a silo back from a death is a new one, as in Orleans).</summary>
         public string Owner { get; }
         public int Number { get; }
@@ -178,6 +180,7 @@ public sealed partial class LedgerSimulation
 
         public void Arm(DateTimeOffset at)
         {
+            _armedAt = at;
             var version = ++_timerVersion;
             _sim.At(at - Silo.Skew, () =>
             {
@@ -188,7 +191,36 @@ public sealed partial class LedgerSimulation
             });
         }
 
-        public void Disarm() => _timerVersion++;
+        public void Disarm()
+        {
+            _timerVersion++;
+            _armedAt = null;
+        }
+
+        // As the grain (ITriggerShell): a manual trigger through this activation.
+        public Guid? RunningExecution => _running.Find(r => !r.Writing)?.ExecutionId;
+
+        public string? LeftRunningRefusal => null;
+
+        public ExecutionClaim NewManualClaim(DateTimeOffset now, string userId, string? note)
+        {
+            var id = _sim.NewId();
+            return new ExecutionClaim
+            {
+                ExecutionId = id, CronJobId = _sim.JobId, OccurrenceKey = OccurrenceKeys.Manual(id), ScheduledFor = now, StartedAt = now,
+                TriggeredBy = TriggerSource.Manual, TriggeredByUserId = userId, RetryCount = 0, LeaseOwner = Owner, LeaseDuration = Lease,
+                StatusReason = note, AdvancesSchedule = false,
+            };
+        }
+
+        public void StartRun(ExecutionClaim claim) => StartRun(new StartRunCommand(claim, StartUnrecorded: true));
+
+        public void GiveUp(ExecutionClaim claim, string reason)
+        {
+            Planner.GiveUp(claim, reason);
+            var soon = Now + StoreRetryDelay;
+            ((IPlanShell)this).Arm(_armedAt is { } armed && armed < soon ? armed : soon);
+        }
 
         public Task SetInvalidAsync(string reason, CancellationToken cancellationToken) =>
             _sim.Store.SetInvalidReasonAsync(_sim.JobId, reason, cancellationToken);

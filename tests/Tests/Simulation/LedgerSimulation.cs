@@ -75,6 +75,9 @@ public sealed partial class LedgerSimulation
     /// <summary>Occurrences whose row was started a second time under the same execution id.</summary>
     public List<string> StartedTwice { get; } = [];
 
+    /// <summary>Every manual trigger answered "started" with its idempotency key (null without one) and the execution it named.</summary>
+    public List<(string? Key, Guid ExecutionId)> TriggerAnswers { get; } = [];
+
     /// <summary>Where the current schedule's planning began (job created, rescheduled or re-enabled), and that schedule.</summary>
     public DateTimeOffset SegmentStart { get; private set; }
 
@@ -253,6 +256,13 @@ public sealed partial class LedgerSimulation
             case 7 when live.Count > 0 && _silos.Count(s => s.Usable) > 1 && live[^1].Silo.Usable:
                 Evict(live[^1].Silo);
                 break;
+            case 8 when Settings.Triggers:
+            case 9 when Settings.Triggers && _random.Next(2) == 0:
+                Trigger(new TriggerRequest
+                {
+                    UserId = $"u{_random.Next(2)}", IdempotencyKey = _random.Next(2) == 0 ? null : $"k{_random.Next(3)}", OverrideRunning = _random.Next(4) == 0,
+                }, attempt: 1);
+                break;
             case 6 when !_outage:
                 _outage = true;
                 var length = Ms(300, Settings.MaxOutageMs);
@@ -320,6 +330,39 @@ public sealed partial class LedgerSimulation
                 Kill(silo);
             }
         });
+    }
+
+    /// <summary>
+    /// A manual trigger through the job's activation (the API's grain call activates one if there is none). A caller with an
+    /// idempotency key retries a failed request (503) with the same key, as the API asks; one without a key does not.
+    /// </summary>
+    private void Trigger(TriggerRequest request, int attempt)
+    {
+        EnsureActivation("manual trigger");
+        if (_activations.LastOrDefault(a => a.Live && a.Silo.Usable) is not { } activation)
+        {
+            return;
+        }
+        var what = $"trigger by {request.UserId}{(request.IdempotencyKey is { } k ? $" with key {k}" : "")}{(request.OverrideRunning ? " (override)" : "")}";
+        TriggerResult result;
+        try
+        {
+            result = activation.Triggers.TriggerAsync(Slug, Job(), request, Store, activation, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Grains.Interfaces.Admin.StoreUnavailableException e)
+        {
+            Log($"{what} on #{activation.Number}: 503 ({e.Message})");
+            if (request.IdempotencyKey is not null && attempt < 5)
+            {
+                At(Now + Ms(200, 3000), () => Trigger(request, attempt + 1));
+            }
+            return;
+        }
+        Log($"{what} on #{activation.Number}: {(result.Started ? $"{(result.Replayed ? "replayed" : "started")} {result.ExecutionId}" : $"refused: {result.RefusalReason}")}");
+        if (result.Started)
+        {
+            TriggerAnswers.Add((request.IdempotencyKey is { } key ? $"{request.UserId}/{key}" : null, result.ExecutionId!.Value));
+        }
     }
 
     /// <summary>As DeadSiloJobRecovery: one attempt by a survivor; if the store fails, the dead silo's leases decide.</summary>
@@ -393,7 +436,11 @@ public sealed partial class LedgerSimulation
         {
             PlanExecutor.ReleaseAsync(activation.Planner, Store, activation, release, CancellationToken.None).GetAwaiter().GetResult();
         }
-        // As the grain: ends, once and best effort, its claims whose answer never came.
+        // As the grain: ends, once and best effort, its claims whose answer never came, keyed triggers included.
+        foreach (var trigger in activation.Triggers.TakeUnanswered())
+        {
+            activation.Planner.GiveUp(trigger, ManualTriggers.GivenUpAtDeactivation);
+        }
         foreach (var end in activation.Planner.EndUnanswered($"not run: its activation ended ({why})", activation.Now))
         {
             try
@@ -593,6 +640,8 @@ public sealed record SimulationSettings
     public bool AdminChanges { get; init; } = Environment.GetEnvironmentVariable("TOTALLATOR_SIM_ADMIN") != "0";
     /// <summary>A second activation of the job beside the first (a partition, a directory race). <c>TOTALLATOR_SIM_DUPLICATES=0</c> leaves them out.</summary>
     public bool DuplicateActivations { get; init; } = Environment.GetEnvironmentVariable("TOTALLATOR_SIM_DUPLICATES") != "0";
+    /// <summary>Manual triggers, with and without idempotency keys, some overriding a run in progress. <c>TOTALLATOR_SIM_TRIGGERS=0</c> leaves them out.</summary>
+    public bool Triggers { get; init; } = Environment.GetEnvironmentVariable("TOTALLATOR_SIM_TRIGGERS") != "0";
 }
 
 /// <summary>One seed's verdict: the broken invariants (none when it passed) and the trace that replays it.</summary>

@@ -271,7 +271,8 @@ public abstract class AdminStoreContractTests
         Assert.Null(await Admin.FindTriggerRequestAsync(job.Id, bob, "k1", T0.AddDays(-1), CancellationToken.None));
         Assert.Equal(new TriggerRecorded(first.Claim.ExecutionId, false, false), await Admin.RecordTriggerAsync(first, CancellationToken.None));
         var row = (await Jobs.GetExecutionAsync(first.Claim.ExecutionId, CancellationToken.None))!;
-        Assert.Equal((ExecutionStatus.Running, (DateTimeOffset?)T0, TriggerSource.Manual, bob), (row.Status, row.StartedAt, row.TriggeredBy, row.TriggeredByUserId));
+        // Claimed without a start, as a claim ahead is: a trigger whose answer is lost never reads as a run that started.
+        Assert.Equal((ExecutionStatus.Claimed, (DateTimeOffset?)null, TriggerSource.Manual, bob), (row.Status, row.StartedAt, row.TriggeredBy, row.TriggeredByUserId));
         Assert.Equal(first.Claim.ExecutionId.ToString(), Assert.Single(await TrailOfAsync(bob)).Target);
 
         // The same key an hour later: the first execution answers (still active here), and nothing is written.
@@ -309,6 +310,35 @@ public abstract class AdminStoreContractTests
         var values = JsonNode.Parse(entry.NewValuesJson!)!;
         Assert.True((int)values["deleted"]! >= 1);
         Assert.Equal(30, (int)values["olderThanDays"]!);
+    }
+
+    [Fact]
+    public async Task AKeyWhoseRunWasGivenUpUnstarted_HoldsNothing_WhileOneThatMayHaveStarted_StillAnswers()
+    {
+        // Its trigger's answer was lost and its activation went: the run was ended skipped, never started. The caller's retry
+        // with the key must run it, not be answered with a run that never happened.
+        var job = await SeedAsync(Slug());
+        var user = "given-up-" + Guid.NewGuid().ToString("N")[..8];
+        var lost = Trigger(job, user, "k1", T0);
+        Assert.False((await Admin.RecordTriggerAsync(lost, CancellationToken.None)).Replayed);
+        Assert.True(await Jobs.CompleteAsync(new ExecutionCompletion
+        {
+            ExecutionId = lost.Claim.ExecutionId, Status = ExecutionStatus.Skipped, CompletedAt = T0.AddSeconds(1), StatusReason = "not run",
+            HeldBy = lost.Claim.LeaseOwner,
+        }, CancellationToken.None));
+
+        Assert.Null(await Admin.FindTriggerRequestAsync(job.Id, user, "k1", T0.AddDays(-1), CancellationToken.None));
+        var retry = Trigger(job, user, "k1", T0.AddSeconds(2));
+        Assert.Equal(new TriggerRecorded(retry.Claim.ExecutionId, false, false), await Admin.RecordTriggerAsync(retry, CancellationToken.None));
+        Assert.Equal(retry.Claim.ExecutionId, await Admin.FindTriggerRequestAsync(job.Id, user, "k1", T0.AddDays(-1), CancellationToken.None));
+
+        // Abandoned (its silo died; a run under RunningRecordDelay may have begun): the key still answers with it.
+        Assert.True(await Jobs.CompleteAsync(new ExecutionCompletion
+        {
+            ExecutionId = retry.Claim.ExecutionId, Status = ExecutionStatus.Abandoned, CompletedAt = T0.AddSeconds(40), StatusReason = "lease-expired",
+        }, CancellationToken.None));
+        var third = Trigger(job, user, "k1", T0.AddSeconds(50));
+        Assert.Equal(new TriggerRecorded(retry.Claim.ExecutionId, true, false), await Admin.RecordTriggerAsync(third, CancellationToken.None));
     }
 
     [Fact]
