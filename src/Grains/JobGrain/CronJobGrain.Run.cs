@@ -92,20 +92,13 @@ public sealed partial class CronJobGrain
                 {
                     break;
                 }
-                claim = claim with
+                claim = Retries.NextAttempt(claim, Guid.CreateVersion7(), _job.MaxRetries, delay);
+                if (!await ClaimRetryAsync(claim))
                 {
-                    // Not fenced by the job version: the occurrence is already this run's, and a change during the backoff
-                    // must not refuse its retry.
-                    ExecutionId = Guid.CreateVersion7(), RetryCount = retry, JobVersion = null,
-                    TriggeredBy = TriggerSource.Retry, StartedAt = clock.GetUtcNow(), AdvancesSchedule = false,
-                    StatusReason = $"retry {retry} of {_job.MaxRetries} after {delay.TotalSeconds:0.###} s backoff",
-                };
-                if (!await store.TryClaimAsync(claim, CancellationToken.None))
-                {
-                    LogClaimLost(logger, _slug, $"{claim.OccurrenceKey}#{retry}");
-                    instruments.ClaimConflict(_slug, "retry");
                     break;
                 }
+                claim = claim with { StartedAt = clock.GetUtcNow() };
+                run.SetUnrecordedStart(claim.StartedAt.Value);
                 run.CurrentExecutionId = claim.ExecutionId;
             }
         }
@@ -126,6 +119,39 @@ public sealed partial class CronJobGrain
         WakeForCatchUps();
     }
 
+    /// <summary>
+    /// Claims a retry, asking again with the same id through a store outage (a claim is idempotent by its id: one whose reply was
+    /// lost is answered as the claimant's) for up to a lease. False when another holds it, or when the store never answered:
+    /// then the claim, if it committed, is ended skipped at the next tick rather than left open with no run behind it.
+    /// </summary>
+    private async Task<bool> ClaimRetryAsync(ExecutionClaim claim)
+    {
+        var deadline = clock.GetUtcNow() + _options.LeaseDuration;
+        while (true)
+        {
+            try
+            {
+                if (await store.TryClaimAsync(claim, CancellationToken.None))
+                {
+                    return true;
+                }
+                LogClaimLost(logger, _slug, $"{claim.OccurrenceKey}#{claim.RetryCount}");
+                instruments.ClaimConflict(_slug, "retry");
+                return false;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogStoreRetry(logger, ex, _slug, claim.ExecutionId);
+                if (clock.GetUtcNow() >= deadline || registry.IsStopping)
+                {
+                    ((ITriggerShell)this).GiveUp(claim, $"not run: the claim of retry {claim.RetryCount} got no answer from the database for {_options.LeaseDuration.TotalSeconds:0} s");
+                    return false;
+                }
+                await Task.Delay(_options.StoreRetryDelay, clock);
+            }
+        }
+    }
+
     private void WakeForCatchUps()
     {
         if (_planner.HasCatchUps)
@@ -136,9 +162,7 @@ public sealed partial class CronJobGrain
     }
 
     private bool ShouldRetry(AttemptOutcome outcome, int retryCount) =>
-        outcome.Status is ExecutionStatus.Failed or ExecutionStatus.TimedOut
-        && !outcome.JobStillRunning && !outcome.CancelledFromOutside
-        && retryCount < (_job?.MaxRetries ?? 0) && !registry.IsStopping;
+        Retries.ShouldRetry(outcome.Status, outcome.JobStillRunning, outcome.CancelledFromOutside, retryCount, _job?.MaxRetries ?? 0, registry.IsStopping);
 
     /// <summary>Records an attempt's end.</summary>
     private Task CompleteAsync(ExecutionClaim claim, AttemptOutcome outcome) => WriteCompletionAsync(new ExecutionCompletion

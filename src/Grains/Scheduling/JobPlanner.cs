@@ -38,8 +38,16 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     /// <summary>The status reason of an occurrence skipped while scheduling is globally paused (<c>schedulingPaused</c>).</summary>
     public const string PausedReason = "paused";
 
-    /// <summary>How soon an occurrence held back by the start window (<see cref="PlanInputs.StartsThrough"/>) looks again.</summary>
+    /// <summary>
+    /// How soon an occurrence held back by the start window (<see cref="PlanInputs.StartsThrough"/>) looks again, at least and
+    /// at most: as soon as it is behind the window by, within these bounds. The window closes only when check-ins are late or
+    /// fail: just behind (a check-in late under load) it looks again soon, so the start is late by little; far behind (the
+    /// database down, or the silo declared dead) once a second, an in-memory step per job.
+    /// </summary>
     public static readonly TimeSpan StartWindowRecheck = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest wait before an occurrence held back by the start window looks again (see <see cref="StartWindowRecheck"/>).</summary>
+    public static readonly TimeSpan StartWindowRecheckMax = TimeSpan.FromSeconds(1);
 
     private readonly Queue<DateTimeOffset> _catchUps = new();
     // Scheduled claims whose store call failed without an answer: it may have committed, its reply lost. The next claim of the
@@ -285,9 +293,9 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     }
 
     /// <summary>
-    /// A claim recorded outside the plan (a manual trigger without an idempotency key) whose answer was lost: nothing will ask
-    /// for it again, so it is ended skipped at the start of the next tick, or at deactivation, in case it committed. Otherwise
-    /// its row would say it started a run that never did, and end abandoned when its lease expired.
+    /// A claim recorded outside the plan (a manual trigger) whose answer was lost and that nothing will ask for again (one
+    /// without an idempotency key; one with a key whose activation goes): it is ended skipped at the start of the next tick, or
+    /// at deactivation, in case it committed. Otherwise its row would stay open with no run behind it until its lease expired.
     /// </summary>
     public void GiveUp(ExecutionClaim claim, string reason) => _orphans.Enqueue((claim, reason));
 
@@ -555,8 +563,16 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     /// <see cref="PlanInputs.StartsThrough"/>); a due one is not even claimed outside it. Outside, the tick ends and looks again
     /// shortly: the window moves with every check-in, and never again once the silo has been declared dead.
     /// </summary>
-    private static ArmCommand? OutsideStartWindow(PlanInputs inputs, DateTimeOffset scheduledFor) =>
-        inputs.StartsThrough is { } through && scheduledFor > through ? new ArmCommand(inputs.Now + StartWindowRecheck) : null;
+    private static ArmCommand? OutsideStartWindow(PlanInputs inputs, DateTimeOffset scheduledFor)
+    {
+        if (inputs.StartsThrough is not { } through || scheduledFor <= through)
+        {
+            return null;
+        }
+        // Never checked in (MinValue): as far behind as can be.
+        var behind = through == DateTimeOffset.MinValue ? StartWindowRecheckMax : scheduledFor - through;
+        return new ArmCommand(inputs.Now + (behind < StartWindowRecheck ? StartWindowRecheck : behind > StartWindowRecheckMax ? StartWindowRecheckMax : behind));
+    }
 
     /// <summary>
     /// Wakes the job for the next occurrence after the planned ones: at its instant once it is claimed ahead (or when claiming

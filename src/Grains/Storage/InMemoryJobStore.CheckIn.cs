@@ -30,7 +30,7 @@ public sealed partial class InMemoryJobStore
             var lastSeen = _checkIns.TryGetValue(owner, out var known) ? known.LastSeen : null;
             _checkIns[owner] = (lastSeen, true);
             var handed = _executions.Values.Where(e => e.LeaseOwner == owner && e.Status == Interfaces.Jobs.ExecutionStatus.Claimed
-                    && e.StartedAt is null && e.OccurrenceKey.StartsWith("s:", StringComparison.Ordinal) && (lastSeen is not { } seen || e.ScheduledFor > seen + startWindow))
+                    && e.StartedAt is null && e.OccurrenceKey.StartsWith("s:", StringComparison.Ordinal) && e.RetryCount == 0 && (lastSeen is not { } seen || e.ScheduledFor > seen + startWindow))
                 .ToList();
             foreach (var row in handed)
             {

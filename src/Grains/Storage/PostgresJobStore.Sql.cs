@@ -33,8 +33,8 @@ public sealed partial class PostgresJobStore
         """;
 
     // Fences a silo the membership declared dead and, in the same statement, hands over its claims that it cannot have started
-    // (instants past its last accepted check-in plus the start window); scheduled occurrences only: a manual trigger's claim
-    // starts with no start window (it is the silo's to run or to end, never a survivor's). The fence writes the silo's row, so it waits for a
+    // (instants past its last accepted check-in plus the start window); first attempts of scheduled occurrences only: a manual
+    // trigger's or a retry's claim starts with no start window (it is the silo's to run or to end, never a survivor's). The fence writes the silo's row, so it waits for a
     // check-in in flight and reads the lastSeen that one wrote; a silo that never checked in gets a fenced row, and all its
     // claims are handed over. The hand-over re-checks each row it waited for: a start or an end recorded meanwhile keeps it.
     internal const string FenceDeadSilo = """
@@ -46,7 +46,7 @@ public sealed partial class PostgresJobStore
         ), handed AS (
             UPDATE cronJobExecution e SET leaseOwner = NULL, statusReason = @reason
             FROM fence f
-            WHERE e.leaseOwner = @owner AND e.status = 'claimed' AND e.startedAt IS NULL AND e.occurrenceKey LIKE 's:%'
+            WHERE e.leaseOwner = @owner AND e.status = 'claimed' AND e.startedAt IS NULL AND e.occurrenceKey LIKE 's:%' AND e.retryCount = 0
               AND e.scheduledFor > f.lastSeen + @windowMs * interval '1 millisecond'
             RETURNING e.cronJobId
         )

@@ -48,6 +48,35 @@ public sealed class LostReplyTests(ClusterFixture fixture)
     }
 
     /// <summary>
+    /// A retry's claim that committed but whose reply was lost: the run asks again with the same id and runs the retry. Before,
+    /// the run gave up, and the retry's row, inserted running with a start, stayed open with no run behind it until it ended
+    /// abandoned.
+    /// </summary>
+    [Fact]
+    public async Task ARetryWhoseClaimReplyWasLost_IsAskedAgain_AndRuns()
+    {
+        const string slug = "t-retry-lost";
+        TestJobs.Set(slug, ctx => ctx.RetryCount == 0
+            ? throw new InvalidOperationException("the first attempt fails on purpose")
+            : Task.FromResult(CronJobResult.Succeeded("the retry ran")));
+        await _c.Job(slug).UpdateConfigAsync(new JobConfigChange { MaxRetries = 1, ChangedBy = "test" });
+        var job = (await _c.Store.GetJobAsync(slug, CancellationToken.None))!;
+        var lostBefore = LostReplies.Lost.ToHashSet();
+
+        // A manual trigger records its claim through the admin store: the job's next claim is its retry's.
+        LostReplies.LoseNextClaimReply(job.Id);
+        var trigger = await _c.Job(slug).TriggerAsync(new TriggerRequest { UserId = "ops" });
+
+        var rows = await _c.WaitForRowsAsync(slug, r => r.Count == 2 && r.All(x => !x.Status.IsActive()), TimeSpan.FromSeconds(20), "both attempts end");
+        var retry = rows.Single(r => r.RetryCount == 1);
+        Assert.Equal((ExecutionStatus.Failed, trigger.ExecutionId), (rows.Single(r => r.RetryCount == 0).Status, rows.Single(r => r.RetryCount == 0).Id));
+        Assert.Equal(ExecutionStatus.Succeeded, retry.Status);
+        Assert.NotNull(retry.StartedAt);
+        Assert.Contains(retry.Id, LostReplies.Lost.Except(lostBefore));
+        Assert.Single(TestJobs.InvocationsOf(slug), i => i.ExecutionId == retry.Id);
+    }
+
+    /// <summary>
     /// A run's end that cannot be written for a while (the database down just as it ended): the job is done, so the occurrences
     /// that fall due meanwhile run. Before the fix they were skipped as overlaps of a run that had already ended (the fault
     /// suite's database restart: run_all catch-ups all skipped behind an end that was still being retried).

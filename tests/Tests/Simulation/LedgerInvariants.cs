@@ -25,9 +25,13 @@ public static partial class LedgerInvariants
         {
             return $"idempotency key {keyed.Key} answered with {string.Join(" and ", keyed.Select(a => a.ExecutionId).Distinct())}";
         }
-        if (sim.Runs.Values.GroupBy(r => r.OccurrenceKey).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        if (sim.Runs.Values.GroupBy(r => (r.OccurrenceKey, r.RetryCount)).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
-            return $"occurrence {twice.Key} ran {twice.Count()} times: {string.Join(", ", twice.Select(r => r.ExecutionId))}";
+            return $"attempt {twice.Key.RetryCount} of occurrence {twice.Key.OccurrenceKey} ran {twice.Count()} times: {string.Join(", ", twice.Select(r => r.ExecutionId))}";
+        }
+        if (sim.Runs.Values.FirstOrDefault(r => r.RetryCount > sim.MaxRetries) is { } beyond)
+        {
+            return $"attempt {beyond.RetryCount} of {beyond.OccurrenceKey} ran, past the job's {sim.MaxRetries} retries";
         }
         var job = sim.Job();
         var rows = sim.Rows();

@@ -15,6 +15,8 @@ public sealed partial class LedgerSimulation
     {
         private readonly LedgerSimulation _sim;
         private readonly List<SimRun> _running = [];
+        // Failed attempts whose retry is waiting for its backoff or its claim.
+        private readonly List<Guid> _backoff = [];
         private int _timerVersion;
         private DateTimeOffset? _armedAt;
         private bool _reload;
@@ -103,13 +105,14 @@ public sealed partial class LedgerSimulation
         }
 
         // As the grain: a run whose end is only being written is no longer in progress.
-        public PlanInputs Inputs() => new(Now, _sim._paused, Stopping: false, _running.Find(r => !r.Writing)?.ExecutionId, LeftRunningReason: null,
-            Silo.StartsThrough);
+        // A run waiting for its retry (its failed attempt ended, the backoff running) is still in progress, as in the grain.
+        public PlanInputs Inputs() => new(Now, _sim._paused, Stopping: false,
+            _running.Find(r => !r.Writing)?.ExecutionId ?? (_backoff.Count > 0 ? _backoff[0] : null), LeftRunningReason: null, Silo.StartsThrough);
 
         public void StartRun(StartRunCommand command)
         {
             var claim = command.Claim;
-            var run = new SimRun(claim.ExecutionId, claim.OccurrenceKey, Silo);
+            var run = new SimRun(claim.ExecutionId, claim.OccurrenceKey, Silo, claim.RetryCount);
             if (!_sim.Runs.TryAdd(run.ExecutionId, run))
             {
                 // The same row started twice (a claim handed over although its run had begun): the invariant check reports it.
@@ -137,12 +140,51 @@ public sealed partial class LedgerSimulation
                     ExecutionId = run.ExecutionId, Status = run.Outcome == RunOutcome.Succeeded ? ExecutionStatus.Succeeded : ExecutionStatus.Failed,
                     StartedAt = startedAt, CompletedAt = Now, DurationMs = (long)length.TotalMilliseconds,
                 };
-                WriteCompletion(run, completion, Now + Lease * Grains.Hosting.SchedulerOptions.CompletionRetryLeases);
+                // As the grain's run loop: the end is written, then after a backoff the next attempt is claimed and run.
+                Action? then = null;
+                if (Retries.ShouldRetry(completion.Status, jobStillRunning: false, cancelledFromOutside: false, claim.RetryCount, _sim.MaxRetries, stopping: false))
+                {
+                    _backoff.Add(claim.ExecutionId);
+                    var backoff = TimeSpan.FromMilliseconds(300 * (claim.RetryCount + 1));
+                    var next = Retries.NextAttempt(claim, _sim.NewId(), _sim.MaxRetries, backoff);
+                    then = () => _sim.At(_sim.Now + backoff, () => ClaimRetry(claim.ExecutionId, next, Now + backoff + Lease));
+                }
+                WriteCompletion(run, completion, Now + Lease * Grains.Hosting.SchedulerOptions.CompletionRetryLeases, then);
             });
         }
 
+        /// <summary>As the grain's <c>ClaimRetryAsync</c>: asked again with its id through store failures for up to a lease, then given up.</summary>
+        private void ClaimRetry(Guid failed, ExecutionClaim next, DateTimeOffset deadline)
+        {
+            if (!Silo.Alive || Silo.Owner != Owner)
+            {
+                return; // the silo died during the backoff: no retry
+            }
+            try
+            {
+                if (_sim.Store.TryClaimAsync(next, CancellationToken.None).GetAwaiter().GetResult())
+                {
+                    _backoff.Remove(failed);
+                    StartRun(new StartRunCommand(next with { StartedAt = Now }, StartUnrecorded: true));
+                    return;
+                }
+                _sim.Log($"#{Number} lost the claim of retry {next.RetryCount} of {next.OccurrenceKey}");
+            }
+            catch (StoreUnavailableException) when (Now < deadline)
+            {
+                _sim.At(_sim.Now + StoreRetryDelay, () => ClaimRetry(failed, next, deadline));
+                return;
+            }
+            catch (StoreUnavailableException)
+            {
+                _sim.Log($"#{Number} gave up the claim of retry {next.RetryCount} of {next.OccurrenceKey}");
+                GiveUp(next, "not run: the claim of this retry got no answer");
+            }
+            _backoff.Remove(failed);
+        }
+
         /// <summary>As the grain: retried through a store outage (<c>SchedulerOptions.CompletionRetryLeases</c>).</summary>
-        private void WriteCompletion(SimRun run, ExecutionCompletion completion, DateTimeOffset deadline)
+        private void WriteCompletion(SimRun run, ExecutionCompletion completion, DateTimeOffset deadline, Action? then = null)
         {
             if (!run.Writing)
             {
@@ -155,7 +197,7 @@ public sealed partial class LedgerSimulation
             }
             catch (StoreUnavailableException) when (Now < deadline)
             {
-                _sim.At(_sim.Now + StoreRetryDelay, () => WriteCompletion(run, completion, deadline));
+                _sim.At(_sim.Now + StoreRetryDelay, () => WriteCompletion(run, completion, deadline, then));
                 return;
             }
             catch (StoreUnavailableException)
@@ -168,6 +210,7 @@ public sealed partial class LedgerSimulation
             {
                 ((IPlanShell)this).Arm(Now);
             }
+            then?.Invoke();
         }
 
         public Task ReloadAsync(CancellationToken cancellationToken)

@@ -58,6 +58,7 @@ public sealed partial class LedgerSimulation
             var skew = _random.Next(2) == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(_random.Next(-settings.MaxSkewMs, settings.MaxSkewMs + 1));
             _silos.Add(new Silo($"silo{i + 1}", skew));
         }
+        MaxRetries = _random.Next(3);
     }
 
     public int Seed { get; }
@@ -66,6 +67,8 @@ public sealed partial class LedgerSimulation
     public TimeSpan ClaimAhead { get; }
     public MisfirePolicy Policy { get; }
     public int RunAllCap { get; }
+    /// <summary>The job's retries of a failed attempt (0 to 2); one run in five fails.</summary>
+    public int MaxRetries { get; }
     public DateTimeOffset Now => _time.Now;
     public string Trace => _trace.ToString();
 
@@ -93,7 +96,7 @@ public sealed partial class LedgerSimulation
         var schedule = Schedules[_random.Next(Schedules.Length)];
         Store.Inner.SyncDefinitionsAsync([new CronJobDefinition
         {
-            Slug = Slug, Name = "Simulated", Schedule = schedule, MisfirePolicy = Policy, MisfireRunAllCap = RunAllCap,
+            Slug = Slug, Name = "Simulated", Schedule = schedule, MisfirePolicy = Policy, MisfireRunAllCap = RunAllCap, MaxRetries = MaxRetries,
             Factory = _ => throw new InvalidOperationException("the simulation runs no job code"),
         }], Now, CancellationToken.None).GetAwaiter().GetResult();
         var job = Store.Inner.GetJobAsync(Slug, CancellationToken.None).GetAwaiter().GetResult()!;
@@ -101,7 +104,7 @@ public sealed partial class LedgerSimulation
         ViewVersion = job.Version;
         SegmentStart = job.LastScheduledFor!.Value;
         Schedule = Parse(job);
-        Log($"start: schedule '{schedule}', policy {Policy} (cap {RunAllCap}), claim ahead {ClaimAhead.TotalSeconds} s, skews {string.Join(", ", _silos.Select(s => $"{s.Name} {s.Skew.TotalMilliseconds:+0;-0;0} ms"))}");
+        Log($"start: schedule '{schedule}', policy {Policy} (cap {RunAllCap}), retries {MaxRetries}, claim ahead {ClaimAhead.TotalSeconds} s, skews {string.Join(", ", _silos.Select(s => $"{s.Name} {s.Skew.TotalMilliseconds:+0;-0;0} ms"))}");
 
         foreach (var silo in _silos)
         {
@@ -610,10 +613,11 @@ public enum RunOutcome
 }
 
 /// <summary>One run the simulated job code started, on which silo, and how it ended.</summary>
-public sealed class SimRun(Guid executionId, string occurrenceKey, object silo)
+public sealed class SimRun(Guid executionId, string occurrenceKey, object silo, int retryCount)
 {
     public Guid ExecutionId { get; } = executionId;
     public string OccurrenceKey { get; } = occurrenceKey;
+    public int RetryCount { get; } = retryCount;
     internal object Silo { get; } = silo;
     public RunOutcome? Outcome { get; set; }
 

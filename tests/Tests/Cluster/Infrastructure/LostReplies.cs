@@ -109,7 +109,9 @@ public static class LostReplies
             {
                 LostClaims.Enqueue(executionId);
             }
-            throw new IOException($"Injected: the connection dropped after claim {executionId} committed; its reply is lost.");
+            // As Npgsql reports a connection that broke after the server committed.
+            throw new Npgsql.NpgsqlException($"Injected: the connection dropped after claim {executionId} committed; its reply is lost.",
+                new IOException("connection reset"));
         }
     }
 }

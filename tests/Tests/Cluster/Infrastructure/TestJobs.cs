@@ -40,6 +40,7 @@ public static class TestJobs
         ["t-timeout-coop"] = "0 0 1 1 *",
         ["t-timeout-stubborn"] = "0 0 1 1 *",
         ["t-retry"] = "0 0 1 1 *",
+        ["t-retry-lost"] = "0 0 1 1 *",
         ["t-retry-change"] = "* * * * * *",
         ["t-overlap"] = "* * * * * *",
         ["t-manual"] = "0 0 1 1 *",

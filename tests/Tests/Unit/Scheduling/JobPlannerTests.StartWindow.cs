@@ -22,7 +22,12 @@ public sealed partial class JobPlannerTests
 
         // At its instant the last accepted check-in was more than the window ago (the database slow, or the silo fenced).
         planner.BeginTick();
-        Assert.Equal(new ArmCommand(T0.AddSeconds(10) + JobPlanner.StartWindowRecheck), planner.Next(Within(T0.AddSeconds(10), T0.AddSeconds(9.9))));
+        // Just behind (a check-in late under load): it looks again soon; further behind, after as long as it is behind.
+        Assert.Equal(new ArmCommand(T0.AddSeconds(10) + JobPlanner.StartWindowRecheck), planner.Next(Within(T0.AddSeconds(10), T0.AddMilliseconds(9_950))));
+        planner.BeginTick();
+        Assert.Equal(new ArmCommand(T0.AddMilliseconds(10_400)), planner.Next(Within(T0.AddSeconds(10), T0.AddMilliseconds(9_600))));
+        planner.BeginTick();
+        Assert.Equal(new ArmCommand(T0.AddSeconds(11)), planner.Next(Within(T0.AddSeconds(10), T0.AddSeconds(5))));
         Assert.Equal(claim.Claim, planner.Ahead!.Claim);
 
         planner.BeginTick();
@@ -36,7 +41,8 @@ public sealed partial class JobPlannerTests
         var job = Job("* * * * * *");
         var planner = Planner(job, TimeSpan.Zero);
         planner.BeginTick();
-        Assert.Equal(new ArmCommand(T0.AddSeconds(1) + JobPlanner.StartWindowRecheck), planner.Next(Within(T0.AddSeconds(1), DateTimeOffset.MinValue)));
+        // Never checked in: it looks again once a second.
+        Assert.Equal(new ArmCommand(T0.AddSeconds(1) + JobPlanner.StartWindowRecheckMax), planner.Next(Within(T0.AddSeconds(1), DateTimeOffset.MinValue)));
 
         planner.BeginTick();
         var claim = Assert.IsType<ClaimCommand>(planner.Next(Within(T0.AddSeconds(1.1), T0.AddSeconds(2))));
