@@ -144,7 +144,7 @@ public sealed partial class CronJobGrain
                 LogStoreRetry(logger, ex, _slug, claim.ExecutionId);
                 if (clock.GetUtcNow() >= deadline || registry.IsStopping)
                 {
-                    ((ITriggerShell)this).GiveUp(claim, $"not run: the claim of retry {claim.RetryCount} got no answer from the database for {_options.LeaseDuration.TotalSeconds:0} s");
+                    GiveUpClaim(claim, $"not run: the claim of retry {claim.RetryCount} got no answer from the database for {_options.LeaseDuration.TotalSeconds:0} s");
                     return false;
                 }
                 await Task.Delay(_options.StoreRetryDelay, clock);

@@ -47,6 +47,17 @@ public sealed partial class CronJobGrain : IPlanShell
         }
     }
 
+    /// <summary>
+    /// A claim outside the plan (a manual trigger's, a retry's) whose answer never came and that nothing will ask for again: the
+    /// planner ends it skipped at the next tick, armed soon rather than at the next occurrence, which may be hours away.
+    /// </summary>
+    private void GiveUpClaim(ExecutionClaim claim, string reason)
+    {
+        _planner.GiveUp(claim, reason);
+        var soon = clock.GetUtcNow() + _options.StoreRetryDelay;
+        ArmAt(_armedFor is { } armed && armed < soon ? armed : soon);
+    }
+
     /// <summary>Gives the occurrence claimed ahead back (the job's next host handles it), e.g. when this activation goes.</summary>
     private async Task ReleaseAheadAsync(string reason, CancellationToken cancellationToken, bool withdraw = false)
     {

@@ -41,13 +41,7 @@ public sealed partial class CronJobGrain
     // Its row says claimed: the lease maintenance records the start if the run lasts, and its end carries it anyway.
     void ITriggerShell.StartRun(ExecutionClaim claim) => StartRun(claim, startUnrecorded: true);
 
-    void ITriggerShell.GiveUp(ExecutionClaim claim, string reason)
-    {
-        _planner.GiveUp(claim, reason);
-        // Ended at the next tick: soon, not at the next occurrence, which may be hours away.
-        var soon = clock.GetUtcNow() + _options.StoreRetryDelay;
-        ArmAt(_armedFor is { } armed && armed < soon ? armed : soon);
-    }
+    void ITriggerShell.GiveUp(ExecutionClaim claim, string reason) => GiveUpClaim(claim, reason);
 
     public Task<bool> CancelAsync(Guid executionId, string userId, string? requestId)
     {
