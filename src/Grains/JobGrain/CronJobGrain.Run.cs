@@ -26,7 +26,7 @@ public sealed partial class CronJobGrain
 
     /// <param name="claim">The claimed attempt.</param>
     /// <param name="startUnrecorded">The row still says claimed (a claim ahead): the lease maintenance records the start if the run lasts.</param>
-    private void StartRun(ExecutionClaim claim, bool startUnrecorded = false)
+    private ActiveRun StartRun(ExecutionClaim claim, bool startUnrecorded = false)
     {
         var run = new ActiveRun(_slug, claim.ExecutionId);
         if (startUnrecorded)
@@ -44,6 +44,7 @@ public sealed partial class CronJobGrain
         instruments.RunsActive(+1);
         // Not awaited: the grain turn ends now. The loop's own continuations resume on this grain's scheduler.
         _ = RunOccurrenceAsync(run, claim, _definition!);
+        return run;
     }
 
     private async Task RunOccurrenceAsync(ActiveRun run, ExecutionClaim claim, Jobs.CronJobDefinition definition)

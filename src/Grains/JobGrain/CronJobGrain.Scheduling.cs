@@ -92,7 +92,7 @@ public sealed partial class CronJobGrain : IPlanShell
     PlanInputs IPlanShell.Inputs() => new(clock.GetUtcNow(), settings.Current.SchedulingPaused, registry.IsStopping,
         RunInProgress()?.CurrentExecutionId, LeftRunningSkipReason(), checkIn.StartsThrough);
 
-    void IPlanShell.StartRun(StartRunCommand command) => StartRun(command.Claim, command.StartUnrecorded);
+    void IPlanShell.StartRun(StartRunCommand command) => _ = StartRun(command.Claim, command.StartUnrecorded);
 
     void IPlanShell.Arm(DateTimeOffset at) => ArmAt(at);
 

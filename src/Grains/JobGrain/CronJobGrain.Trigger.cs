@@ -39,7 +39,24 @@ public sealed partial class CronJobGrain
     ExecutionClaim ITriggerShell.NewManualClaim(DateTimeOffset now, string userId, string? note) => NewManualClaim(now, userId, note);
 
     // Its row says claimed: the lease maintenance records the start if the run lasts, and its end carries it anyway.
-    void ITriggerShell.StartRun(ExecutionClaim claim) => StartRun(claim, startUnrecorded: true);
+    /// <summary>
+    /// Started at once; its start is recorded at once too, unlike a scheduled run's (which waits for RunningRecordDelay to save
+    /// a write per fire): the operator who triggered it sees it running. Best effort: the lease maintenance records it otherwise.
+    /// </summary>
+    async Task ITriggerShell.StartRunAsync(ExecutionClaim claim)
+    {
+        var run = StartRun(claim, startUnrecorded: true);
+        var startedAt = claim.StartedAt!.Value;
+        try
+        {
+            await store.MarkStartedManyAsync([new ExecutionStart(claim.ExecutionId, startedAt, _options.LeaseDuration)], CancellationToken.None);
+            run.StartRecorded(startedAt);
+        }
+        catch (Exception ex) when (StoreGuard.IsStoreFailure(ex))
+        {
+            LogStoreRetry(logger, ex, _slug, claim.ExecutionId);
+        }
+    }
 
     void ITriggerShell.GiveUp(ExecutionClaim claim, string reason) => GiveUpClaim(claim, reason);
 

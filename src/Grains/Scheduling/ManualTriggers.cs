@@ -35,8 +35,8 @@ public interface ITriggerShell
     /// <summary>A manual run's claim: an occurrence of its own, never moving the schedule.</summary>
     ExecutionClaim NewManualClaim(DateTimeOffset now, string userId, string? note);
 
-    /// <summary>Starts the run of a recorded trigger.</summary>
-    void StartRun(ExecutionClaim claim);
+    /// <summary>Starts the run of a recorded trigger (its row still says claimed).</summary>
+    Task StartRunAsync(ExecutionClaim claim);
 
     /// <summary>A trigger without a key whose answer was lost: its row, if it committed, is ended skipped soon.</summary>
     void GiveUp(ExecutionClaim claim, string reason);
@@ -144,7 +144,7 @@ public sealed class ManualTriggers
             // was lost, has ended meanwhile (its lease expired): that row answers.
             return new TriggerResult { Started = true, ExecutionId = recorded.ExecutionId, Replayed = true };
         }
-        shell.StartRun(claim);
+        await shell.StartRunAsync(claim);
         return new TriggerResult { Started = true, ExecutionId = claim.ExecutionId, Replayed = recorded.Replayed };
     }
 }

@@ -174,6 +174,10 @@ public sealed class AdminGrainTests(ClusterFixture fixture)
         await _c.Job(slug).UpdateConfigAsync(new JobConfigChange { IsEnabled = true, ChangedBy = "carol" });
         await _c.Job(slug).UpdateConfigAsync(new JobConfigChange { IsEnabled = false, ChangedBy = "carol" });
         var trigger = await _c.Job(slug).TriggerAsync(new TriggerRequest { UserId = "carol", RequestId = "req-t" });
+        // Its start is recorded before the answer: the operator sees it running at once, not claimed for a second.
+        var started = (await _c.Store.GetExecutionAsync(trigger.ExecutionId!.Value, CancellationToken.None))!;
+        Assert.Equal(ExecutionStatus.Running, started.Status);
+        Assert.NotNull(started.StartedAt);
         Assert.True(await _c.Job(slug).CancelAsync(trigger.ExecutionId!.Value, "carol", "req-c"));
         await _c.WaitForRowsAsync(slug, r => r.Count > 0 && r.All(x => !x.Status.IsActive()), Wait, "the cancelled run ending");
 

@@ -256,7 +256,12 @@ public sealed partial class LedgerSimulation
             };
         }
 
-        public void StartRun(ExecutionClaim claim) => StartRun(new StartRunCommand(claim, StartUnrecorded: true));
+        // The grain also records the start at once (best effort); the simulation leaves it to the run's end.
+        public Task StartRunAsync(ExecutionClaim claim)
+        {
+            StartRun(new StartRunCommand(claim, StartUnrecorded: true));
+            return Task.CompletedTask;
+        }
 
         public void GiveUp(ExecutionClaim claim, string reason)
         {
