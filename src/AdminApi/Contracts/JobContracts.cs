@@ -16,6 +16,11 @@ public sealed record JobPatchRequest
     /// <summary><c>run_once</c>, <c>skip</c> or <c>run_all</c>.</summary>
     public MisfirePolicy? MisfirePolicy { get; init; }
     public bool? Enabled { get; init; }
+    /// <summary>
+    /// The jobs this one runs after, replacing the current ones (empty: none): each a slug, or <c>slug:condition</c> with
+    /// <c>success</c> (the default), <c>failure</c> or <c>completion</c>. Unknown jobs and cycles are refused.
+    /// </summary>
+    public IReadOnlyList<string>? After { get; init; }
 }
 
 /// <summary>Options of a manual trigger.</summary>

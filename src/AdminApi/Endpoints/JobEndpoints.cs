@@ -15,13 +15,13 @@ public static partial class JobEndpoints
         ArgumentNullException.ThrowIfNull(api);
         var group = api.MapGroup("/jobs").WithTags("Jobs");
         group.MapGet("/", ListAsync).RequireAuthorization(AdminAuthentication.ViewerPolicy)
-            .WithName("ListJobs").WithSummary("Every job with its state, schedule, next fire times, last run and statistics.")
+            .WithName("ListJobs").WithSummary("Every job with its state, schedule, next fire times, last run, statistics and dependencies; ?chain=true keeps the jobs in a chain.")
             .Produces<IReadOnlyList<JobView>>();
         group.MapGet("/{slug}", GetAsync).RequireAuthorization(AdminAuthentication.ViewerPolicy)
             .WithName("GetJob").WithSummary("One job with full configuration and statistics; the ETag header carries its version.")
             .Produces<JobView>().ProducesProblem(404);
         group.MapPatch("/{slug}", PatchAsync).RequireAuthorization(AdminAuthentication.AdminPolicy)
-            .WithName("UpdateJob").WithSummary("Changes schedule, time zone, timeout, retries, misfire policy or enabled; send If-Match to detect concurrent edits.")
+            .WithName("UpdateJob").WithSummary("Changes schedule, time zone, timeout, retries, misfire policy, enabled or the jobs it runs after; send If-Match to detect concurrent edits.")
             .Produces<JobView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(412);
         group.MapPost("/{slug}/enable", (HttpContext c, IClusterClient cluster, string slug) => SetEnabledAsync(c, cluster, slug, true))
             .RequireAuthorization(AdminAuthentication.OperatorPolicy).WithName("EnableJob").WithSummary("Enables the job's schedule.")
@@ -48,8 +48,18 @@ public static partial class JobEndpoints
 
     private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
-    private static async Task<IResult> ListAsync(IClusterClient cluster) =>
-        TypedResults.Ok(await cluster.GetGrain<IJobQueryGrain>(0).ListJobsAsync());
+    /// <summary><c>?chain=true</c>: only jobs that run after others or that others run after; <c>false</c>: only the others.</summary>
+    private static async Task<IResult> ListAsync(HttpContext context, IClusterClient cluster)
+    {
+        var q = new QueryParsing(context.Request);
+        var chain = q.Flag("chain");
+        if (q.Errors.Count > 0)
+        {
+            return Problems.Invalid(context, q.Errors);
+        }
+        var jobs = await cluster.GetGrain<IJobQueryGrain>(0).ListJobsAsync();
+        return TypedResults.Ok(chain is { } inChain ? jobs.Where(j => (j.Upstreams.Count > 0 || j.Downstreams.Count > 0) == inChain).ToList() : jobs);
+    }
 
     private static async Task<IResult> GetAsync(HttpContext context, IClusterClient cluster, string slug)
     {
@@ -72,9 +82,13 @@ public static partial class JobEndpoints
         {
             return Problems.Invalid(context, "If-Match", "If-Match must be the job's ETag as returned by GET (e.g. \"7\"), or *.");
         }
-        if (patch is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, Enabled: null })
+        if (patch is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, Enabled: null, After: null })
         {
-            return Problems.Invalid(context, "body", "Nothing to change: send at least one of schedule, timeZone, timeoutMs, maxRetries, misfirePolicy, enabled.");
+            return Problems.Invalid(context, "body", "Nothing to change: send at least one of schedule, timeZone, timeoutMs, maxRetries, misfirePolicy, enabled, after.");
+        }
+        if (ReadUpstreams(patch.After, out var after) is { } badAfter)
+        {
+            return Problems.Invalid(context, "after", badAfter);
         }
         if (patch.Schedule is { Length: > 200 } || patch.TimeZone is { Length: > 100 })
         {
@@ -85,9 +99,42 @@ public static partial class JobEndpoints
         return await ApplyAsync(context, cluster, slug, new JobConfigChange
         {
             Schedule = patch.Schedule, TimeZone = patch.TimeZone, TimeoutMs = patch.TimeoutMs, MaxRetries = patch.MaxRetries,
-            MisfirePolicy = patch.MisfirePolicy, IsEnabled = patch.Enabled, ExpectedVersion = expected,
+            MisfirePolicy = patch.MisfirePolicy, IsEnabled = patch.Enabled, ExpectedVersion = expected, After = after,
             ChangedBy = actor.Name, RequestId = actor.RequestId,
         });
+    }
+
+    /// <summary>Reads <c>after</c> entries (<c>slug[:condition]</c>); the refusal's message, or null.</summary>
+    private static string? ReadUpstreams(IReadOnlyList<string>? entries, out IReadOnlyList<Upstream>? upstreams)
+    {
+        upstreams = null;
+        if (entries is null)
+        {
+            return null;
+        }
+        if (entries.Count > 32)
+        {
+            return $"after may name at most 32 jobs; got {entries.Count}.";
+        }
+        var list = new List<Upstream>();
+        foreach (var entry in entries)
+        {
+            if (entry is null || entry.Length > 100)
+            {
+                return "Each entry of after is a job slug, optionally followed by :success, :failure or :completion.";
+            }
+            if (!Upstream.TryParse(entry, out var upstream, out var error))
+            {
+                return error!;
+            }
+            if (!SlugPattern().IsMatch(upstream!.Slug))
+            {
+                return $"'{Shorten(upstream.Slug)}' in after is not a job slug (lower-case letters, digits and dashes).";
+            }
+            list.Add(upstream);
+        }
+        upstreams = list;
+        return null;
     }
 
     private static async Task<IResult> SetEnabledAsync(HttpContext context, IClusterClient cluster, string slug, bool enabled)

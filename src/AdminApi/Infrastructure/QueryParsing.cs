@@ -53,6 +53,22 @@ public sealed class QueryParsing(HttpRequest request)
         return null;
     }
 
+    /// <summary><c>true</c> or <c>false</c>; null when absent.</summary>
+    public bool? Flag(string name)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+        Errors[name] = [$"{name} must be true or false; got '{Shorten(text)}'."];
+        return null;
+    }
+
     /// <summary>Enum values by their JSON names (snake_case), comma-separated or repeated: <c>status=failed,timed_out</c>.</summary>
     public IReadOnlyList<T>? Enums<T>(string name) where T : struct, Enum
     {

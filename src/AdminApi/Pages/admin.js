@@ -385,7 +385,7 @@ export function statusBadge(status) {
 
 export const FAILURE_STATUSES = new Set(['failed', 'timed_out', 'abandoned']);
 export const ALL_STATUSES = ['running', 'claimed', 'succeeded', 'failed', 'timed_out', 'skipped', 'missed', 'abandoned'];
-export const TRIGGERS = ['scheduler', 'manual', 'retry', 'catch_up'];
+export const TRIGGERS = ['scheduler', 'manual', 'retry', 'catch_up', 'dependency'];
 
 /** The state words of a job: enabled | disabled, invalid, orphaned, running. */
 export function jobStates(job) {
@@ -509,7 +509,18 @@ export function describeCron(expression) {
 /** Words for a job's schedule: its resolved expression described, or the expression itself. */
 export function scheduleWords(job) {
   const expr = job.resolvedSchedule || job.schedule;
+  if (!expr && job.upstreams && job.upstreams.length) return `after ${job.upstreams.map(u => u.slug).join(', ')}`;
   return describeCron(expr) || expr || '—';
+}
+
+/** The edge's condition in words: "succeeds", "fails", "ends". */
+export function conditionWords(condition) {
+  return { success: 'succeeds', failure: 'fails', completion: 'ends' }[condition] || condition;
+}
+
+/** Whether the job runs after others or others run after it. */
+export function inChain(job) {
+  return (job.upstreams && job.upstreams.length > 0) || (job.downstreams && job.downstreams.length > 0);
 }
 
 // ----------------------------------------------------------------------------------------------------- small bits

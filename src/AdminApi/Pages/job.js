@@ -2,7 +2,7 @@
 import {
   $, el, replaceChildren, api, API, reportFailure, problemText, showMessage, startPage, startEvents, activityTracker,
   canOperate, canAdmin, timeEl, formatDuration, formatNumber, statusBadge, stateBadges, scheduleWords,
-  describeCron, slugFromPath, formatMb, debounce, formatLocal,
+  describeCron, slugFromPath, formatMb, debounce, formatLocal, jobHref, conditionWords,
 } from './admin.js';
 import { renderStats, renderChart } from './job-performance.js';
 import { loadAudit } from './job-audit.js';
@@ -88,9 +88,14 @@ function renderJob() {
   const fact = (label, ...value) => el('div', {}, el('dt', { text: label }), el('dd', {}, ...value));
   replaceChildren($('#job-facts'),
     fact('Slug', el('code', { text: job.slug })),
-    fact('Schedule', el('span', { text: scheduleWords(job) }), ' ', el('code', { class: 'muted', text: job.schedule }),
-      job.resolvedSchedule && job.resolvedSchedule !== job.schedule ? el('span', { class: 'slug', text: `resolved: ${job.resolvedSchedule}` }) : null,
-      el('span', { class: 'slug', text: `from ${job.scheduleSource}` })),
+    job.schedule
+      ? fact('Schedule', el('span', { text: scheduleWords(job) }), ' ', el('code', { class: 'muted', text: job.schedule }),
+        job.resolvedSchedule && job.resolvedSchedule !== job.schedule ? el('span', { class: 'slug', text: `resolved: ${job.resolvedSchedule}` }) : null,
+        el('span', { class: 'slug', text: `from ${job.scheduleSource}` }))
+      : fact('Schedule', el('span', { class: 'muted', text: 'none: runs only after its upstream jobs' })),
+    job.upstreams && job.upstreams.length ? fact('Runs after', upstreamList(job)) : null,
+    job.downstreams && job.downstreams.length ? fact('Runs before', el('ul', { id: 'downstreams', class: 'edges' },
+      ...job.downstreams.map(d => el('li', {}, el('a', { href: jobHref(d.slug), text: d.slug }), el('span', { class: 'muted', text: ` runs when this job ${conditionWords(d.condition)}` }))))) : null,
     fact('Time zone', job.timeZone),
     fact('Next run', nextNode),
     fact('Last run', job.lastRun
@@ -111,6 +116,19 @@ function renderJob() {
 
   renderStats(job);
   markStale();
+}
+
+/** The upstream edges: each linked, with its condition, whether it has released this job since its last dependency run, and why it is broken. */
+function upstreamList(job) {
+  const waiting = job.upstreams.filter(u => u.released === false).map(u => u.slug);
+  return el('div', {},
+    el('ul', { id: 'upstreams', class: 'edges' }, ...job.upstreams.map(u => el('li', { dataset: { slug: u.slug } },
+      el('a', { href: jobHref(u.slug), text: u.slug }),
+      el('span', { class: 'muted', text: ` ${conditionWords(u.condition)}` }),
+      u.broken ? el('span', { class: 'badge status status-failed', title: 'This edge cannot release the job', text: `broken: ${u.broken}` })
+        : u.released === true ? el('span', { class: 'badge status status-succeeded', text: 'released' }) : null))),
+    job.upstreams.length > 1 && waiting.length && waiting.length < job.upstreams.length
+      ? el('p', { class: 'hint', id: 'waiting-for', text: `Waiting for ${waiting.join(', ')}: the job runs once every upstream has released it.` }) : null);
 }
 
 async function runNow(event) {
@@ -281,8 +299,13 @@ async function fillDetails(x, box) {
   const block = (title, cls, text) => [el('h3', { text: title }), el('pre', { class: cls, text: text || '(none)' })];
   const meta = [`Execution ${x.id}`, `occurrence ${x.occurrenceKey}`];
   if (x.completedAt) meta.push(`completed ${formatLocal(x.completedAt)}`);
+  const chain = (title, id, links) => links && links.length ? el('p', { class: 'chain', id }, el('strong', { text: `${title}: ` }),
+    ...links.flatMap((l, i) => [i ? ', ' : '', el('a', { href: jobHref(l.jobSlug), text: l.jobSlug }), ' ',
+      l.executionId ? statusBadge(l.status) : el('span', { class: 'muted', text: 'waiting for its other upstreams' })])) : null;
   replaceChildren(box,
     el('p', { class: 'muted small', text: meta.join(' · ') }),
+    chain('Released by', 'released-by', details.releasedBy),
+    chain('Released', 'released', details.released),
     block('Output', 'output', details.output),
     block('Error message', 'error', details.errorMessage),
     block('Stack trace', 'stack', details.stackTrace),
@@ -295,7 +318,17 @@ function prettyJson(text) {
 
 // ------------------------------------------------------------------------------------------------ configuration
 
-const FIELDS = ['schedule', 'timeZone', 'timeoutMs', 'maxRetries', 'misfirePolicy'];
+const FIELDS = ['schedule', 'timeZone', 'timeoutMs', 'maxRetries', 'misfirePolicy', 'after'];
+
+/** The job's upstreams as the form writes them: "extract, load:completion" (success is the default). */
+function afterText(upstreams) {
+  return (upstreams || []).map(u => u.condition === 'success' ? u.slug : `${u.slug}:${u.condition}`).join(', ');
+}
+
+/** The form's "Runs after" as API entries, in a stable order for comparing. */
+function afterEntries(text) {
+  return text.split(',').map(e => e.trim()).filter(Boolean);
+}
 
 function wireConfig() {
   const form = $('#config');
@@ -310,6 +343,7 @@ function wireConfig() {
   form.elements.timeZone.addEventListener('input', () => { clearFieldError('timeZone'); preview(); });
   form.elements.timeoutMs.addEventListener('input', () => { clearFieldError('timeoutMs'); updateWords(); });
   form.elements.maxRetries.addEventListener('input', () => clearFieldError('maxRetries'));
+  form.elements.after.addEventListener('input', () => { clearFieldError('after'); preview(); });
   form.elements.misfirePolicy.addEventListener('change', () => clearFieldError('misfirePolicy'));
   form.addEventListener('submit', save);
   $('#reset-config').addEventListener('click', async () => {
@@ -325,6 +359,7 @@ function fillForm() {
   form.elements.timeoutMs.value = String(job.timeoutMs);
   form.elements.maxRetries.value = String(job.maxRetries);
   form.elements.misfirePolicy.value = job.misfirePolicy;
+  form.elements.after.value = afterText(job.upstreams);
   formVersion = job.version;
   for (const f of FIELDS) clearFieldError(f);
   const admin = canAdmin();
@@ -373,8 +408,10 @@ async function updatePreview() {
   const list = $('#preview');
   $('#preview-zone').textContent = `in ${timeZone}`;
   if (!schedule) {
-    setFieldError('schedule', 'A schedule is required.');
-    replaceChildren(list);
+    // No schedule: the job runs only after the jobs in "Runs after", which must then name one.
+    if (afterEntries(form.elements.after.value).length) clearFieldError('schedule');
+    else setFieldError('schedule', 'A schedule is required unless the job runs after other jobs.');
+    replaceChildren(list, el('li', { class: 'muted', text: 'No schedule of its own.' }));
     return;
   }
   const res = await api('POST', `${API}/schedule/preview`, { body: { schedule, timeZone, count: 10 } });
@@ -467,6 +504,8 @@ async function save(event) {
     if (value !== job[field]) patch[field] = value;
   }
   if (form.elements.misfirePolicy.value !== job.misfirePolicy) patch.misfirePolicy = form.elements.misfirePolicy.value;
+  const after = afterEntries(form.elements.after.value);
+  if (after.join(', ') !== afterText(job.upstreams)) patch.after = after;
   if (form.querySelector('[aria-invalid="true"][name="timeoutMs"], [aria-invalid="true"][name="maxRetries"]')) {
     setSaveMessage('Fix the fields marked in red.', 'bad');
     return;

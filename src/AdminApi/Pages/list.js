@@ -2,7 +2,7 @@
 import {
   $, el, replaceChildren, api, API, reportFailure, problemText, showMessage, startPage, startEvents, activityTracker,
   canOperate, timeEl, formatDuration, formatPercent, statusBadge, stateBadges, jobStates, scheduleWords, jobHref,
-  FAILURE_STATUSES, formatLocal, formatInZone, svg,
+  FAILURE_STATUSES, inChain, formatLocal, formatInZone, svg,
 } from './admin.js';
 
 const jobs = new Map();   // slug -> JobView
@@ -132,7 +132,7 @@ function renderRow(tr, job) {
     el('td', { 'data-col': 'state' }, stateBadges(job)),
     el('td', { 'data-col': 'schedule' },
       el('span', { class: 'schedule-words', text: words }),
-      words !== expr ? el('code', { class: 'schedule-expr', text: job.schedule, title: job.resolvedSchedule && job.resolvedSchedule !== job.schedule ? `Resolved: ${job.resolvedSchedule}` : undefined }) : null),
+      expr && words !== expr ? el('code', { class: 'schedule-expr', text: job.schedule, title: job.resolvedSchedule && job.resolvedSchedule !== job.schedule ? `Resolved: ${job.resolvedSchedule}` : undefined }) : null),
     el('td', { 'data-col': 'zone', class: 'nowrap', text: job.timeZone }),
     nextCell,
     lastCell,
@@ -211,8 +211,9 @@ function compare(a, b) {
   return c * sort.dir;
 }
 
-function matches(job, text, state, outcome) {
+function matches(job, text, state, outcome, chain) {
   if (text && !(job.name || '').toLowerCase().includes(text) && !job.slug.toLowerCase().includes(text)) return false;
+  if (chain && inChain(job) !== (chain === 'chain')) return false;
   if (state && !jobStates(job).includes(state)) return false;
   if (outcome) {
     const status = job.lastRun ? job.lastRun.status : null;
@@ -230,12 +231,13 @@ function applyView() {
   const text = $('#search').value.trim().toLowerCase();
   const state = $('#state-filter').value;
   const outcome = $('#outcome-filter').value;
+  const chain = $('#chain-filter').value;
   const ordered = [...jobs.values()].sort(compare);
   let shown = 0;
   const fragment = document.createDocumentFragment();
   for (const job of ordered) {
     const tr = rows.get(job.slug);
-    const visible = matches(job, text, state, outcome);
+    const visible = matches(job, text, state, outcome, chain);
     tr.hidden = !visible;
     if (visible) shown++;
     fragment.append(tr);
@@ -255,6 +257,7 @@ function wireControls() {
   $('#search').addEventListener('input', applyView);
   $('#state-filter').addEventListener('change', applyView);
   $('#outcome-filter').addEventListener('change', applyView);
+  $('#chain-filter').addEventListener('change', applyView);
   for (const th of document.querySelectorAll('#jobs thead th[data-sort]')) {
     th.querySelector('button').addEventListener('click', () => {
       const key = th.dataset.sort;

@@ -47,6 +47,10 @@ public sealed record JobView
     [Id(24)] public string? LastModifiedBy { get; init; }
     /// <summary>The latest occurrence the scheduler dealt with (run, skipped or missed).</summary>
     [Id(25)] public DateTimeOffset? LastScheduledFor { get; init; }
+    /// <summary>The jobs this one runs after, with their conditions and whether each edge works.</summary>
+    [Id(26)] public IReadOnlyList<UpstreamView> Upstreams { get; init; } = [];
+    /// <summary>The jobs that run after this one.</summary>
+    [Id(27)] public IReadOnlyList<DownstreamView> Downstreams { get; init; } = [];
 }
 
 /// <summary>

@@ -29,4 +29,11 @@ public interface ICronJobGrain : IGrainWithStringKey
     /// <summary>Re-reads the job from the store (after a definition sync) and re-plans.</summary>
     [Alias("Reload")]
     Task ReloadAsync();
+
+    /// <summary>
+    /// An occurrence of one of this job's upstreams ended: check the releases and run if every upstream has released. One-way:
+    /// the upstream does not wait, and a poke that is lost is made good by the dependency sweep.
+    /// </summary>
+    [Alias("UpstreamEnded"), OneWay]
+    Task UpstreamEndedAsync();
 }

@@ -22,4 +22,6 @@ public sealed record JobConfigChange
     [Id(7)] public required string ChangedBy { get; init; }
     /// <summary>The HTTP request that asked, kept on the audit row.</summary>
     [Id(8)] public string? RequestId { get; init; }
+    /// <summary>New upstream jobs, replacing the old ones (empty: none). Unknown jobs and cycles are refused.</summary>
+    [Id(9)] public IReadOnlyList<Upstream>? After { get; init; }
 }

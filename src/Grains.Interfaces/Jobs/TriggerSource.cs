@@ -12,6 +12,8 @@ public enum TriggerSource
     Retry = 2,
     /// <summary>An occurrence missed during downtime, run late by the misfire policy.</summary>
     CatchUp = 3,
+    /// <summary>Released by the end of its upstream jobs' occurrences (<see cref="Upstream"/>).</summary>
+    Dependency = 4,
 }
 
 /// <summary>Text forms of <see cref="TriggerSource"/> as stored.</summary>
@@ -24,6 +26,7 @@ public static class TriggerSourceText
         TriggerSource.Manual => "manual",
         TriggerSource.Retry => "retry",
         TriggerSource.CatchUp => "catch-up",
+        TriggerSource.Dependency => "dependency",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown trigger source."),
     };
 
@@ -34,6 +37,7 @@ public static class TriggerSourceText
         "manual" => TriggerSource.Manual,
         "retry" => TriggerSource.Retry,
         "catch-up" => TriggerSource.CatchUp,
+        "dependency" => TriggerSource.Dependency,
         _ => throw new FormatException($"Unknown trigger source '{text}'."),
     };
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Totallator.Grains.Dependencies;
 using Totallator.Grains.Hosting;
 using Totallator.Grains.Interfaces.Admin;
 using Totallator.Grains.Interfaces.Jobs;
@@ -13,7 +14,7 @@ namespace Totallator.Grains.Admin;
 /// Statistics for all jobs come from one statement (<see cref="IAdminStore.GetStatisticsAsync"/>).
 /// </summary>
 [StatelessWorker]
-public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSettingsCache settings, TimeProvider timeProvider,
+public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependencyStore dependencies, SchedulerSettingsCache settings, TimeProvider timeProvider,
     ScheduleVariables variables, ILogger<JobQueryGrain> logger) : Grain, IJobQueryGrain
 {
     public Task<IReadOnlyList<JobView>> ListJobsAsync() => StoreGuard.RunAsync(logger, "listing jobs", async () =>
@@ -23,8 +24,9 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSe
         var statistics = await admin.GetStatisticsAsync(null, now, CancellationToken.None);
         // Read the pause fresh: an admin who just paused must see it here, not this silo's cache up to a refresh later.
         var paused = (await settings.RefreshAsync(CancellationToken.None)).SchedulingPaused;
+        var graph = DependencyViewsBuilder.FromJobs(rows);
         return (IReadOnlyList<JobView>)rows.OrderBy(j => j.Slug, StringComparer.Ordinal)
-            .Select(j => JobViews.Build(j, statistics.GetValueOrDefault(j.Id), paused, now, variables)).ToList();
+            .Select(j => JobViews.Build(j, statistics.GetValueOrDefault(j.Id), paused, now, variables, graph)).ToList();
     });
 
     public Task<JobView> GetJobAsync(string slug) => StoreGuard.RunAsync(logger, "reading a job", async () =>
@@ -33,7 +35,10 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, SchedulerSe
         var job = await FindAsync(slug);
         var statistics = await admin.GetStatisticsAsync(job.Id, now, CancellationToken.None);
         var paused = (await settings.RefreshAsync(CancellationToken.None)).SchedulingPaused;
-        return JobViews.Build(job, statistics.GetValueOrDefault(job.Id), paused, now, variables);
+        var graph = new DependencyViewsBuilder(await dependencies.GetDependencyGraphAsync(CancellationToken.None));
+        var released = job.After.Count == 0 ? null
+            : (await dependencies.GetPendingReleasesAsync(job.Id, CancellationToken.None)).Select(r => r.UpstreamSlug).ToHashSet(StringComparer.Ordinal);
+        return JobViews.Build(job, statistics.GetValueOrDefault(job.Id), paused, now, variables, graph, released);
     });
 
     public Task<ExecutionPage> GetExecutionsAsync(ExecutionQuery query)

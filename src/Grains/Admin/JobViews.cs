@@ -15,9 +15,11 @@ internal static class JobViews
         SampleSize = 0, RetryAttempts = 0, RunsLast24Hours = 0, FailuresLast24Hours = 0, NotRunLast24Hours = 0,
     };
 
-    public static JobView Build(JobRecord job, JobStatisticsRecord? statistics, bool schedulingPaused, DateTimeOffset now, ScheduleVariables variables)
+    public static JobView Build(JobRecord job, JobStatisticsRecord? statistics, bool schedulingPaused, DateTimeOffset now, ScheduleVariables variables,
+        DependencyViewsBuilder? dependencies = null, IReadOnlySet<string>? releasedUpstreams = null)
     {
-        CronSchedule.TryParse(job.Schedule, job.TimeZone, now, variables, job.ScheduleOrigin, out var schedule, out var error);
+        dependencies ??= DependencyViewsBuilder.Alone(job);
+        var schedule = JobSchedules.Parse(job, now, variables, out var error);
         var invalidReason = job.InvalidReason ?? error;
         var fires = job.IsEnabled && !job.IsOrphaned && invalidReason is null && !schedulingPaused && schedule is not null
             ? InZone(schedule.NextN(now, NextFireCount), schedule.TimeZone)
@@ -33,6 +35,7 @@ internal static class JobViews
             NextFireTimes = fires, LastRun = statistics?.LastRun, RunningExecutionIds = statistics?.RunningExecutionIds ?? [],
             Statistics = statistics?.Statistics ?? NoStatistics, Version = job.Version, CreatedAt = job.CreatedAt, UpdatedAt = job.UpdatedAt,
             LastModifiedBy = job.LastModifiedBy, LastScheduledFor = job.LastScheduledFor,
+            Upstreams = dependencies.UpstreamsOf(job, releasedUpstreams), Downstreams = dependencies.DownstreamsOf(job.Slug),
         };
     }
 

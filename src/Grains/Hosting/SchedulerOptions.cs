@@ -54,6 +54,12 @@ public sealed class SchedulerOptions
     /// <summary>How often each silo looks for expired leases to mark abandoned. Default: 10 s.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often each silo looks for jobs whose upstreams have all released them for longer than this, and wakes them: the
+    /// upstream's own call did not reach them (its silo died right after the end was written). Default: 5 s.
+    /// </summary>
+    public TimeSpan DependencySweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>After a timeout or cancel, how long a job gets to honour its token before it is recorded and left behind. Default: 5 s.</summary>
     public TimeSpan CancellationGrace { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -151,6 +157,7 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         Positive(options.LeaseDuration, nameof(options.LeaseDuration));
         Positive(options.LeaseRenewInterval, nameof(options.LeaseRenewInterval));
         Positive(options.SweepInterval, nameof(options.SweepInterval));
+        Positive(options.DependencySweepInterval, nameof(options.DependencySweepInterval));
         Positive(options.CancellationGrace, nameof(options.CancellationGrace));
         Positive(options.ShutdownGracePeriod, nameof(options.ShutdownGracePeriod));
         Positive(options.RetryBaseDelay, nameof(options.RetryBaseDelay));

@@ -12,6 +12,7 @@ using Totallator.Grains.Jobs;
 using Totallator.Grains.Jobs.BuiltIn;
 using Totallator.Grains.Jobs.Command;
 using Totallator.Grains.Scheduling;
+using Totallator.Grains.Dependencies;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Grains.Hosting;
@@ -66,6 +67,7 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GracefulShutdown>());
         services.AddSingleton<JobWaker>();
         services.AddHostedService<DeadSiloJobRecovery>();
+        services.AddHostedService<DependencySweep>();
         services.AddSingleton<DefinitionSyncStartup>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DefinitionSyncStartup>());
 
@@ -144,6 +146,7 @@ public static class SiloBuilderSchedulerExtensions
         // Claims and completions of all job grains on the silo share statements (see BatchingJobStore).
         builder.Services.TryAddSingleton<IJobStore>(sp => new BatchingJobStore(sp.GetRequiredService<PostgresJobStore>()));
         builder.Services.TryAddSingleton<IAdminStore, PostgresAdminStore>();
+        builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         return builder;
     }
 
@@ -155,6 +158,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<InMemoryJobStore>();
         builder.Services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<IAdminStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
+        builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         return builder;
     }
 }

@@ -28,8 +28,9 @@ public sealed partial class CronJobGrain
         var disabling = change.IsEnabled == false && job.IsEnabled;
         var update = new JobUpdate
         {
-            Schedule = change.Schedule, TimeZone = change.TimeZone, TimeoutMs = change.TimeoutMs, MaxRetries = change.MaxRetries,
+            Schedule = change.Schedule is { } sent && string.IsNullOrWhiteSpace(sent) ? "" : change.Schedule, TimeZone = change.TimeZone, TimeoutMs = change.TimeoutMs, MaxRetries = change.MaxRetries,
             MisfirePolicy = change.MisfirePolicy, IsEnabled = change.IsEnabled, ExpectedVersion = change.ExpectedVersion,
+            After = change.After is { } after ? Dependencies.UpstreamList.Normalize(after) : null,
             ChangedBy = change.ChangedBy, AuditAction = AuditActionOf(change), RequestId = change.RequestId,
             // A new schedule, or a re-enabled job, starts from now: the old schedule's or the disabled period's occurrences are not misfires.
             // Disabling does too: an occurrence claimed ahead is then removed by its release, not handed over to run later.
@@ -48,7 +49,7 @@ public sealed partial class CronJobGrain
             throw;
         }
         LogConfigChanged(logger, _slug, change.ChangedBy, _job.Version);
-        CronSchedule.TryParse(_job.Schedule, _job.TimeZone, now, variables, _job.ScheduleOrigin, out _schedule, out var error);
+        _schedule = JobSchedules.Parse(_job, now, variables, out var error);
         _invalidReason = error;
         _planner.Changed(_job, _schedule, update.ResetLastScheduledFor);
         DisposeTimer();
@@ -58,7 +59,7 @@ public sealed partial class CronJobGrain
 
     /// <summary><c>job.enable</c> / <c>job.disable</c> for a change of <c>isEnabled</c> alone, else <c>job.update</c>.</summary>
     private static string AuditActionOf(JobConfigChange change) =>
-        change is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, IsEnabled: { } enabled }
+        change is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, After: null, IsEnabled: { } enabled }
             ? enabled ? "job.enable" : "job.disable"
             : "job.update";
 
@@ -72,7 +73,20 @@ public sealed partial class CronJobGrain
         {
             throw Invalid("timeZone", $"Unknown time zone '{change.TimeZone}'. Use an IANA id such as 'UTC' or 'Europe/Berlin'.");
         }
-        if (change.Schedule is not null || change.TimeZone is not null)
+        var upstreams = change.After ?? job.After;
+        if (change.After is { } after && after.FirstOrDefault(u => u is null || !Jobs.JobCatalog.SlugPattern().IsMatch(u.Slug) || !Enum.IsDefined(u.Condition)) is { } bad)
+        {
+            throw Invalid("after", bad is null ? "after holds an empty entry." : $"'{bad.Slug}' is not a job slug with a known condition (success, failure, completion).");
+        }
+        if (string.IsNullOrWhiteSpace(change.Schedule ?? job.Schedule))
+        {
+            // No schedule: the job runs only after its upstreams, so it must keep at least one.
+            if (upstreams.Count == 0)
+            {
+                throw Invalid(change.Schedule is not null ? "schedule" : "after", "A job with no schedule runs only after other jobs: give it a schedule, or at least one job in after.");
+            }
+        }
+        else if (change.Schedule is not null || change.TimeZone is not null)
         {
             // A new schedule comes from the caller; a new zone alone keeps the schedule, and with it the schedule's origin.
             var (schedule, origin) = change.Schedule is { } sent ? (sent, ScheduleOrigin.Api) : (job.Schedule, job.ScheduleOrigin);

@@ -74,9 +74,16 @@ public sealed partial class CronJobGrain
                     run.MarkFinished();
                     WakeForCatchUps();
                 }
-                await CompleteAsync(claim, outcome);
-                if (!retries || !ShouldRetry(outcome, claim.RetryCount))
+                // Written as final when no retry follows: the end releases the downstream jobs in the same statement.
+                await CompleteAsync(claim, outcome, final: !retries);
+                if (!retries)
                 {
+                    TellDownstreams();
+                    break;
+                }
+                if (!ShouldRetry(outcome, claim.RetryCount))
+                {
+                    await ReleaseDownstreamAsync(claim.ExecutionId);
                     break;
                 }
                 var retry = claim.RetryCount + 1;
@@ -87,15 +94,25 @@ public sealed partial class CronJobGrain
                 }
                 catch (OperationCanceledException)
                 {
+                    await ReleaseDownstreamAsync(claim.ExecutionId);
                     break;
                 }
                 if (registry.IsStopping)
                 {
+                    await ReleaseDownstreamAsync(claim.ExecutionId);
                     break;
                 }
+                var failed = claim.ExecutionId;
                 claim = Retries.NextAttempt(claim, Guid.CreateVersion7(), _job.MaxRetries, delay);
-                if (!await ClaimRetryAsync(claim))
+                var claimed = await ClaimRetryAsync(claim);
+                if (claimed != true)
                 {
+                    if (claimed is null)
+                    {
+                        // Given up unanswered: the retry will not run, so the failed attempt was the occurrence's last. (One
+                        // another activation holds is run, and released, there.)
+                        await ReleaseDownstreamAsync(failed);
+                    }
                     break;
                 }
                 claim = claim with { StartedAt = clock.GetUtcNow() };
@@ -118,14 +135,19 @@ public sealed partial class CronJobGrain
             run.Dispose();
         }
         WakeForCatchUps();
+        if (_job is { After.Count: > 0 })
+        {
+            // Releases that came while this job ran are acted on now.
+            await CheckDependenciesAsync();
+        }
     }
 
     /// <summary>
     /// Claims a retry, asking again with the same id through a store outage (a claim is idempotent by its id: one whose reply was
-    /// lost is answered as the claimant's) for up to a lease. False when another holds it, or when the store never answered:
+    /// lost is answered as the claimant's) for up to a lease. False when another holds it; null when the store never answered:
     /// then the claim, if it committed, is ended skipped at the next tick rather than left open with no run behind it.
     /// </summary>
-    private async Task<bool> ClaimRetryAsync(ExecutionClaim claim)
+    private async Task<bool?> ClaimRetryAsync(ExecutionClaim claim)
     {
         var deadline = clock.GetUtcNow() + _options.LeaseDuration;
         while (true)
@@ -146,7 +168,7 @@ public sealed partial class CronJobGrain
                 if (clock.GetUtcNow() >= deadline || registry.IsStopping)
                 {
                     GiveUpClaim(claim, $"not run: the claim of retry {claim.RetryCount} got no answer from the database for {_options.LeaseDuration.TotalSeconds:0} s");
-                    return false;
+                    return null;
                 }
                 await Task.Delay(_options.StoreRetryDelay, clock);
             }
@@ -165,14 +187,14 @@ public sealed partial class CronJobGrain
     private bool ShouldRetry(AttemptOutcome outcome, int retryCount) =>
         Retries.ShouldRetry(outcome.Status, outcome.JobStillRunning, outcome.CancelledFromOutside, retryCount, _job?.MaxRetries ?? 0, registry.IsStopping);
 
-    /// <summary>Records an attempt's end.</summary>
-    private Task CompleteAsync(ExecutionClaim claim, AttemptOutcome outcome) => WriteCompletionAsync(new ExecutionCompletion
+    /// <summary>Records an attempt's end; <paramref name="final"/>: no retry follows (see <see cref="ExecutionCompletion.Final"/>).</summary>
+    private Task CompleteAsync(ExecutionClaim claim, AttemptOutcome outcome, bool final) => WriteCompletionAsync(new ExecutionCompletion
     {
         // The start time goes with the end: the start write of a claim taken ahead may not have landed yet.
         ExecutionId = claim.ExecutionId, Status = outcome.Status, StartedAt = claim.StartedAt, CompletedAt = outcome.CompletedAt,
         DurationMs = outcome.DurationMs, ExitCode = outcome.ExitCode, Output = outcome.Output, ErrorMessage = outcome.ErrorMessage,
         StackTrace = outcome.StackTrace, MemoryUsageMb = outcome.MemoryUsageMb, CpuUsagePercent = outcome.CpuUsagePercent,
-        ItemsProcessed = outcome.ItemsProcessed, Metrics = outcome.Metrics, StatusReason = outcome.StatusReason,
+        ItemsProcessed = outcome.ItemsProcessed, Metrics = outcome.Metrics, StatusReason = outcome.StatusReason, Final = final,
     });
 
     /// <summary>Ends a row, retrying through a store outage (see <see cref="SchedulerOptions.CompletionRetryLeases"/>).</summary>

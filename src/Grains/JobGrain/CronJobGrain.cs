@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Totallator.Grains.Admin;
 using Totallator.Grains.Clock;
+using Totallator.Grains.Dependencies;
 using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
 using Totallator.Grains.Fencing;
@@ -29,6 +30,7 @@ namespace Totallator.Grains.JobGrain;
 public sealed partial class CronJobGrain(
     IJobStore store,
     IAdminStore admin,
+    IDependencyStore dependencies,
     SchedulerSettingsCache settings,
     JobCatalog catalog,
     AttemptRunner runner,
@@ -91,6 +93,10 @@ public sealed partial class CronJobGrain(
         foreach (var trigger in _triggers.TakeUnanswered())
         {
             _planner.GiveUp(trigger, ManualTriggers.GivenUpAtDeactivation);
+        }
+        if (_dependencyRuns.TakeUnanswered() is { } dependencyClaim)
+        {
+            _planner.GiveUp(dependencyClaim, DependencyRuns.GivenUpAtDeactivation);
         }
         await EndUnansweredAsync($"not run: its activation ended ({reason.Description}) before this claim was answered", cancellationToken);
         if (_runs.Count > 0)
@@ -215,7 +221,7 @@ public sealed partial class CronJobGrain(
             _planner.Load(null, null, defined: false, now);
             return;
         }
-        CronSchedule.TryParse(_job.Schedule, _job.TimeZone, now, variables, _job.ScheduleOrigin, out _schedule, out var error);
+        _schedule = JobSchedules.Parse(_job, now, variables, out var error);
         _planner.Load(_job, _schedule, _definition is not null, now, load.TakenOver);
         if (load.TakenOver.Count > 0)
         {

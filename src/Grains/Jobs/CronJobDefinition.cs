@@ -9,7 +9,10 @@ public sealed record CronJobDefinition
     public required string Slug { get; init; }
     public required string Name { get; init; }
     public string Description { get; init; } = "";
-    /// <summary>Cron expression, 5 or 6 fields; <c>${VAR}</c> and <c>${VAR:-default}</c> are substituted from the environment.</summary>
+    /// <summary>
+    /// Cron expression, 5 or 6 fields; <c>${VAR}</c> and <c>${VAR:-default}</c> are substituted from the environment. Empty for a job
+    /// that runs only after its upstreams (<see cref="After"/>).
+    /// </summary>
     public required string Schedule { get; init; }
     public bool Enabled { get; init; } = true;
     /// <summary>Per-attempt timeout; null takes the global default (<c>defaultTimeoutMs</c>) when the job is first stored.</summary>
@@ -23,6 +26,11 @@ public sealed record CronJobDefinition
     public MisfirePolicy? MisfirePolicy { get; init; }
     /// <summary>For <see cref="MisfirePolicy.RunAll"/>: most missed occurrences run after downtime.</summary>
     public int MisfireRunAllCap { get; init; } = 10;
+    /// <summary>
+    /// The jobs this one runs after (see <see cref="Upstream"/>). A job with upstreams may have an empty <see cref="Schedule"/>: it
+    /// then runs only when they release it.
+    /// </summary>
+    public IReadOnlyList<Upstream> After { get; init; } = [];
     /// <summary><c>code</c> or <c>configuration</c>.</summary>
     public string Source { get; init; } = "code";
     /// <summary>Creates the job for one attempt, from the attempt's DI scope.</summary>

@@ -18,6 +18,12 @@ public sealed class CronJobOptions
     public string? TimeZone { get; set; }
     /// <summary>Default: the global <c>defaultMisfirePolicy</c> (run the latest missed occurrence once, unless changed).</summary>
     public MisfirePolicy? MisfirePolicy { get; set; }
+    /// <summary>
+    /// The jobs this one runs after: each a slug, or <c>slug:condition</c> with condition <c>success</c> (the default),
+    /// <c>failure</c> or <c>completion</c>, e.g. <c>After = ["extract", "load:completion"]</c>. With several, the job runs once all
+    /// of them have met their condition since its last such run.
+    /// </summary>
+    public IList<string> After { get; set; } = [];
     /// <summary>Cap for <see cref="MisfirePolicy.RunAll"/>. Default: 10.</summary>
     public int MisfireRunAllCap { get; set; } = 10;
 }

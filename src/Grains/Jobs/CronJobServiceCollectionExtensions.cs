@@ -29,10 +29,19 @@ public static class CronJobServiceCollectionExtensions
             TimeZone = options.TimeZone,
             MisfirePolicy = options.MisfirePolicy,
             MisfireRunAllCap = options.MisfireRunAllCap,
+            After = Dependencies.UpstreamList.Parse(slug, options.After),
             Source = "code",
             Factory = sp => sp.GetRequiredService<TJob>(),
         });
     }
+
+    /// <summary>
+    /// Adds a job with no schedule of its own: it runs only after its upstreams (<see cref="CronJobOptions.After"/>, which must
+    /// name at least one job).
+    /// </summary>
+    public static IServiceCollection AddCronJob<TJob>(this IServiceCollection services, string slug, Action<CronJobOptions> configure)
+        where TJob : class, ICronJob =>
+        services.AddCronJob<TJob>(slug, "", configure);
 
     /// <summary>Adds a ready-made definition (used for configuration-defined and built-in jobs).</summary>
     public static IServiceCollection AddCronJobDefinition(this IServiceCollection services, CronJobDefinition definition)

@@ -34,6 +34,22 @@ public sealed partial class JobCatalog
             {
                 throw new InvalidOperationException($"Job '{d.Slug}': TimeoutMs and MisfireRunAllCap must be positive and MaxRetries not negative.");
             }
+            if (d.After.FirstOrDefault(u => !SlugPattern().IsMatch(u.Slug)) is { } badUpstream)
+            {
+                throw new InvalidOperationException($"Job '{d.Slug}': After names '{badUpstream.Slug}', which is not a job slug.");
+            }
+            if (d.After.GroupBy(u => u.Slug, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                throw new InvalidOperationException($"Job '{d.Slug}': After names '{twice.Key}' twice.");
+            }
+            if (d.After.Any(u => u.Slug == d.Slug))
+            {
+                throw new InvalidOperationException($"Job '{d.Slug}': a job cannot run after itself.");
+            }
+            if (string.IsNullOrWhiteSpace(d.Schedule) && d.After.Count == 0)
+            {
+                throw new InvalidOperationException($"Job '{d.Slug}' has neither a schedule nor upstream jobs (After): it would never run.");
+            }
             if (!_bySlug.TryAdd(d.Slug, d))
             {
                 throw new InvalidOperationException($"Job slug '{d.Slug}' is registered twice.");
@@ -43,6 +59,12 @@ public sealed partial class JobCatalog
         if (duplicateName is not null)
         {
             throw new InvalidOperationException($"Job name '{duplicateName.Key}' is used by {string.Join(" and ", duplicateName.Select(d => d.Slug))}; names must be unique.");
+        }
+        // Cycles among the definitions themselves; with an admin's stored edges, the start-up sync checks again (DefinitionSync).
+        if (Dependencies.DependencyGraph.FindAnyCycle(_bySlug.Values.ToDictionary(d => d.Slug, d => (IReadOnlyList<string>)d.After.Select(u => u.Slug).ToList(),
+                StringComparer.Ordinal)) is { } cycle)
+        {
+            throw new InvalidOperationException($"Job dependencies make a cycle: {string.Join(" → ", cycle)}.");
         }
     }
 

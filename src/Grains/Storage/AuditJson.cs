@@ -26,6 +26,7 @@ public static class AuditJson
                 Storage.JobFields.MaxRetries => JsonValue.Create(job.MaxRetries),
                 Storage.JobFields.MisfirePolicy => JsonValue.Create(job.MisfirePolicy.ToText()),
                 Storage.JobFields.IsEnabled => JsonValue.Create(job.IsEnabled),
+                Storage.JobFields.After => new JsonArray(Dependencies.UpstreamList.ToStored(job.After).Select(e => (JsonNode?)JsonValue.Create(e)).ToArray()),
                 _ => throw new ArgumentOutOfRangeException(nameof(fields), field, "Not a job field an admin can change."),
             };
         }

@@ -1,5 +1,6 @@
 using Totallator.Grains.Jobs;
 
+
 namespace Totallator.Grains.Storage;
 
 /// <summary>How a definition from code or configuration merges into a stored job. Shared by both stores so they agree.</summary>
@@ -27,6 +28,7 @@ public static class DefinitionSync
             MaxRetries = Keep(JobFields.MaxRetries) ? row.MaxRetries : definition.MaxRetries ?? row.MaxRetries,
             MisfirePolicy = Keep(JobFields.MisfirePolicy) ? row.MisfirePolicy : definition.MisfirePolicy ?? row.MisfirePolicy,
             MisfireRunAllCap = definition.MisfireRunAllCap,
+            After = Keep(JobFields.After) ? row.After : definition.After,
             Source = definition.Source,
             IsOrphaned = false,
         };
@@ -41,7 +43,7 @@ public static class DefinitionSync
         a.Name == b.Name && a.Description == b.Description && a.Schedule == b.Schedule && a.TimeZone == b.TimeZone
         && a.IsEnabled == b.IsEnabled && a.TimeoutMs == b.TimeoutMs && a.MaxRetries == b.MaxRetries
         && a.MisfirePolicy == b.MisfirePolicy && a.MisfireRunAllCap == b.MisfireRunAllCap && a.Source == b.Source
-        && a.IsOrphaned == b.IsOrphaned && a.LastScheduledFor == b.LastScheduledFor;
+        && a.IsOrphaned == b.IsOrphaned && a.LastScheduledFor == b.LastScheduledFor && a.After.SequenceEqual(b.After);
 
     /// <summary>The fields an admin update sets, which become overridden.</summary>
     public static IEnumerable<string> ChangedFields(JobUpdate update)
@@ -53,5 +55,27 @@ public static class DefinitionSync
         if (update.MaxRetries is not null) yield return JobFields.MaxRetries;
         if (update.MisfirePolicy is not null) yield return JobFields.MisfirePolicy;
         if (update.IsEnabled is not null) yield return JobFields.IsEnabled;
+        if (update.After is not null) yield return JobFields.After;
+    }
+
+    /// <summary>
+    /// Refuses definitions whose upstreams, with the stored jobs' (an admin's edges included), would close a cycle: a cycle of
+    /// jobs with schedules would release one another for ever. The silo does not start, with a message that names it.
+    /// </summary>
+    public static void CheckDependencies(IReadOnlyList<CronJobDefinition> definitions, IEnumerable<JobRecord> stored)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        ArgumentNullException.ThrowIfNull(stored);
+        var graph = stored.ToDictionary(j => j.Slug, j => (IReadOnlyList<string>)j.After.Select(u => u.Slug).ToList(), StringComparer.Ordinal);
+        var overridden = stored.Where(j => j.OverriddenFields.Contains(JobFields.After, StringComparer.Ordinal)).Select(j => j.Slug).ToHashSet(StringComparer.Ordinal);
+        foreach (var definition in definitions.Where(d => !overridden.Contains(d.Slug)))
+        {
+            graph[definition.Slug] = definition.After.Select(u => u.Slug).ToList();
+        }
+        if (Dependencies.DependencyGraph.FindAnyCycle(graph) is { } cycle)
+        {
+            throw new InvalidOperationException(
+                $"Job dependencies would make a cycle: {string.Join(" → ", cycle)}. Change the After of one of these jobs (in code, configuration, or the admin page if an admin set it).");
+        }
     }
 }

@@ -27,6 +27,8 @@ public sealed record ExecutionRecord
     public string? StatusReason { get; init; }
     public string? LeaseOwner { get; init; }
     public DateTimeOffset? LeaseExpiresAt { get; init; }
+    /// <summary>For a dependency run: the upstream executions that released it.</summary>
+    public IReadOnlyList<Guid>? UpstreamExecutionIds { get; init; }
 }
 
 /// <summary>
@@ -81,6 +83,11 @@ public sealed record ExecutionCompletion
     /// which may be running it under the same id (found by the simulation). Null for the end of a run.
     /// </summary>
     public string? HeldBy { get; init; }
+    /// <summary>
+    /// The occurrence's final attempt: no retry follows. Its end releases the job's downstream jobs whose condition it meets, in
+    /// the same write (0009_dependencies.sql).
+    /// </summary>
+    public bool Final { get; init; }
 }
 
 /// <summary>The start of an occurrence claimed ahead: its row turns from claimed to running, with a fresh lease.</summary>

@@ -79,7 +79,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
         Id = e.Id, JobSlug = slug, OccurrenceKey = e.OccurrenceKey, ScheduledFor = e.ScheduledFor, StartedAt = e.StartedAt,
         CompletedAt = e.CompletedAt, DurationMs = e.DurationMs, Status = e.Status, StatusReason = e.StatusReason, ExitCode = e.ExitCode,
         TriggeredBy = e.TriggeredBy, TriggeredByUserId = e.TriggeredByUserId, RetryCount = e.RetryCount, MemoryUsageMb = e.MemoryUsageMb,
-        CpuUsagePercent = e.CpuUsagePercent, ItemsProcessed = e.ItemsProcessed,
+        CpuUsagePercent = e.CpuUsagePercent, ItemsProcessed = e.ItemsProcessed, UpstreamExecutionIds = e.UpstreamExecutionIds,
     };
 
     public Task<ExecutionPage> GetExecutionPageAsync(Guid jobId, string jobSlug, ExecutionQuery query, CancellationToken cancellationToken)
@@ -127,6 +127,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
             {
                 Summary = Summary(e, job.Slug), JobName = job.Name, Output = e.Output, ErrorMessage = e.ErrorMessage, StackTrace = e.StackTrace,
                 MetricsJson = e.Metrics is { Count: > 0 } m ? AuditJson.Of(m.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))) : null,
+                ReleasedBy = ReleasedBy(e), Released = ReleasedFrom(e),
             });
         }
     }
@@ -286,6 +287,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
                 _executions.Remove(row.Id);
                 _claims.Remove((row.CronJobId, row.OccurrenceKey, row.RetryCount));
             }
+            ForgetReleasesConsumedBy(old.Select(r => r.Id).ToHashSet());
             foreach (var stale in _triggerRequests.Where(r => r.Value.At < cutoffs.TriggerRequests).Select(r => r.Key).ToList())
             {
                 _triggerRequests.Remove(stale);

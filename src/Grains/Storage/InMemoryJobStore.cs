@@ -30,6 +30,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         ArgumentNullException.ThrowIfNull(definitions);
         lock (_lock)
         {
+            DefinitionSync.CheckDependencies(definitions, _jobs.Values);
             foreach (var d in definitions)
             {
                 if (_jobs.TryGetValue(d.Slug, out var row))
@@ -51,7 +52,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     TimeoutMs = d.TimeoutMs ?? DefaultInt("defaultTimeoutMs", 60_000), MaxRetries = d.MaxRetries ?? DefaultInt("defaultMaxRetries", 0),
                     MisfirePolicy = d.MisfirePolicy ?? (MisfirePolicyText.TryParse(Default("defaultMisfirePolicy", "run_once"), out var p) ? p : MisfirePolicy.RunOnce), MisfireRunAllCap = d.MisfireRunAllCap, Source = d.Source, IsOrphaned = false,
                     OverriddenFields = [], LastScheduledFor = now, Version = 0, CreatedAt = now, UpdatedAt = now,
-                    CreatedBy = "definition-sync", LastModifiedBy = "definition-sync",
+                    CreatedBy = "definition-sync", LastModifiedBy = "definition-sync", After = d.After,
                 };
             }
             var defined = definitions.Select(d => d.Slug).ToHashSet(StringComparer.Ordinal);
@@ -76,7 +77,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
     {
         lock (_lock)
         {
-            return Task.FromResult(_jobs.GetValueOrDefault(slug));
+            return Task.FromResult(_jobs.TryGetValue(slug, out var job) ? job with { Downstreams = DownstreamsOf(slug) } : null);
         }
     }
 
@@ -103,6 +104,10 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     $"Job '{slug}' was changed by someone else (version {row.Version}, you had {expected}). Reload it and try again.")
                 { CurrentVersion = row.Version };
             }
+            if (update.After is { } after)
+            {
+                Dependencies.DependencyChecks.ThrowIfRefused(slug, after, Graph(), _jobs.ContainsKey);
+            }
             var updated = row with
             {
                 Schedule = update.Schedule ?? row.Schedule,
@@ -111,6 +116,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 MaxRetries = update.MaxRetries ?? row.MaxRetries,
                 MisfirePolicy = update.MisfirePolicy ?? row.MisfirePolicy,
                 IsEnabled = update.IsEnabled ?? row.IsEnabled,
+                After = update.After is { } newAfter ? Dependencies.UpstreamList.Normalize(newAfter) : row.After,
                 OverriddenFields = row.OverriddenFields.Union(DefinitionSync.ChangedFields(update)).Order(StringComparer.Ordinal).ToList(),
                 LastScheduledFor = update.ResetLastScheduledFor ?? row.LastScheduledFor,
                 InvalidReason = update.Schedule is null && update.TimeZone is null ? row.InvalidReason : null,
@@ -333,6 +339,10 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 StatusReason = reason,
                 StartedAt = completion.Status is ExecutionStatus.Skipped or ExecutionStatus.Missed ? null : completion.StartedAt ?? row.StartedAt,
             };
+            if (completion.Final)
+            {
+                ReleaseDownstream(_executions[row.Id]);
+            }
             return Task.FromResult(true);
         }
     }
@@ -433,6 +443,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             {
                 return Task.FromResult(new JobLoad(null, []));
             }
+            job = job with { Downstreams = DownstreamsOf(job.Slug) };
             var until = timeProvider.GetUtcNow() + lease;
             var taken = new List<ExecutionRecord>();
             foreach (var row in _executions.Values.Where(e => e.CronJobId == job.Id && e.Status == ExecutionStatus.Claimed && e.LeaseOwner is null
@@ -473,6 +484,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                         : $"Abandoned: silo {row.LeaseOwner} stopped renewing the lease (it died or hung); expired at {row.LeaseExpiresAt:O}",
                     StatusReason = "lease-expired",
                 };
+                ReleaseDownstream(_executions[row.Id]);
             }
             return Task.FromResult(expired.Count);
         }

@@ -27,6 +27,13 @@ public sealed record JobRecord
     public required DateTimeOffset UpdatedAt { get; init; }
     public string? CreatedBy { get; init; }
     public string? LastModifiedBy { get; init; }
+    /// <summary>The jobs this one runs after, with their conditions (<c>cronJob.after</c>); empty for none.</summary>
+    public IReadOnlyList<Upstream> After { get; init; } = [];
+    /// <summary>
+    /// The slugs of the jobs that run after this one. Read only where an activation loads its job (it tells them when an
+    /// occurrence ends); empty elsewhere.
+    /// </summary>
+    public IReadOnlyList<string> Downstreams { get; init; } = [];
 
     /// <summary>An admin's schedule came through the API and may read only allowed variables; the definition's may read any.</summary>
     public ScheduleOrigin ScheduleOrigin =>
@@ -42,6 +49,7 @@ public static class JobFields
     public const string MaxRetries = "maxRetries";
     public const string MisfirePolicy = "misfirePolicy";
     public const string IsEnabled = "isEnabled";
+    public const string After = "after";
 }
 
 /// <summary>A validated admin change, ready to store. Null fields stay as they are.</summary>
@@ -53,6 +61,8 @@ public sealed record JobUpdate
     public int? MaxRetries { get; init; }
     public MisfirePolicy? MisfirePolicy { get; init; }
     public bool? IsEnabled { get; init; }
+    /// <summary>New upstream jobs (replacing the old ones; empty for none), checked for unknown jobs and cycles as they are stored.</summary>
+    public IReadOnlyList<Upstream>? After { get; init; }
     /// <summary>Optimistic concurrency: apply only while the stored version equals this.</summary>
     public int? ExpectedVersion { get; init; }
     public required string ChangedBy { get; init; }

@@ -25,9 +25,10 @@ public sealed partial class PostgresAdminStore
         MemoryUsageMb = r.IsDBNull(at + 13) ? null : r.GetDouble(at + 13),
         CpuUsagePercent = r.IsDBNull(at + 14) ? null : r.GetDouble(at + 14),
         ItemsProcessed = r.IsDBNull(at + 15) ? null : r.GetInt64(at + 15),
+        UpstreamExecutionIds = r.IsDBNull(at + 16) ? null : r.GetFieldValue<Guid[]>(at + 16),
     };
 
-    private const int SummaryColumnCount = 16;
+    private const int SummaryColumnCount = 17;
 
     // Column order follows SelectStatistics.
     private static JobStatisticsRecord ReadStatistics(NpgsqlDataReader r)

@@ -5,7 +5,7 @@ public sealed partial class PostgresAdminStore
     // Internal on purpose: the exact text of a statement is not a contract.
     internal const string SummaryColumns = """
         e.id, j.slug, e.occurrenceKey, e.scheduledFor, e.startedAt, e.completedAt, e.durationMs, e.status, e.statusReason, e.exitCode,
-        e.triggeredBy, e.triggeredByUserId, e.retryCount, e.memoryUsageMb, e.cpuUsagePercent, e.itemsProcessed
+        e.triggeredBy, e.triggeredByUserId, e.retryCount, e.memoryUsageMb, e.cpuUsagePercent, e.itemsProcessed, e.upstreamExecutionIds
         """;
 
     internal const string Ping = "SELECT 1";
@@ -85,10 +85,27 @@ public sealed partial class PostgresAdminStore
         LIMIT @limit
         """;
 
+    // The execution, then its chain (0009): the upstream executions that released its occurrence (kept on the occurrence's first
+    // attempt), and what any attempt of its occurrence released (with the runs that consumed those releases, if any yet).
     internal const string SelectExecutionDetails = $"""
         SELECT {SummaryColumns}, j.name, e.output, e.errorMessage, e.stackTrace, e.metrics::text
         FROM cronJobExecution e JOIN cronJob j ON j.id = e.cronJobId
-        WHERE e.id = @id
+        WHERE e.id = @id;
+        SELECT true, uj.slug, u.id, u.status
+        FROM cronJobExecution x
+        JOIN cronJobExecution f ON f.cronJobId = x.cronJobId AND f.occurrenceKey = x.occurrenceKey AND f.retryCount = 0
+        CROSS JOIN LATERAL unnest(f.upstreamExecutionIds) AS up(id)
+        JOIN cronJobExecution u ON u.id = up.id JOIN cronJob uj ON uj.id = u.cronJobId
+        WHERE x.id = @id
+        UNION ALL
+        SELECT false, dj.slug, c.id, c.status
+        FROM cronJobExecution x
+        JOIN cronJobExecution a ON a.cronJobId = x.cronJobId AND a.occurrenceKey = x.occurrenceKey
+        JOIN cronJobRelease r ON r.upstreamExecutionId = a.id
+        JOIN cronJob dj ON dj.id = r.downstreamId
+        LEFT JOIN cronJobExecution c ON c.id = r.consumedBy
+        WHERE x.id = @id
+        ORDER BY 2
         """;
 
     internal const string AuditColumns = "id, at, actor, action, jobSlug, target, oldValues::text, newValues::text, requestId";

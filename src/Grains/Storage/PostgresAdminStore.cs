@@ -45,7 +45,19 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         await using var cmd = dataSource.CreateCommand(SelectExecutionDetails);
         cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, executionId));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadDetails(reader) : null;
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        var details = ReadDetails(reader);
+        await reader.NextResultAsync(cancellationToken);
+        var chain = await reader.ReadRowsAsync(r => (Before: r.GetBoolean(0),
+            Link: new ChainLink(r.GetString(1), r.IsDBNull(2) ? null : r.GetGuid(2), r.IsDBNull(3) ? null : ExecutionStatusText.Parse(r.GetString(3)))), cancellationToken);
+        return details with
+        {
+            ReleasedBy = chain.Where(c => c.Before).Select(c => c.Link).ToList(),
+            Released = chain.Where(c => !c.Before).Select(c => c.Link).ToList(),
+        };
     }
 
     public async Task<Activity> GetActivityAsync(DateTimeOffset? endedSince, int limit, CancellationToken cancellationToken)

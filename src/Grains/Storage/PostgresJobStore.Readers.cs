@@ -30,6 +30,9 @@ public sealed partial class PostgresJobStore
         UpdatedAt = r.GetFieldValue<DateTimeOffset>(18),
         CreatedBy = r.IsDBNull(19) ? null : r.GetString(19),
         LastModifiedBy = r.IsDBNull(20) ? null : r.GetString(20),
+        After = Dependencies.UpstreamList.FromStored(r.GetFieldValue<string[]>(21)),
+        // Only the statements that load a job for its activation read its downstream jobs (DownstreamsColumn).
+        Downstreams = r.FieldCount > 22 ? r.GetFieldValue<string[]>(22) : [],
     };
 
     // Column order follows ExecutionColumns.
@@ -57,5 +60,7 @@ public sealed partial class PostgresJobStore
         StatusReason = r.IsDBNull(19) ? null : r.GetString(19),
         LeaseOwner = r.IsDBNull(20) ? null : r.GetString(20),
         LeaseExpiresAt = r.IsDBNull(21) ? null : r.GetFieldValue<DateTimeOffset>(21),
+        // Not every statement returns it (a job's load returns the claims it took over without it).
+        UpstreamExecutionIds = r.FieldCount > 22 && !r.IsDBNull(22) ? r.GetFieldValue<Guid[]>(22) : null,
     };
 }

@@ -5,16 +5,24 @@ public sealed partial class PostgresJobStore
     // Internal on purpose: the exact text of a statement is not a contract.
     internal const string JobColumns = """
         id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy, misfireRunAllCap,
-        source, isOrphaned, overriddenFields, invalidReason, lastScheduledFor, version, createdAt, updatedAt, createdBy, lastModifiedBy
+        source, isOrphaned, overriddenFields, invalidReason, lastScheduledFor, version, createdAt, updatedAt, createdBy, lastModifiedBy,
+        after
+        """;
+
+    // The jobs that run after this one (see JobRecord.Downstreams), for a statement whose table is cronJob itself.
+    internal const string DownstreamsColumn = """
+        ARRAY(SELECT d.slug FROM cronJob d
+              WHERE d.after && ARRAY[cronJob.slug || ':success', cronJob.slug || ':failure', cronJob.slug || ':completion']
+              ORDER BY d.slug)
         """;
 
     internal const string ExecutionColumns = """
         id, cronJobId, occurrenceKey, scheduledFor, startedAt, completedAt, durationMs, status, exitCode, output, errorMessage,
         stackTrace, triggeredBy, triggeredByUserId, retryCount, memoryUsageMb, cpuUsagePercent, itemsProcessed, metrics::text,
-        statusReason, leaseOwner, leaseExpiresAt
+        statusReason, leaseOwner, leaseExpiresAt, upstreamExecutionIds
         """;
 
-    internal const string SelectJobBySlug = $"SELECT {JobColumns} FROM cronJob WHERE slug = @slug";
+    internal const string SelectJobBySlug = $"SELECT {JobColumns}, {DownstreamsColumn} FROM cronJob WHERE slug = @slug";
 
     // The clock at the moment of reading, not the transaction's start (now()): ClockSync times the round trip around it.
     internal const string SelectClock = "SELECT clock_timestamp()";
@@ -70,13 +78,15 @@ public sealed partial class PostgresJobStore
                 COALESCE((SELECT value FROM cronJobConfig WHERE key = 'defaultMisfirePolicy' AND value IN ('run_once', 'skip', 'run_all')), 'run_once') AS misfirePolicy
         )
         INSERT INTO cronJob (id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy,
-                             misfireRunAllCap, source, lastScheduledFor, createdAt, updatedAt, createdBy, lastModifiedBy)
+                             misfireRunAllCap, source, lastScheduledFor, createdAt, updatedAt, createdBy, lastModifiedBy, after)
         SELECT d.id, d.slug, d.name, d.description, d.schedule, COALESCE(d.timeZone, x.timeZone), d.isEnabled,
                COALESCE(d.timeoutMs, x.timeoutMs), COALESCE(d.maxRetries, x.maxRetries), COALESCE(d.misfirePolicy, x.misfirePolicy),
-               d.misfireRunAllCap, d.source, @now, @now, @now, @by, @by
+               d.misfireRunAllCap, d.source, @now, @now, @now, @by, @by, COALESCE(string_to_array(NULLIF(d.after, ''), ','), '{}')
         FROM defaults x, unnest(@ids::uuid[], @slugs::text[], @names::text[], @descriptions::text[], @schedules::text[], @timeZones::text[],
-                    @enabled::boolean[], @timeouts::integer[], @retries::integer[], @policies::text[], @caps::integer[], @sources::text[])
-             AS d(id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy, misfireRunAllCap, source)
+                    @enabled::boolean[], @timeouts::integer[], @retries::integer[], @policies::text[], @caps::integer[], @sources::text[],
+                    @afters::text[])
+             AS d(id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy, misfireRunAllCap, source,
+                  after)
         ON CONFLICT (slug) DO NOTHING
         """;
 
@@ -84,7 +94,7 @@ public sealed partial class PostgresJobStore
         UPDATE cronJob
         SET name = @name, description = @description, schedule = @schedule, timeZone = @timeZone, isEnabled = @isEnabled,
             timeoutMs = @timeoutMs, maxRetries = @maxRetries, misfirePolicy = @misfirePolicy, misfireRunAllCap = @misfireRunAllCap,
-            source = @source, isOrphaned = false, lastScheduledFor = @lastScheduledFor,
+            source = @source, isOrphaned = false, lastScheduledFor = @lastScheduledFor, after = @after,
             version = version + 1, updatedAt = @now, lastModifiedBy = @by
         WHERE id = @id AND version = @version
         """;
@@ -100,7 +110,7 @@ public sealed partial class PostgresJobStore
     internal const string UpdateJob = $"""
         WITH old AS (
             SELECT id AS oldId, schedule AS oldSchedule, timeZone AS oldTimeZone, timeoutMs AS oldTimeoutMs, maxRetries AS oldMaxRetries,
-                   misfirePolicy AS oldMisfirePolicy, isEnabled AS oldIsEnabled
+                   misfirePolicy AS oldMisfirePolicy, isEnabled AS oldIsEnabled, after AS oldAfter
             FROM cronJob
             WHERE slug = @slug AND (@expectedVersion::integer IS NULL OR version = @expectedVersion)
             FOR UPDATE
@@ -112,6 +122,7 @@ public sealed partial class PostgresJobStore
                 maxRetries = COALESCE(@maxRetries, maxRetries),
                 misfirePolicy = COALESCE(@misfirePolicy, misfirePolicy),
                 isEnabled = COALESCE(@isEnabled, isEnabled),
+                after = COALESCE(@after::text[], after),
                 overriddenFields = ARRAY(SELECT DISTINCT f FROM unnest(overriddenFields || @fields::text[]) AS f ORDER BY f),
                 lastScheduledFor = COALESCE(@resetLastScheduledFor, lastScheduledFor),
                 invalidReason = CASE WHEN @schedule IS NULL AND @timeZone IS NULL THEN invalidReason END,
@@ -124,11 +135,13 @@ public sealed partial class PostgresJobStore
             SELECT @auditId, @now, @by, @auditAction, u.slug, NULL,
                    (SELECT jsonb_object_agg(f, CASE f WHEN 'schedule' THEN to_jsonb(o.oldSchedule) WHEN 'timeZone' THEN to_jsonb(o.oldTimeZone)
                                                       WHEN 'timeoutMs' THEN to_jsonb(o.oldTimeoutMs) WHEN 'maxRetries' THEN to_jsonb(o.oldMaxRetries)
-                                                      WHEN 'misfirePolicy' THEN to_jsonb(o.oldMisfirePolicy) WHEN 'isEnabled' THEN to_jsonb(o.oldIsEnabled) END)
+                                                      WHEN 'misfirePolicy' THEN to_jsonb(o.oldMisfirePolicy) WHEN 'isEnabled' THEN to_jsonb(o.oldIsEnabled)
+                                                      WHEN 'after' THEN to_jsonb(o.oldAfter) END)
                     FROM unnest(@fields::text[]) AS f),
                    (SELECT jsonb_object_agg(f, CASE f WHEN 'schedule' THEN to_jsonb(u.schedule) WHEN 'timeZone' THEN to_jsonb(u.timeZone)
                                                       WHEN 'timeoutMs' THEN to_jsonb(u.timeoutMs) WHEN 'maxRetries' THEN to_jsonb(u.maxRetries)
-                                                      WHEN 'misfirePolicy' THEN to_jsonb(u.misfirePolicy) WHEN 'isEnabled' THEN to_jsonb(u.isEnabled) END)
+                                                      WHEN 'misfirePolicy' THEN to_jsonb(u.misfirePolicy) WHEN 'isEnabled' THEN to_jsonb(u.isEnabled)
+                                                      WHEN 'after' THEN to_jsonb(u.after) END)
                     FROM unnest(@fields::text[]) AS f),
                    @requestId
             FROM upd u CROSS JOIN old o
@@ -255,12 +268,13 @@ public sealed partial class PostgresJobStore
     // Every statement that updates many execution rows locks them first in id order (the CTE with ORDER BY id FOR UPDATE).
     // Without it, a batch of completions, a lease renewal and a batch of starts touching the same rows in different orders
     // deadlocked under load (n10000: 2,000 deadlock retries in a 30 s window).
-    internal const string CompleteExecutions = """
+    // A final attempt's end (ExecutionCompletion.Final) releases the job's downstream jobs in the same statement (0009).
+    internal const string CompleteExecutions = $"""
         WITH locked AS (
             SELECT id FROM cronJobExecution
             WHERE id = ANY(@ids::uuid[]) AND (status IN ('running', 'claimed') OR status = 'abandoned' AND statusReason = 'lease-expired')
             ORDER BY id FOR UPDATE
-        )
+        ), done AS (
         UPDATE cronJobExecution e
         SET status = u.status, completedAt = u.completedAt, durationMs = u.durationMs, exitCode = u.exitCode, output = u.output,
             errorMessage = u.errorMessage, stackTrace = u.stackTrace, memoryUsageMb = u.memoryUsageMb,
@@ -274,12 +288,16 @@ public sealed partial class PostgresJobStore
             startedAt = CASE WHEN u.status IN ('skipped', 'missed') THEN NULL ELSE COALESCE(u.startedAt, e.startedAt) END
         FROM unnest(@ids::uuid[], @statuses::text[], @startedAt::timestamptz[], @completedAt::timestamptz[], @durations::bigint[], @exitCodes::integer[],
                     @outputs::text[], @errors::text[], @stackTraces::text[], @memory::float8[], @cpu::float8[], @items::bigint[],
-                    @metrics::text[], @reasons::text[], @heldBy::text[])
+                    @metrics::text[], @reasons::text[], @heldBy::text[], @final::boolean[])
              AS u(id, status, startedAt, completedAt, durationMs, exitCode, output, errorMessage, stackTrace, memoryUsageMb, cpuUsagePercent,
-                  itemsProcessed, metrics, reason, heldBy),
+                  itemsProcessed, metrics, reason, heldBy, final),
              locked l
         WHERE e.id = u.id AND l.id = e.id AND (u.heldBy IS NULL OR e.leaseOwner = u.heldBy)
-        RETURNING e.id
+        RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status, u.final
+        ), ended AS (
+            SELECT id, cronJobId, occurrenceKey, status FROM done WHERE final
+        ), {ReleaseEnded}
+        SELECT id FROM done
         """;
 
     internal const string RenewLeases = """
@@ -335,7 +353,7 @@ public sealed partial class PostgresJobStore
     // The job and, in the same round trip, the claims handed over to its next activation, taken by this one. Only occurrences
     // the schedule was planned through: a later one is planned again by the activation itself.
     internal const string LoadJob = $"""
-        SELECT {JobColumns} FROM cronJob WHERE slug = @slug;
+        SELECT {JobColumns}, {DownstreamsColumn} FROM cronJob WHERE slug = @slug;
         UPDATE cronJobExecution e
         SET leaseOwner = @owner, leaseExpiresAt = GREATEST(e.leaseExpiresAt, now() + @leaseMs * interval '1 millisecond'), statusReason = NULL
         FROM cronJob j
@@ -348,10 +366,12 @@ public sealed partial class PostgresJobStore
 
     // Judged by the database clock only: a silo with a skewed clock can neither keep nor lose a lease early. A claim handed over
     // (leaseOwner NULL) that no activation took over never started: it is recorded missed, not abandoned.
-    internal const string AbandonExpired = """
+    // An attempt recorded abandoned is final (its silo, which would retry it, is gone): it releases downstream jobs whose
+    // condition it meets (0009). Should its real end arrive later, that release stands and the end releases nothing more.
+    internal const string AbandonExpired = $"""
         WITH expired AS (
             SELECT id FROM cronJobExecution WHERE status IN ('running', 'claimed') AND leaseExpiresAt < now() ORDER BY id FOR UPDATE
-        )
+        ), swept AS (
         UPDATE cronJobExecution e
         SET status = CASE WHEN e.leaseOwner IS NULL AND e.status = 'claimed' THEN 'missed' ELSE 'abandoned' END,
             completedAt = now(),
@@ -368,6 +388,11 @@ public sealed partial class PostgresJobStore
                            ELSE 'lease-expired' END
         FROM expired x
         WHERE e.id = x.id AND e.status IN ('running', 'claimed') AND e.leaseExpiresAt < now()
+        RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status
+        ), ended AS (
+            SELECT id, cronJobId, occurrenceKey, status FROM swept WHERE status = 'abandoned'
+        ), {ReleaseEnded}
+        SELECT count(*) FROM swept
         """;
 
     internal const string SelectExecutionsOfJob = $"""

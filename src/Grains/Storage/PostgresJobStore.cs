@@ -21,6 +21,10 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         for (var attempt = 0; ; attempt++)
         {
             var existing = (await ListJobsAsync(cancellationToken)).ToDictionary(j => j.Slug, StringComparer.Ordinal);
+            if (attempt == 0)
+            {
+                DefinitionSync.CheckDependencies(definitions, existing.Values);
+            }
             var conflicts = 0;
             foreach (var definition in definitions)
             {
@@ -57,6 +61,8 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("policies", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.MisfirePolicy?.ToText()).ToArray()));
         cmd.Parameters.Add(Param("caps", NpgsqlDbType.Array | NpgsqlDbType.Integer, definitions.Select(d => d.MisfireRunAllCap).ToArray()));
         cmd.Parameters.Add(Param("sources", NpgsqlDbType.Array | NpgsqlDbType.Text, definitions.Select(d => d.Source).ToArray()));
+        cmd.Parameters.Add(Param("afters", NpgsqlDbType.Array | NpgsqlDbType.Text,
+            definitions.Select(d => string.Join(',', Dependencies.UpstreamList.ToStored(d.After))).ToArray()));
         cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
         cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, SyncUser));
         try
@@ -86,6 +92,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("misfireRunAllCap", NpgsqlDbType.Integer, merged.MisfireRunAllCap));
         cmd.Parameters.Add(Param("source", NpgsqlDbType.Text, merged.Source));
         cmd.Parameters.Add(Param("lastScheduledFor", NpgsqlDbType.TimestampTz, merged.LastScheduledFor));
+        cmd.Parameters.Add(Param("after", NpgsqlDbType.Array | NpgsqlDbType.Text, Dependencies.UpstreamList.ToStored(merged.After)));
         cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
         cmd.Parameters.Add(Param("by", NpgsqlDbType.Text, SyncUser));
         return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -141,7 +148,37 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
     public async Task<JobRecord> UpdateJobAsync(string slug, JobUpdate update, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
-        await using var cmd = dataSource.CreateCommand(UpdateJob);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (update.After is { } after)
+        {
+            // New edges are checked against the graph as it stands, under a lock every edge change takes: two changes that
+            // each close half of a cycle cannot both pass their checks.
+            await using (var lockGraph = new NpgsqlCommand(LockDependencyGraph, connection, transaction))
+            {
+                await lockGraph.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using var read = new NpgsqlCommand(SelectDependencyGraph + ";" + SelectSlugExists, connection, transaction);
+            read.Parameters.Add(Param("slugs", NpgsqlDbType.Array | NpgsqlDbType.Text, after.Select(u => u.Slug).ToArray()));
+            IReadOnlyList<Dependencies.DependencyNode> graph;
+            HashSet<string> existing;
+            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+            {
+                graph = await reader.ReadRowsAsync(ReadNode, cancellationToken);
+                await reader.NextResultAsync(cancellationToken);
+                existing = (await reader.ReadRowsAsync(r => r.GetString(0), cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            }
+            Dependencies.DependencyChecks.ThrowIfRefused(slug, after, graph, existing.Contains);
+        }
+        var job = await UpdateJobRowAsync(connection, transaction, slug, update, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return job;
+    }
+
+    private static async Task<JobRecord> UpdateJobRowAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string slug, JobUpdate update,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(UpdateJob, connection, transaction);
         cmd.Parameters.Add(Param("slug", NpgsqlDbType.Text, slug));
         cmd.Parameters.Add(Param("schedule", NpgsqlDbType.Text, update.Schedule));
         cmd.Parameters.Add(Param("timeZone", NpgsqlDbType.Text, update.TimeZone));
@@ -149,6 +186,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("maxRetries", NpgsqlDbType.Integer, update.MaxRetries));
         cmd.Parameters.Add(Param("misfirePolicy", NpgsqlDbType.Text, update.MisfirePolicy?.ToText()));
         cmd.Parameters.Add(Param("isEnabled", NpgsqlDbType.Boolean, update.IsEnabled));
+        cmd.Parameters.Add(Param("after", NpgsqlDbType.Array | NpgsqlDbType.Text, update.After is { } a ? Dependencies.UpstreamList.ToStored(a) : null));
         cmd.Parameters.Add(Param("fields", NpgsqlDbType.Array | NpgsqlDbType.Text, DefinitionSync.ChangedFields(update).ToArray()));
         cmd.Parameters.Add(Param("resetLastScheduledFor", NpgsqlDbType.TimestampTz, update.ResetLastScheduledFor));
         cmd.Parameters.Add(Param("expectedVersion", NpgsqlDbType.Integer, update.ExpectedVersion));
@@ -164,7 +202,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
                 return ReadJob(reader);
             }
         }
-        await using var check = dataSource.CreateCommand(SelectJobVersion);
+        await using var check = new NpgsqlCommand(SelectJobVersion, connection, transaction);
         check.Parameters.Add(Param("slug", NpgsqlDbType.Text, slug));
         return await check.ExecuteScalarAsync(cancellationToken) is int current
             ? throw new JobVersionConflictException(
@@ -277,6 +315,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
             completions.Select(c => MetricsJson(c.Metrics)).ToArray()));
         cmd.Parameters.Add(Param("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.StatusReason).ToArray()));
         cmd.Parameters.Add(Param("heldBy", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.HeldBy).ToArray()));
+        cmd.Parameters.Add(Param("final", NpgsqlDbType.Array | NpgsqlDbType.Boolean, completions.Select(c => c.Final).ToArray()));
         return await ReadIdsAsync(cmd, cancellationToken);
     }
 
@@ -348,7 +387,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
     public async Task<int> AbandonExpiredAsync(CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(AbandonExpired);
-        return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return (int)(long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public async Task<IReadOnlyList<ExecutionRecord>> GetExecutionsAsync(Guid jobId, int limit, CancellationToken cancellationToken)

@@ -23,6 +23,7 @@ public static partial class CommandJobConfiguration
         nameof(CommandJobOptions.TimeoutMs), nameof(CommandJobOptions.MaxRetries), nameof(CommandJobOptions.TimeZone),
         nameof(CommandJobOptions.Enabled), nameof(CommandJobOptions.MisfirePolicy), nameof(CommandJobOptions.MisfireRunAllCap),
         nameof(CommandJobOptions.MaxOutputBytes), nameof(CommandJobOptions.Environment), nameof(CommandJobOptions.PassEnvironment),
+        nameof(CommandJobOptions.After),
     };
 
     /// <summary>Loads and validates every job under <c>Cron:Jobs</c>; an absent section gives an empty list.</summary>
@@ -66,6 +67,7 @@ public static partial class CommandJobConfiguration
         }
         RequireArray(section, nameof(CommandJobOptions.Arguments), "arguments");
         RequireArray(section, nameof(CommandJobOptions.PassEnvironment), "names");
+        RequireArray(section, nameof(CommandJobOptions.After), "job slugs");
         var environment = section.GetSection(nameof(CommandJobOptions.Environment));
         if (environment.Value is not null)
         {
@@ -96,13 +98,14 @@ public static partial class CommandJobConfiguration
             Slug = slug,
             Name = string.IsNullOrWhiteSpace(options.Name) ? slug : options.Name,
             Description = options.Description ?? "",
-            Schedule = options.Schedule!,
+            Schedule = options.Schedule ?? "",
             Enabled = options.Enabled,
             TimeoutMs = options.TimeoutMs,
             MaxRetries = options.MaxRetries,
             TimeZone = options.TimeZone,
             MisfirePolicy = misfirePolicy,
             MisfireRunAllCap = options.MisfireRunAllCap,
+            After = Dependencies.UpstreamList.Parse(slug, options.After),
             Source = Source,
             // The options are read-only after the load, so every attempt can share them.
             Factory = _ => new CommandJob(options),

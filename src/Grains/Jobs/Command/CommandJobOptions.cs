@@ -49,6 +49,12 @@ public sealed class CommandJobOptions
     /// </summary>
     public IList<string> PassEnvironment { get; } = [];
 
+    /// <summary>
+    /// Jobs this one runs after (<c>Cron:Jobs:&lt;slug&gt;:After:0=extract</c>, <c>…:After:1=load:completion</c>): a slug, or
+    /// <c>slug:condition</c> with <c>success</c> (the default), <c>failure</c> or <c>completion</c>. With After, Schedule may be left out.
+    /// </summary>
+    public IList<string> After { get; } = [];
+
     /// <summary>Working directory of the command. Default: the silo's current directory.</summary>
     public string? WorkingDirectory { get; set; }
 

@@ -25,9 +25,16 @@ public sealed class CommandJobOptionsValidator : IValidateOptions<CommandJobOpti
         {
             failures.Add($"{path}:Command is required");
         }
-        if (string.IsNullOrWhiteSpace(options.Schedule))
+        if (string.IsNullOrWhiteSpace(options.Schedule) && options.After.Count == 0)
         {
-            failures.Add($"{path}:Schedule is required");
+            failures.Add($"{path}:Schedule is required (or After, for a job that runs only after other jobs)");
+        }
+        foreach (var entry in options.After)
+        {
+            if (!Interfaces.Jobs.Upstream.TryParse(entry, out _, out var error))
+            {
+                failures.Add($"{path}:After: {error}");
+            }
         }
         // A schedule or time zone that does not parse is NOT an error here: the job is kept and shown invalid with its reason,
         // so one operator typo never stops a silo (and an unset ${VAR} can be fixed without redeploying).

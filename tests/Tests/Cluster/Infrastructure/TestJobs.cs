@@ -98,10 +98,35 @@ public static class TestJobs
         }).Append(new CronJobDefinition
         {
             Slug = HostileSlug, Name = HostileName, Schedule = "0 0 1 1 *", Enabled = false, Factory = _ => new ProgrammableJob(),
-        }).Append(new CronJobDefinition
+        }).Concat(DependencyDefinitions()).Append(new CronJobDefinition
         {
             Slug = InvalidSlug, Name = "Test invalid", Schedule = "every tuesday at noon", Enabled = true, Factory = _ => new ProgrammableJob(),
         });
+
+    /// <summary>Jobs that run after others (issue 14): slug → (After, MaxRetries). All without a schedule of their own.</summary>
+    public static readonly IReadOnlyDictionary<string, (string[] After, int MaxRetries)> Dependent = new Dictionary<string, (string[], int)>
+    {
+        ["t-dep-b"] = (["t-dep-a"], 0),
+        ["t-dep-c"] = (["t-dep-b:completion"], 0),
+        ["t-fan-z"] = (["t-fan-x", "t-fan-y"], 0),
+        ["t-dep-retry-down"] = (["t-dep-retry-up:completion"], 0),
+        ["t-dep-fail-down"] = (["t-dep-retry-up:failure"], 0),
+        ["t-dep-ok-down"] = (["t-dep-retry-up"], 0),
+    };
+
+    /// <summary>The upstream jobs of <see cref="Dependent"/>: run by a manual trigger.</summary>
+    public static readonly IReadOnlyList<string> Upstreams = ["t-dep-a", "t-fan-x", "t-fan-y", "t-dep-retry-up"];
+
+    private static IEnumerable<CronJobDefinition> DependencyDefinitions() =>
+        Upstreams.Select(slug => new CronJobDefinition
+        {
+            Slug = slug, Name = "Test " + slug, Schedule = "0 0 1 1 *", Enabled = false, TimeoutMs = 10_000,
+            MaxRetries = slug == "t-dep-retry-up" ? 2 : 0, Factory = _ => new ProgrammableJob(),
+        }).Concat(Dependent.Select(kv => new CronJobDefinition
+        {
+            Slug = kv.Key, Name = "Test " + kv.Key, Schedule = "", Enabled = false, TimeoutMs = 10_000, MaxRetries = kv.Value.MaxRetries,
+            After = Grains.Dependencies.UpstreamList.Parse(kv.Key, kv.Value.After), Factory = _ => new ProgrammableJob(),
+        }));
 
     /// <summary>Sets what the job does when it runs.</summary>
     public static void Set(string slug, Func<CronJobContext, Task<CronJobResult>> behaviour) => Behaviours[slug] = behaviour;

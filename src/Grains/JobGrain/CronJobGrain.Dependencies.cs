@@ -1,0 +1,122 @@
+using Totallator.Grains.Admin;
+using Totallator.Grains.Dependencies;
+using Totallator.Grains.Interfaces.Jobs;
+using Totallator.Grains.Scheduling;
+using Totallator.Grains.Storage;
+
+namespace Totallator.Grains.JobGrain;
+
+/// <summary>
+/// Dependency runs (<see cref="DependencyRuns"/>): this job's upstreams tell it when an occurrence of theirs ended, its own runs'
+/// ends check again, and the dependency sweep wakes it when a release waited too long. This job tells its downstreams in turn.
+/// </summary>
+public sealed partial class CronJobGrain : IDependencyShell
+{
+    private readonly DependencyRuns _dependencyRuns = new();
+    private bool _checkingDependencies;
+    private bool _checkDependenciesAgain;
+
+    public Task UpstreamEndedAsync() => _job is null ? Task.CompletedTask : CheckDependenciesAsync();
+
+    /// <summary>One check at a time; one asked for meanwhile runs right after it (it may see releases the first did not).</summary>
+    private async Task CheckDependenciesAsync()
+    {
+        if (_checkingDependencies)
+        {
+            _checkDependenciesAgain = true;
+            return;
+        }
+        _checkingDependencies = true;
+        try
+        {
+            do
+            {
+                _checkDependenciesAgain = false;
+                if (_job is not { } job || registry.IsStopping)
+                {
+                    return;
+                }
+                try
+                {
+                    var outcome = await _dependencyRuns.CheckAsync(job, dependencies, this, CancellationToken.None);
+                    if (outcome is DependencyCheck.Started or DependencyCheck.Skipped)
+                    {
+                        LogDependencyRun(logger, _slug, outcome);
+                    }
+                }
+                catch (Exception ex) when (StoreGuard.IsStoreFailure(ex) || ex is Interfaces.Admin.StoreUnavailableException)
+                {
+                    // The releases stay pending (or the claim is asked again): the dependency sweep wakes this job again.
+                    LogDependencyCheckFailed(logger, ex, _slug);
+                }
+            }
+            while (_checkDependenciesAgain);
+        }
+        finally
+        {
+            _checkingDependencies = false;
+        }
+    }
+
+    /// <summary>
+    /// Tells the jobs that run after this one that an occurrence of it ended (one-way calls, not awaited). Best effort: a
+    /// downstream not reached, or unknown to this activation (an edge added since it loaded), is woken by the dependency sweep.
+    /// </summary>
+    private void TellDownstreams()
+    {
+        foreach (var slug in _job?.Downstreams ?? [])
+        {
+            GrainFactory.GetGrain<ICronJobGrain>(slug).UpstreamEndedAsync().Ignore();
+        }
+    }
+
+    /// <summary>
+    /// An occurrence whose last attempt failed and whose retry will not happen after all: its end was written as not final, so
+    /// its downstream jobs are released now. Asked again through a store outage for up to a lease; the sweep cannot find it.
+    /// </summary>
+    private async Task ReleaseDownstreamAsync(Guid executionId)
+    {
+        if (_job is not { Downstreams.Count: > 0 })
+        {
+            return;
+        }
+        var deadline = clock.GetUtcNow() + _options.LeaseDuration;
+        while (true)
+        {
+            try
+            {
+                await dependencies.ReleaseDownstreamAsync(executionId, CancellationToken.None);
+                TellDownstreams();
+                return;
+            }
+            catch (Exception ex) when (StoreGuard.IsStoreFailure(ex) && clock.GetUtcNow() < deadline)
+            {
+                LogStoreRetry(logger, ex, _slug, executionId);
+                await Task.Delay(_options.StoreRetryDelay, clock);
+            }
+        }
+    }
+
+    DateTimeOffset IDependencyShell.Now => clock.GetUtcNow();
+
+    Guid? IDependencyShell.RunningExecution => RunInProgress()?.CurrentExecutionId;
+
+    string? IDependencyShell.NotRunReason => _job switch
+    {
+        null => "not run: the job is no longer in the store",
+        { IsOrphaned: true } => "not run: the job is no longer defined in code or configuration",
+        { IsEnabled: false } => "not run: the job is disabled",
+        _ when _definition is null => "not run: the silo hosting the job has no definition of it",
+        _ when settings.Current.SchedulingPaused => JobPlanner.PausedReason,
+        _ => LeftRunningSkipReason(),
+    };
+
+    ExecutionClaim IDependencyShell.NewDependencyClaim(string occurrenceKey, DateTimeOffset now, string? reason) => new()
+    {
+        ExecutionId = Guid.CreateVersion7(), CronJobId = _job!.Id, OccurrenceKey = occurrenceKey, ScheduledFor = now, StartedAt = null,
+        TriggeredBy = TriggerSource.Dependency, RetryCount = 0, LeaseOwner = siloDetails.SiloAddress.ToString(), LeaseDuration = _options.LeaseDuration,
+        StatusReason = reason, AdvancesSchedule = false,
+    };
+
+    Task IDependencyShell.StartRunAsync(ExecutionClaim claim) => ((ITriggerShell)this).StartRunAsync(claim);
+}

@@ -1,0 +1,145 @@
+using Npgsql;
+using NpgsqlTypes;
+using Totallator.Grains.Dependencies;
+using Totallator.Grains.Interfaces.Jobs;
+using static Totallator.Grains.Storage.NpgsqlCommands;
+
+namespace Totallator.Grains.Storage;
+
+/// <summary>Job dependencies in PostgreSQL (0009_dependencies.sql).</summary>
+public sealed partial class PostgresJobStore : IDependencyStore
+{
+    // The releases an ended attempt makes: one per downstream job (enabled, still defined) whose edge condition its status
+    // meets, in the statement that ends it. `ended` is the CTE of the ended rows (id, cronJobId, occurrenceKey, status) that are
+    // final. The unique constraint keeps one release per upstream occurrence and downstream, whichever end comes first.
+    internal const string ReleaseEnded = """
+        released AS (
+            INSERT INTO cronJobRelease (id, downstreamId, upstreamId, upstreamOccurrenceKey, upstreamExecutionId, upstreamStatus)
+            SELECT gen_random_uuid(), d.id, x.cronJobId, x.occurrenceKey, x.id, x.status
+            FROM ended x
+            JOIN cronJob u ON u.id = x.cronJobId
+            JOIN cronJob d ON d.after && ARRAY[u.slug || ':completion', u.slug || CASE WHEN x.status = 'succeeded' THEN ':success' ELSE ':failure' END]
+            WHERE x.status IN ('succeeded', 'failed', 'timed_out', 'abandoned') AND d.isEnabled AND NOT d.isOrphaned
+            ON CONFLICT (downstreamId, upstreamId, upstreamOccurrenceKey) DO NOTHING
+            RETURNING 1
+        )
+        """;
+
+    internal const string ReleaseExecution = $"""
+        WITH ended AS (
+            SELECT id, cronJobId, occurrenceKey, status FROM cronJobExecution WHERE id = @id
+        ), {ReleaseEnded}
+        SELECT count(*) FROM released
+        """;
+
+    internal const string SelectPendingReleases = """
+        SELECT r.id, u.slug, r.upstreamOccurrenceKey, r.upstreamExecutionId, r.upstreamStatus, r.releasedAt
+        FROM cronJobRelease r JOIN cronJob u ON u.id = r.upstreamId
+        WHERE r.downstreamId = @jobId AND r.consumedBy IS NULL
+        """;
+
+    // The row and the consumption of every release, or nothing: the releases are locked first, and the insert happens only if
+    // all of them were still pending (a claim that got there first has consumed them). A claimant asking again after a lost
+    // answer finds its own row by id. A claimant the membership declared dead claims nothing (0007).
+    internal const string ClaimDependencyRun = """
+        WITH dead AS (
+            SELECT totallator_silo_declared_dead(@owner) AS isDead
+        ), avail AS (
+            SELECT r.id FROM cronJobRelease r, dead
+            WHERE r.id = ANY(@releases::uuid[]) AND r.downstreamId = @jobId AND r.consumedBy IS NULL AND NOT dead.isDead
+            ORDER BY r.id FOR UPDATE OF r
+        ), ok AS (
+            SELECT count(*) = cardinality(@releases::uuid[]) AS allPending FROM avail
+        ), ins AS (
+            INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, completedAt, status, triggeredBy, retryCount,
+                                          statusReason, leaseOwner, leaseExpiresAt, upstreamExecutionIds)
+            SELECT @id, @jobId, @key, @scheduledFor, CASE WHEN @endsAs::text IS NULL THEN NULL ELSE @scheduledFor END,
+                   COALESCE(@endsAs::text, 'claimed'), 'dependency', 0, @reason, @owner,
+                   CASE WHEN @endsAs::text IS NULL THEN now() + @leaseMs * interval '1 millisecond' END, @upstreams
+            FROM ok WHERE ok.allPending
+            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
+            RETURNING id
+        ), consume AS (
+            UPDATE cronJobRelease r SET consumedBy = i.id FROM avail a, ins i WHERE r.id = a.id
+            RETURNING r.id
+        )
+        SELECT (SELECT isDead FROM dead),
+               EXISTS (SELECT 1 FROM ins) OR EXISTS (SELECT 1 FROM cronJobExecution WHERE id = @id),
+               (SELECT count(*) FROM consume)
+        """;
+
+    // A job is ready when every one of its upstreams has a pending release, and at least one is older than the poke's grace.
+    internal const string SelectReadyDownstreams = """
+        SELECT d.slug FROM cronJob d
+        WHERE d.id IN (SELECT downstreamId FROM cronJobRelease WHERE consumedBy IS NULL AND releasedAt < now() - @ageMs * interval '1 millisecond')
+          AND cardinality(d.after) > 0
+          AND NOT EXISTS (
+              SELECT 1 FROM unnest(d.after) AS a(edge)
+              WHERE NOT EXISTS (SELECT 1 FROM cronJobRelease r JOIN cronJob u ON u.id = r.upstreamId
+                                WHERE r.downstreamId = d.id AND r.consumedBy IS NULL AND u.slug = split_part(a.edge, ':', 1)))
+        ORDER BY d.slug
+        """;
+
+    // Held to the end of the transaction that changes a job's upstreams (any number fits in one key).
+    internal const string LockDependencyGraph = "SELECT pg_advisory_xact_lock(7401100009)";
+
+    internal const string SelectSlugExists = "SELECT slug FROM cronJob WHERE slug = ANY(@slugs::text[])";
+
+    internal const string SelectDependencyGraph = """
+        WITH downstream AS (SELECT slug, after FROM cronJob WHERE cardinality(after) > 0)
+        SELECT slug, isEnabled, isOrphaned, invalidReason, after FROM cronJob
+        WHERE cardinality(after) > 0 OR slug IN (SELECT split_part(unnest(after), ':', 1) FROM downstream)
+        ORDER BY slug
+        """;
+
+    public async Task<IReadOnlyList<PendingRelease>> GetPendingReleasesAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectPendingReleases);
+        cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, jobId));
+        return await cmd.ReadAllAsync(r => new PendingRelease(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetGuid(3),
+            ExecutionStatusText.Parse(r.GetString(4)), r.GetFieldValue<DateTimeOffset>(5)), cancellationToken);
+    }
+
+    public async Task<bool> ClaimDependencyRunAsync(DependencyClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var c = claim.Claim;
+        await using var cmd = dataSource.CreateCommand(ClaimDependencyRun);
+        cmd.Parameters.Add(Param("owner", NpgsqlDbType.Text, c.LeaseOwner));
+        cmd.Parameters.Add(Param("releases", NpgsqlDbType.Array | NpgsqlDbType.Uuid, claim.Consumes.ToArray()));
+        cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, c.CronJobId));
+        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, c.ExecutionId));
+        cmd.Parameters.Add(Param("key", NpgsqlDbType.Text, c.OccurrenceKey));
+        cmd.Parameters.Add(Param("scheduledFor", NpgsqlDbType.TimestampTz, c.ScheduledFor));
+        cmd.Parameters.Add(Param("endsAs", NpgsqlDbType.Text, claim.EndsAs?.ToText()));
+        cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, c.StatusReason));
+        cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Double, c.LeaseDuration.TotalMilliseconds));
+        cmd.Parameters.Add(Param("upstreams", NpgsqlDbType.Array | NpgsqlDbType.Uuid, claim.UpstreamExecutionIds.ToArray()));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.GetBoolean(0) ? throw DeclaredDead(c.LeaseOwner) : reader.GetBoolean(1);
+    }
+
+    public async Task ReleaseDownstreamAsync(Guid executionId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(ReleaseExecution);
+        cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, executionId));
+        await cmd.ExecuteScalarAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> FindReadyDownstreamsAsync(TimeSpan olderThan, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectReadyDownstreams);
+        cmd.Parameters.Add(Param("ageMs", NpgsqlDbType.Double, olderThan.TotalMilliseconds));
+        return await cmd.ReadAllAsync(r => r.GetString(0), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DependencyNode>> GetDependencyGraphAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(SelectDependencyGraph);
+        return await cmd.ReadAllAsync(ReadNode, cancellationToken);
+    }
+
+    private static DependencyNode ReadNode(NpgsqlDataReader r) =>
+        new(r.GetString(0), r.GetBoolean(1), r.GetBoolean(2), r.IsDBNull(3) ? null : r.GetString(3), UpstreamList.FromStored(r.GetFieldValue<string[]>(4)));
+}
