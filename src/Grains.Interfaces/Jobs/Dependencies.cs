@@ -29,7 +29,7 @@ public sealed record Upstream([property: Id(0)] string Slug, [property: Id(1)] D
         error = null;
         var value = text?.Trim() ?? "";
         var colon = value.IndexOf(':', StringComparison.Ordinal);
-        var slug = colon < 0 ? value : value[..colon];
+        var slug = (colon < 0 ? value : value[..colon]).Trim();
         var condition = DependencyCondition.Success;
         if (slug.Length == 0)
         {

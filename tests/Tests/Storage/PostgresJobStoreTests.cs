@@ -13,10 +13,14 @@ public sealed class PostgresJobStoreTests : JobStoreContractTests, IClassFixture
     {
         ArgumentNullException.ThrowIfNull(database);
         _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-        Store = new PostgresJobStore(_dataSource);
+        var store = new PostgresJobStore(_dataSource);
+        Store = store;
+        Dependencies = store;
     }
 
     protected override IJobStore Store { get; }
+
+    protected override Grains.Dependencies.IDependencyStore Dependencies { get; }
 
     protected override Task<string> LiveSiloAsync() => MembershipRows.AddSiloAsync(_dataSource, MembershipRows.Active);
 
@@ -36,10 +40,15 @@ public sealed class BatchingJobStoreTests : JobStoreContractTests, IClassFixture
     {
         ArgumentNullException.ThrowIfNull(database);
         _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-        _store = new BatchingJobStore(new PostgresJobStore(_dataSource));
+        var inner = new PostgresJobStore(_dataSource);
+        _store = new BatchingJobStore(inner);
+        Dependencies = inner;
     }
 
     protected override IJobStore Store => _store;
+
+    // A silo reads and claims releases on the store itself; completions (which write them) go through the batcher.
+    protected override Grains.Dependencies.IDependencyStore Dependencies { get; }
 
     protected override Task<string> LiveSiloAsync() => MembershipRows.AddSiloAsync(_dataSource, MembershipRows.Active);
 
@@ -55,5 +64,9 @@ public sealed class BatchingJobStoreTests : JobStoreContractTests, IClassFixture
 [Trait("Category", "Unit")]
 public sealed class InMemoryJobStoreTests : JobStoreContractTests
 {
-    protected override IJobStore Store { get; } = new InMemoryJobStore(TimeProvider.System);
+    private static readonly InMemoryJobStore Memory = new(TimeProvider.System);
+
+    protected override IJobStore Store => Memory;
+
+    protected override Grains.Dependencies.IDependencyStore Dependencies => Memory;
 }

@@ -204,4 +204,26 @@ public sealed class CommandJobConfigurationTests
         Assert.Equal(["first", "second"], definitions.Select(d => d.Slug).Order(StringComparer.Ordinal));
         Assert.All(definitions, d => Assert.Equal("configuration", d.Source));
     }
+
+    [Fact]
+    public void Load_ReadsAfter_AndLetsAJobWithUpstreamsGoWithoutASchedule()
+    {
+        var definitions = CommandJobConfiguration.Load(Build(new()
+        {
+            ["Cron:Jobs:report:Command"] = "/bin/echo",
+            ["Cron:Jobs:report:After:0"] = "extract",
+            ["Cron:Jobs:report:After:1"] = "load:completion",
+        }));
+        var report = Assert.Single(definitions);
+        Assert.Equal("", report.Schedule);
+        Assert.Equal([new Upstream("extract"), new Upstream("load", DependencyCondition.Completion)], report.After);
+
+        var neither = Assert.Throws<OptionsValidationException>(() => CommandJobConfiguration.Load(Build(new() { ["Cron:Jobs:x:Command"] = "/bin/echo" })));
+        Assert.Contains("Schedule is required (or After", neither.Message, StringComparison.Ordinal);
+        var bad = Assert.Throws<OptionsValidationException>(() => CommandJobConfiguration.Load(Build(new()
+        {
+            ["Cron:Jobs:x:Command"] = "/bin/echo", ["Cron:Jobs:x:After:0"] = "a:whenever",
+        })));
+        Assert.Contains("Cron:Jobs:x:After: Unknown condition 'whenever'", bad.Message, StringComparison.Ordinal);
+    }
 }
