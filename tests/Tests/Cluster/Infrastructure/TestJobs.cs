@@ -112,10 +112,12 @@ public static class TestJobs
         ["t-dep-retry-down"] = (["t-dep-retry-up:completion"], 0),
         ["t-dep-fail-down"] = (["t-dep-retry-up:failure"], 0),
         ["t-dep-ok-down"] = (["t-dep-retry-up"], 0),
+        ["t-api-dep-down"] = (["t-api-dep-up"], 0),
+        ["t-ui-dep-down"] = (["t-ui-dep-up"], 0),
     };
 
     /// <summary>The upstream jobs of <see cref="Dependent"/>: run by a manual trigger.</summary>
-    public static readonly IReadOnlyList<string> Upstreams = ["t-dep-a", "t-fan-x", "t-fan-y", "t-dep-retry-up"];
+    public static readonly IReadOnlyList<string> Upstreams = ["t-dep-a", "t-fan-x", "t-fan-y", "t-dep-retry-up", "t-api-dep-up", "t-ui-dep-up"];
 
     private static IEnumerable<CronJobDefinition> DependencyDefinitions() =>
         Upstreams.Select(slug => new CronJobDefinition
