@@ -152,6 +152,59 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task TheJobPageShowsTheChain_ABrokenEdge_AndAnAdminEditsTheEdges()
+    {
+        const string up = "t-ui-dep-up", down = "t-ui-dep-down";
+        TestJobs.Set(up, _ => Task.FromResult(CronJobResult.Succeeded("upstream done")));
+        TestJobs.Set(down, _ => Task.FromResult(CronJobResult.Succeeded("downstream done")));
+        var page = await SignInAsync(api.AdminKey, $"/admin/cron/{down}");
+        var edge = page.Locator($"#upstreams li[data-slug='{up}']");
+        await Expect(edge).ToContainTextAsync($"broken: '{up}' is disabled");
+        await Expect(page.Locator("#job-facts")).ToContainTextAsync("none: runs only after its upstream jobs");
+
+        using var admin = api.ClientFor("admin");
+        await admin.PostJsonAsync($"/api/cron/jobs/{up}/enable");
+        await admin.PostJsonAsync($"/api/cron/jobs/{down}/enable");
+        try
+        {
+            Assert.Equal(202, (await admin.PostJsonAsync($"/api/cron/jobs/{up}/trigger")).Code);
+            var rows = await api.Cluster.WaitForRowsAsync(down, r => r.Any(x => x.Status == ExecutionStatus.Succeeded), TimeSpan.FromSeconds(20), "the downstream run");
+            await page.ReloadAsync();
+            await Expect(edge).Not.ToContainTextAsync("broken");
+            var row = page.Locator($"#history tr[data-execution-id='{rows[0].Id}']");
+            await Expect(row).ToContainTextAsync("dependency");
+            await row.Locator("button.expander").ClickAsync();
+            await Expect(page.Locator("#released-by")).ToContainTextAsync(up);
+            await Expect(page.Locator("#released-by .badge")).ToHaveTextAsync("succeeded");
+
+            // An edge to itself is refused with the field named; a condition is saved.
+            var after = page.Locator("form#config input[name='after']");
+            await Expect(after).ToHaveValueAsync(up);
+            await after.FillAsync($"{up}, {down}");
+            await page.Locator("button#save").ClickAsync();
+            await Expect(page.Locator("#after-error")).ToContainTextAsync("cannot run after itself");
+            Assert.Equal([new Upstream(up)], (await api.Cluster.Store.GetJobAsync(down, CancellationToken.None))!.After);
+            await after.FillAsync($"{up}:completion");
+            await page.Locator("button#save").ClickAsync();
+            await Expect(page.Locator("#save-message")).ToContainTextAsync("Saved");
+            await Expect(edge).ToContainTextAsync("ends");
+            Assert.Equal([new Upstream(up, DependencyCondition.Completion)], (await api.Cluster.Store.GetJobAsync(down, CancellationToken.None))!.After);
+
+            // The list keeps the jobs of a chain.
+            await page.GotoAsync("/admin/cron");
+            await page.Locator("select#chain-filter").SelectOptionAsync("chain");
+            await Expect(page.Locator($"table#jobs tbody tr[data-slug='{down}']")).ToBeVisibleAsync();
+            await Expect(page.Locator("table#jobs tbody tr[data-slug='t-ui-list']")).ToBeHiddenAsync();
+            await Expect(page.Locator($"table#jobs tbody tr[data-slug='{down}'] td[data-col='schedule']")).ToContainTextAsync($"after {up}");
+        }
+        finally
+        {
+            await admin.PostJsonAsync($"/api/cron/jobs/{down}/disable");
+            await admin.PostJsonAsync($"/api/cron/jobs/{up}/disable");
+        }
+    }
+
+    [Fact]
     public async Task AJobNamedLikeMarkupShowsAsText()
     {
         var page = await SignInAsync(api.ViewerKey, "/admin/cron");
