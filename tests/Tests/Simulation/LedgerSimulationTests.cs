@@ -15,16 +15,22 @@ public sealed class LedgerSimulationTests(ITestOutputHelper output)
     private static int SeedCount => int.TryParse(Environment.GetEnvironmentVariable("TOTALLATOR_SIM_SEEDS"), CultureInfo.InvariantCulture, out var n) ? n : 5000;
 
     [Fact]
-    public void EveryInvariantHoldsForEverySeed()
+    public void EveryInvariantHoldsForEverySeed() => RunSeeds(seed => new LedgerSimulation(seed, new SimulationSettings()).Run(), SeedCount);
+
+    /// <summary>Job dependencies (<see cref="DependencySimulation"/>): fewer events per seed, as many seeds.</summary>
+    [Fact]
+    public void EveryDependencyInvariantHoldsForEverySeed() => RunSeeds(seed => new DependencySimulation(seed).Run(), SeedCount);
+
+    private void RunSeeds(Func<int, LedgerReport> run, int count)
     {
         var seeds = Environment.GetEnvironmentVariable("TOTALLATOR_SIM_SEED") is { } one
             ? [int.Parse(one, CultureInfo.InvariantCulture)]
-            : Enumerable.Range(1, SeedCount).ToArray();
+            : Enumerable.Range(1, count).ToArray();
         var clock = Stopwatch.StartNew();
         var failures = new List<LedgerReport>();
         foreach (var seed in seeds)
         {
-            var report = new LedgerSimulation(seed, new SimulationSettings()).Run();
+            var report = run(seed);
             if (!report.Passed)
             {
                 failures.Add(report);
