@@ -118,17 +118,17 @@ function renderJob() {
   markStale();
 }
 
-/** The upstream edges: each linked, with its condition, whether it has released this job since its last dependency run, and why it is broken. */
+/** The upstream edges: each linked, with its condition, whether it has signalled this job since its last dependency run, and why it is broken. */
 function upstreamList(job) {
-  const waiting = job.upstreams.filter(u => u.released === false).map(u => u.slug);
+  const waiting = job.upstreams.filter(u => u.signalled === false).map(u => u.slug);
   return el('div', {},
     el('ul', { id: 'upstreams', class: 'edges' }, ...job.upstreams.map(u => el('li', { dataset: { slug: u.slug } },
       el('a', { href: jobHref(u.slug), text: u.slug }),
       el('span', { class: 'muted', text: ` ${conditionWords(u.condition)}` }),
-      u.broken ? el('span', { class: 'badge status status-failed', title: 'This edge cannot release the job', text: `broken: ${u.broken}` })
-        : u.released === true ? el('span', { class: 'badge status status-succeeded', text: 'released' }) : null))),
+      u.broken ? el('span', { class: 'badge status status-failed', title: 'This edge cannot signal the job', text: `broken: ${u.broken}` })
+        : u.signalled === true ? el('span', { class: 'badge status status-succeeded', text: 'signalled' }) : null))),
     job.upstreams.length > 1 && waiting.length && waiting.length < job.upstreams.length
-      ? el('p', { class: 'hint', id: 'waiting-for', text: `Waiting for ${waiting.join(', ')}: the job runs once every upstream has released it.` }) : null);
+      ? el('p', { class: 'hint', id: 'waiting-for', text: `Waiting for ${waiting.join(', ')}: the job runs once every upstream has signalled it.` }) : null);
 }
 
 async function runNow(event) {
@@ -304,8 +304,8 @@ async function fillDetails(x, box) {
       l.executionId ? statusBadge(l.status) : el('span', { class: 'muted', text: 'waiting for its other upstreams' })])) : null;
   replaceChildren(box,
     el('p', { class: 'muted small', text: meta.join(' · ') }),
-    chain('Released by', 'released-by', details.releasedBy),
-    chain('Released', 'released', details.released),
+    chain('Ran after', 'upstream-runs', details.upstreamRuns),
+    chain('Signalled', 'downstream-runs', details.downstreamRuns),
     block('Output', 'output', details.output),
     block('Error message', 'error', details.errorMessage),
     block('Stack trace', 'stack', details.stackTrace),

@@ -24,7 +24,7 @@ public sealed record ExecutionSummary
     [Id(13)] public double? MemoryUsageMb { get; init; }
     [Id(14)] public double? CpuUsagePercent { get; init; }
     [Id(15)] public long? ItemsProcessed { get; init; }
-    /// <summary>For a dependency run (its first attempt): the upstream executions that released it.</summary>
+    /// <summary>For a dependency run (its first attempt): the upstream executions whose ends signalled it.</summary>
     [Id(16)] public IReadOnlyList<Guid>? UpstreamExecutionIds { get; init; }
 }
 
@@ -39,10 +39,10 @@ public sealed record ExecutionDetails
     [Id(4)] public string? StackTrace { get; init; }
     /// <summary>Figures the job reported, as a JSON object; null when none.</summary>
     [Id(5)] public string? MetricsJson { get; init; }
-    /// <summary>The chain before it: the upstream executions that released this occurrence (a dependency run's).</summary>
-    [Id(6)] public IReadOnlyList<ChainLink> ReleasedBy { get; init; } = [];
-    /// <summary>The chain after it: the downstream jobs this occurrence released, and the runs that consumed the releases.</summary>
-    [Id(7)] public IReadOnlyList<ChainLink> Released { get; init; } = [];
+    /// <summary>The chain before it: the upstream executions that signalled this occurrence (a dependency run's).</summary>
+    [Id(6)] public IReadOnlyList<ChainLink> UpstreamRuns { get; init; } = [];
+    /// <summary>The chain after it: the downstream jobs this occurrence signalled, and the runs that consumed the signals.</summary>
+    [Id(7)] public IReadOnlyList<ChainLink> DownstreamRuns { get; init; } = [];
 }
 
 /// <summary>Which executions of a job to list. Null filters match everything; times filter on <c>scheduledFor</c>.</summary>

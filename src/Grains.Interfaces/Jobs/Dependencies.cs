@@ -1,6 +1,6 @@
 namespace Totallator.Grains.Interfaces.Jobs;
 
-/// <summary>When an upstream occurrence releases its downstream jobs: judged on the status of its final attempt.</summary>
+/// <summary>When an upstream occurrence signals its downstream jobs: judged on the status of its final attempt.</summary>
 [GenerateSerializer, Alias("totallator.dependency-condition")]
 public enum DependencyCondition
 {

@@ -31,7 +31,7 @@ public interface ICronJobGrain : IGrainWithStringKey
     Task ReloadAsync();
 
     /// <summary>
-    /// An occurrence of one of this job's upstreams ended: check the releases and run if every upstream has released. One-way:
+    /// An occurrence of one of this job's upstreams ended: check the signals and run if every upstream has signalled. One-way:
     /// the upstream does not wait, and a poke that is lost is made good by the dependency sweep.
     /// </summary>
     [Alias("UpstreamEnded"), OneWay]

@@ -33,11 +33,11 @@ internal sealed class DependencyViewsBuilder
     public static DependencyViewsBuilder Alone(JobRecord job) =>
         new([new DependencyNode(job.Slug, job.IsEnabled, job.IsOrphaned, job.InvalidReason, job.After)], partial: true);
 
-    /// <summary><paramref name="released"/>: the upstreams with a pending release (one job read on its own), or null.</summary>
-    public IReadOnlyList<UpstreamView> UpstreamsOf(JobRecord job, IReadOnlySet<string>? released = null) =>
+    /// <summary><paramref name="signalled"/>: the upstreams with a pending signal (one job read on its own), or null.</summary>
+    public IReadOnlyList<UpstreamView> UpstreamsOf(JobRecord job, IReadOnlySet<string>? signalled = null) =>
         job.After.Select(u => new UpstreamView
         {
-            Slug = u.Slug, Condition = u.Condition, Broken = BrokenReason(u.Slug), Released = released?.Contains(u.Slug),
+            Slug = u.Slug, Condition = u.Condition, Broken = BrokenReason(u.Slug), Signalled = signalled?.Contains(u.Slug),
         }).ToList();
 
     public IReadOnlyList<DownstreamView> DownstreamsOf(string slug) => _downstreams.TryGetValue(slug, out var list) ? list : [];

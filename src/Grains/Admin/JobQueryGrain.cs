@@ -36,9 +36,9 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependency
         var statistics = await admin.GetStatisticsAsync(job.Id, now, CancellationToken.None);
         var paused = (await settings.RefreshAsync(CancellationToken.None)).SchedulingPaused;
         var graph = new DependencyViewsBuilder(await dependencies.GetDependencyGraphAsync(CancellationToken.None));
-        var released = job.After.Count == 0 ? null
-            : (await dependencies.GetPendingReleasesAsync(job.Id, CancellationToken.None)).Select(r => r.UpstreamSlug).ToHashSet(StringComparer.Ordinal);
-        return JobViews.Build(job, statistics.GetValueOrDefault(job.Id), paused, now, variables, graph, released);
+        var signalled = job.After.Count == 0 ? null
+            : (await dependencies.GetPendingSignalsAsync(job.Id, CancellationToken.None)).Select(r => r.UpstreamSlug).ToHashSet(StringComparer.Ordinal);
+        return JobViews.Build(job, statistics.GetValueOrDefault(job.Id), paused, now, variables, graph, signalled);
     });
 
     public Task<ExecutionPage> GetExecutionsAsync(ExecutionQuery query)

@@ -16,7 +16,7 @@ internal static class JobViews
     };
 
     public static JobView Build(JobRecord job, JobStatisticsRecord? statistics, bool schedulingPaused, DateTimeOffset now, ScheduleVariables variables,
-        DependencyViewsBuilder? dependencies = null, IReadOnlySet<string>? releasedUpstreams = null)
+        DependencyViewsBuilder? dependencies = null, IReadOnlySet<string>? signalledUpstreams = null)
     {
         dependencies ??= DependencyViewsBuilder.Alone(job);
         var schedule = JobSchedules.Parse(job, now, variables, out var error);
@@ -35,7 +35,7 @@ internal static class JobViews
             NextFireTimes = fires, LastRun = statistics?.LastRun, RunningExecutionIds = statistics?.RunningExecutionIds ?? [],
             Statistics = statistics?.Statistics ?? NoStatistics, Version = job.Version, CreatedAt = job.CreatedAt, UpdatedAt = job.UpdatedAt,
             LastModifiedBy = job.LastModifiedBy, LastScheduledFor = job.LastScheduledFor,
-            Upstreams = dependencies.UpstreamsOf(job, releasedUpstreams), Downstreams = dependencies.DownstreamsOf(job.Slug),
+            Upstreams = dependencies.UpstreamsOf(job, signalledUpstreams), Downstreams = dependencies.DownstreamsOf(job.Slug),
         };
     }
 

@@ -27,7 +27,7 @@ public interface IDependencyShell
 /// <summary>What a dependency check did.</summary>
 public enum DependencyCheck
 {
-    /// <summary>Not every upstream has released yet, or the job has no upstreams.</summary>
+    /// <summary>Not every upstream has signalled yet, or the job has no upstreams.</summary>
     Waiting,
     /// <summary>A run is due but this job is running: its end checks again.</summary>
     WaitingForRun,
@@ -35,14 +35,14 @@ public enum DependencyCheck
     Started,
     /// <summary>A run was due and recorded skipped (<see cref="IDependencyShell.NotRunReason"/>).</summary>
     Skipped,
-    /// <summary>Another activation claimed the releases first.</summary>
+    /// <summary>Another activation claimed the signals first.</summary>
     Lost,
 }
 
 /// <summary>
-/// A job's dependency runs: when every upstream has released (<see cref="FanIn"/>), one run is claimed by consuming the releases
-/// in the statement that inserts its row, under an occurrence key derived from the releasing upstream executions. Two activations
-/// of the job deciding on the same releases claim the same occurrence; one deciding on fewer fails to consume them all: either
+/// A job's dependency runs: when every upstream has signalled (<see cref="FanIn"/>), one run is claimed by consuming the signals
+/// in the statement that inserts its row, under an occurrence key derived from the signalling upstream executions. Two activations
+/// of the job deciding on the same signals claim the same occurrence; one deciding on fewer fails to consume them all: either
 /// way one run. A claim whose answer was lost is asked again with its id at the next check.
 /// </summary>
 public sealed class DependencyRuns
@@ -52,7 +52,7 @@ public sealed class DependencyRuns
 
     /// <summary>
     /// For a deactivation: the claim whose answer never came, if any, which no check of this activation will ask again. It is
-    /// ended skipped if it committed; its releases stay consumed by that row, which says why it did not run.
+    /// ended skipped if it committed; its signals stay consumed by that row, which says why it did not run.
     /// </summary>
     public ExecutionClaim? TakeUnanswered()
     {
@@ -64,7 +64,7 @@ public sealed class DependencyRuns
     /// <summary>Why a dependency claim given up at deactivation ended skipped.</summary>
     public const string GivenUpAtDeactivation = "not run: its activation ended before the claim of this dependency run was answered";
 
-    /// <summary>Checks <paramref name="job"/>'s releases and claims (and starts) a run when they are all in.</summary>
+    /// <summary>Checks <paramref name="job"/>'s signals and claims (and starts) a run when they are all in.</summary>
     public async Task<DependencyCheck> CheckAsync(JobRecord job, IDependencyStore store, IDependencyShell shell, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -82,7 +82,7 @@ public sealed class DependencyRuns
         {
             return DependencyCheck.Waiting;
         }
-        var pending = await store.GetPendingReleasesAsync(job.Id, cancellationToken);
+        var pending = await store.GetPendingSignalsAsync(job.Id, cancellationToken);
         var decision = FanIn.Decide(job.After, pending);
         if (!decision.Ready)
         {
@@ -97,7 +97,7 @@ public sealed class DependencyRuns
         var claim = new DependencyClaim
         {
             Claim = shell.NewDependencyClaim(decision.OccurrenceKey, now, notRun ?? Describe(decision)),
-            UpstreamExecutionIds = decision.Releasing.Select(r => r.UpstreamExecutionId).ToList(),
+            UpstreamExecutionIds = decision.Signalling.Select(r => r.UpstreamExecutionId).ToList(),
             Consumes = decision.Consumed.Select(r => r.Id).ToList(),
             EndsAs = notRun is null ? null : ExecutionStatus.Skipped,
         };
@@ -129,11 +129,11 @@ public sealed class DependencyRuns
         return DependencyCheck.Started;
     }
 
-    /// <summary>The row's note: which upstream runs released it, and how many earlier ones it absorbed.</summary>
+    /// <summary>The row's note: which upstream runs signalled it, and how many earlier ones it absorbed.</summary>
     private static string Describe(FanInDecision decision)
     {
-        var absorbed = decision.Consumed.Count - decision.Releasing.Count;
-        var text = "after " + string.Join(", ", decision.Releasing.Select(r => $"{r.UpstreamSlug} {r.UpstreamStatus.ToText()}"));
+        var absorbed = decision.Consumed.Count - decision.Signalling.Count;
+        var text = "after " + string.Join(", ", decision.Signalling.Select(r => $"{r.UpstreamSlug} {r.UpstreamStatus.ToText()}"));
         return absorbed > 0 ? $"{text} ({absorbed} earlier upstream run{(absorbed == 1 ? "" : "s")} absorbed)" : text;
     }
 }

@@ -8,10 +8,10 @@ namespace Totallator.Grains.Dependencies;
 
 /// <summary>
 /// The durable half of telling a downstream job that its upstreams ended: every silo, every
-/// <see cref="SchedulerOptions.DependencySweepInterval"/>, wakes the jobs whose upstreams have all released them for longer than
+/// <see cref="SchedulerOptions.DependencySweepInterval"/>, wakes the jobs whose upstreams have all signalled them for longer than
 /// that. The upstream's own one-way call is the fast half; this one covers a call lost with its silo, a job that could not act
 /// then (the database down), and edges its upstream's activation did not know of yet. Waking twice runs nothing twice: the
-/// claim consumes the releases.
+/// claim consumes the signals.
 /// </summary>
 public sealed partial class DependencySweep(IDependencyStore store, IGrainFactory grains, IOptions<SchedulerOptions> options, TimeProvider timeProvider,
     ILogger<DependencySweep> logger) : BackgroundService
@@ -43,9 +43,9 @@ public sealed partial class DependencySweep(IDependencyStore store, IGrainFactor
         }
     }
 
-    [LoggerMessage(EventId = 3501, Level = LogLevel.Information, Message = "Job {JobSlug}: its upstreams released it a while ago and it has not run; waking it")]
+    [LoggerMessage(EventId = 3501, Level = LogLevel.Information, Message = "Job {JobSlug}: its upstreams signalled it a while ago and it has not run; waking it")]
     private static partial void LogWaking(ILogger logger, string jobSlug);
 
-    [LoggerMessage(EventId = 3502, Level = LogLevel.Warning, Message = "The dependency sweep could not read pending releases; retrying next interval")]
+    [LoggerMessage(EventId = 3502, Level = LogLevel.Warning, Message = "The dependency sweep could not read pending signals; retrying next interval")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }

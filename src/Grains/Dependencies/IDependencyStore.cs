@@ -4,29 +4,29 @@ using Totallator.Grains.Storage;
 namespace Totallator.Grains.Dependencies;
 
 /// <summary>
-/// The store's side of job dependencies (0009_dependencies.sql). Releases are written by the end of an upstream's final attempt
+/// The store's side of job dependencies (0009_dependencies.sql). Signals are written by the end of an upstream's final attempt
 /// (<see cref="ExecutionCompletion.Final"/>) and by the sweep that records an attempt abandoned; this reads and consumes them.
 /// </summary>
 public interface IDependencyStore
 {
-    /// <summary>The job's releases not yet consumed.</summary>
-    Task<IReadOnlyList<PendingRelease>> GetPendingReleasesAsync(Guid jobId, CancellationToken cancellationToken);
+    /// <summary>The job's signals not yet consumed.</summary>
+    Task<IReadOnlyList<PendingSignal>> GetPendingSignalsAsync(Guid jobId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Claims a dependency run: inserts its row and consumes its releases in one statement, or does neither. False when one of
-    /// the releases was consumed by another claim (a duplicate activation) first. Asked again with the same claim after a lost
+    /// Claims a dependency run: inserts its row and consumes its signals in one statement, or does neither. False when one of
+    /// the signals was consumed by another claim (a duplicate activation) first. Asked again with the same claim after a lost
     /// answer, true: the row is the claim's own. A claimant the membership declared dead gets <see cref="Interfaces.Admin.StoreUnavailableException"/>.
     /// </summary>
     Task<bool> ClaimDependencyRunAsync(DependencyClaim claim, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Releases the downstream jobs of an ended attempt that turned out final after its end was written (a retry that did not
+    /// Signals the downstream jobs of an ended attempt that turned out final after its end was written (a retry that did not
     /// happen: the silo stopping, an admin's cancel during the backoff, a retry whose claim got no answer). Idempotent.
     /// </summary>
-    Task ReleaseDownstreamAsync(Guid executionId, CancellationToken cancellationToken);
+    Task SignalDownstreamAsync(Guid executionId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Jobs whose every upstream has a release pending for longer than <paramref name="olderThan"/>: the release's poke did not
+    /// Jobs whose every upstream has a signal pending for longer than <paramref name="olderThan"/>: the signal's poke did not
     /// reach them (its silo died after the end was written) or they could not act then. The sweep wakes them.
     /// </summary>
     Task<IReadOnlyList<string>> FindReadyDownstreamsAsync(TimeSpan olderThan, CancellationToken cancellationToken);
@@ -35,14 +35,14 @@ public interface IDependencyStore
     Task<IReadOnlyList<DependencyNode>> GetDependencyGraphAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>A dependency run's claim: its row (claimed, or ended at once when <see cref="EndsAs"/> is set) and the releases it consumes.</summary>
+/// <summary>A dependency run's claim: its row (claimed, or ended at once when <see cref="EndsAs"/> is set) and the signals it consumes.</summary>
 public sealed record DependencyClaim
 {
     /// <summary>The row: triggered by <see cref="TriggerSource.Dependency"/>, occurrence <see cref="FanInDecision.OccurrenceKey"/>.</summary>
     public required ExecutionClaim Claim { get; init; }
-    /// <summary>The upstream executions that released it (kept on its row).</summary>
+    /// <summary>The upstream executions that signalled it (kept on its row).</summary>
     public required IReadOnlyList<Guid> UpstreamExecutionIds { get; init; }
-    /// <summary>Every release it consumes; all must still be pending.</summary>
+    /// <summary>Every signal it consumes; all must still be pending.</summary>
     public required IReadOnlyList<Guid> Consumes { get; init; }
     /// <summary>Recorded as ended without running (skipped: the job is disabled, or scheduling paused), with the claim's reason.</summary>
     public ExecutionStatus? EndsAs { get; init; }

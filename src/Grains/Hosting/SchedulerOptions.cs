@@ -55,7 +55,7 @@ public sealed class SchedulerOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How often each silo looks for jobs whose upstreams have all released them for longer than this, and wakes them: the
+    /// How often each silo looks for jobs whose upstreams have all signalled them for longer than this, and wakes them: the
     /// upstream's own call did not reach them (its silo died right after the end was written). Default: 5 s.
     /// </summary>
     public TimeSpan DependencySweepInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -8,7 +8,7 @@ namespace Totallator.Grains.JobGrain;
 
 /// <summary>
 /// Dependency runs (<see cref="DependencyRuns"/>): this job's upstreams tell it when an occurrence of theirs ended, its own runs'
-/// ends check again, and the dependency sweep wakes it when a release waited too long. This job tells its downstreams in turn.
+/// ends check again, and the dependency sweep wakes it when a signal waited too long. This job tells its downstreams in turn.
 /// </summary>
 public sealed partial class CronJobGrain : IDependencyShell
 {
@@ -18,7 +18,7 @@ public sealed partial class CronJobGrain : IDependencyShell
 
     public Task UpstreamEndedAsync() => _job is null ? Task.CompletedTask : CheckDependenciesAsync();
 
-    /// <summary>One check at a time; one asked for meanwhile runs right after it (it may see releases the first did not).</summary>
+    /// <summary>One check at a time; one asked for meanwhile runs right after it (it may see signals the first did not).</summary>
     private async Task CheckDependenciesAsync()
     {
         if (_checkingDependencies)
@@ -46,7 +46,7 @@ public sealed partial class CronJobGrain : IDependencyShell
                 }
                 catch (Exception ex) when (StoreGuard.IsStoreFailure(ex) || ex is Interfaces.Admin.StoreUnavailableException)
                 {
-                    // The releases stay pending (or the claim is asked again): the dependency sweep wakes this job again.
+                    // The signals stay pending (or the claim is asked again): the dependency sweep wakes this job again.
                     LogDependencyCheckFailed(logger, ex, _slug);
                 }
             }
@@ -72,9 +72,9 @@ public sealed partial class CronJobGrain : IDependencyShell
 
     /// <summary>
     /// An occurrence whose last attempt failed and whose retry will not happen after all: its end was written as not final, so
-    /// its downstream jobs are released now. Asked again through a store outage for up to a lease; the sweep cannot find it.
+    /// its downstream jobs are signalled now. Asked again through a store outage for up to a lease; the sweep cannot find it.
     /// </summary>
-    private async Task ReleaseDownstreamAsync(Guid executionId)
+    private async Task SignalDownstreamAsync(Guid executionId)
     {
         if (_job is not { Downstreams.Count: > 0 })
         {
@@ -85,7 +85,7 @@ public sealed partial class CronJobGrain : IDependencyShell
         {
             try
             {
-                await dependencies.ReleaseDownstreamAsync(executionId, CancellationToken.None);
+                await dependencies.SignalDownstreamAsync(executionId, CancellationToken.None);
                 TellDownstreams();
                 return;
             }

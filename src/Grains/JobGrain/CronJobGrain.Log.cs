@@ -56,9 +56,9 @@ public sealed partial class CronJobGrain
     [LoggerMessage(EventId = 2017, Level = LogLevel.Information, Message = "Job {JobSlug} took over {Count} occurrence(s) claimed ahead by an activation that went")]
     private static partial void LogTookOver(ILogger logger, string jobSlug, int count);
 
-    [LoggerMessage(EventId = 2018, Level = LogLevel.Information, Message = "Job {JobSlug}: its upstream jobs released it; dependency run {Outcome}")]
+    [LoggerMessage(EventId = 2018, Level = LogLevel.Information, Message = "Job {JobSlug}: its upstream jobs signalled it; dependency run {Outcome}")]
     private static partial void LogDependencyRun(ILogger logger, string jobSlug, Dependencies.DependencyCheck outcome);
 
-    [LoggerMessage(EventId = 2019, Level = LogLevel.Warning, Message = "Job {JobSlug}: checking its upstream releases failed; the dependency sweep wakes it again")]
+    [LoggerMessage(EventId = 2019, Level = LogLevel.Warning, Message = "Job {JobSlug}: checking its upstream signals failed; the dependency sweep wakes it again")]
     private static partial void LogDependencyCheckFailed(ILogger logger, Exception exception, string jobSlug);
 }

@@ -74,7 +74,7 @@ public sealed partial class CronJobGrain
                     run.MarkFinished();
                     WakeForCatchUps();
                 }
-                // Written as final when no retry follows: the end releases the downstream jobs in the same statement.
+                // Written as final when no retry follows: the end signals the downstream jobs in the same statement.
                 await CompleteAsync(claim, outcome, final: !retries);
                 if (!retries)
                 {
@@ -83,7 +83,7 @@ public sealed partial class CronJobGrain
                 }
                 if (!ShouldRetry(outcome, claim.RetryCount))
                 {
-                    await ReleaseDownstreamAsync(claim.ExecutionId);
+                    await SignalDownstreamAsync(claim.ExecutionId);
                     break;
                 }
                 var retry = claim.RetryCount + 1;
@@ -94,12 +94,12 @@ public sealed partial class CronJobGrain
                 }
                 catch (OperationCanceledException)
                 {
-                    await ReleaseDownstreamAsync(claim.ExecutionId);
+                    await SignalDownstreamAsync(claim.ExecutionId);
                     break;
                 }
                 if (registry.IsStopping)
                 {
-                    await ReleaseDownstreamAsync(claim.ExecutionId);
+                    await SignalDownstreamAsync(claim.ExecutionId);
                     break;
                 }
                 var failed = claim.ExecutionId;
@@ -110,8 +110,8 @@ public sealed partial class CronJobGrain
                     if (claimed is null)
                     {
                         // Given up unanswered: the retry will not run, so the failed attempt was the occurrence's last. (One
-                        // another activation holds is run, and released, there.)
-                        await ReleaseDownstreamAsync(failed);
+                        // another activation holds is run, and signals, there.)
+                        await SignalDownstreamAsync(failed);
                     }
                     break;
                 }
@@ -137,7 +137,7 @@ public sealed partial class CronJobGrain
         WakeForCatchUps();
         if (_job is { After.Count: > 0 })
         {
-            // Releases that came while this job ran are acted on now.
+            // Signals that came while this job ran are acted on now.
             await CheckDependenciesAsync();
         }
     }

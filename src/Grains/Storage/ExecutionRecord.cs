@@ -27,7 +27,7 @@ public sealed record ExecutionRecord
     public string? StatusReason { get; init; }
     public string? LeaseOwner { get; init; }
     public DateTimeOffset? LeaseExpiresAt { get; init; }
-    /// <summary>For a dependency run: the upstream executions that released it.</summary>
+    /// <summary>For a dependency run: the upstream executions whose ends signalled it.</summary>
     public IReadOnlyList<Guid>? UpstreamExecutionIds { get; init; }
 }
 
@@ -84,7 +84,7 @@ public sealed record ExecutionCompletion
     /// </summary>
     public string? HeldBy { get; init; }
     /// <summary>
-    /// The occurrence's final attempt: no retry follows. Its end releases the job's downstream jobs whose condition it meets, in
+    /// The occurrence's final attempt: no retry follows. Its end signals the job's downstream jobs whose condition it meets, in
     /// the same write (0009_dependencies.sql).
     /// </summary>
     public bool Final { get; init; }

@@ -127,7 +127,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
             {
                 Summary = Summary(e, job.Slug), JobName = job.Name, Output = e.Output, ErrorMessage = e.ErrorMessage, StackTrace = e.StackTrace,
                 MetricsJson = e.Metrics is { Count: > 0 } m ? AuditJson.Of(m.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))) : null,
-                ReleasedBy = ReleasedBy(e), Released = ReleasedFrom(e),
+                UpstreamRuns = UpstreamRuns(e), DownstreamRuns = DownstreamRunsOf(e),
             });
         }
     }
@@ -287,7 +287,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
                 _executions.Remove(row.Id);
                 _claims.Remove((row.CronJobId, row.OccurrenceKey, row.RetryCount));
             }
-            ForgetReleasesConsumedBy(old.Select(r => r.Id).ToHashSet());
+            ForgetSignalsConsumedBy(old.Select(r => r.Id).ToHashSet());
             foreach (var stale in _triggerRequests.Where(r => r.Value.At < cutoffs.TriggerRequests).Select(r => r.Key).ToList())
             {
                 _triggerRequests.Remove(stale);

@@ -7,10 +7,10 @@ namespace Totallator.Grains.Storage;
 /// <summary>Job dependencies in memory, as 0009_dependencies.sql keeps them in PostgreSQL.</summary>
 public sealed partial class InMemoryJobStore : IDependencyStore
 {
-    private sealed record Release(Guid Id, Guid DownstreamId, Guid UpstreamId, string UpstreamOccurrenceKey, Guid UpstreamExecutionId,
-        ExecutionStatus UpstreamStatus, DateTimeOffset ReleasedAt, Guid? ConsumedBy);
+    private sealed record Signal(Guid Id, Guid DownstreamId, Guid UpstreamId, string UpstreamOccurrenceKey, Guid UpstreamExecutionId,
+        ExecutionStatus UpstreamStatus, DateTimeOffset SignalledAt, Guid? ConsumedBy);
 
-    private readonly List<Release> _releases = [];
+    private readonly List<Signal> _signals = [];
 
     /// <summary>The jobs that run after <paramref name="slug"/> (caller holds the lock).</summary>
     private List<string> DownstreamsOf(string slug) =>
@@ -24,8 +24,8 @@ public sealed partial class InMemoryJobStore : IDependencyStore
             .Select(j => new DependencyNode(j.Slug, j.IsEnabled, j.IsOrphaned, j.InvalidReason, j.After)).ToList();
     }
 
-    /// <summary>The releases an ended final attempt makes (caller holds the lock); as <c>ReleaseEnded</c> in PostgreSQL.</summary>
-    private void ReleaseDownstream(ExecutionRecord ended)
+    /// <summary>The signals an ended final attempt makes (caller holds the lock); as <c>SignalEnded</c> in PostgreSQL.</summary>
+    private void SignalDownstream(ExecutionRecord ended)
     {
         if (ended.Status is not (ExecutionStatus.Succeeded or ExecutionStatus.Failed or ExecutionStatus.TimedOut or ExecutionStatus.Abandoned)
             || _jobs.Values.FirstOrDefault(j => j.Id == ended.CronJobId) is not { } upstream)
@@ -35,20 +35,20 @@ public sealed partial class InMemoryJobStore : IDependencyStore
         foreach (var downstream in _jobs.Values.Where(j => j.IsEnabled && !j.IsOrphaned))
         {
             if (downstream.After.Any(u => u.Slug == upstream.Slug && u.Condition.IsMetBy(ended.Status))
-                && !_releases.Any(r => r.DownstreamId == downstream.Id && r.UpstreamId == upstream.Id && r.UpstreamOccurrenceKey == ended.OccurrenceKey))
+                && !_signals.Any(r => r.DownstreamId == downstream.Id && r.UpstreamId == upstream.Id && r.UpstreamOccurrenceKey == ended.OccurrenceKey))
             {
-                _releases.Add(new Release(Guid.NewGuid(), downstream.Id, upstream.Id, ended.OccurrenceKey, ended.Id, ended.Status,
+                _signals.Add(new Signal(Guid.NewGuid(), downstream.Id, upstream.Id, ended.OccurrenceKey, ended.Id, ended.Status,
                     timeProvider.GetUtcNow(), null));
             }
         }
     }
 
-    public Task<IReadOnlyList<PendingRelease>> GetPendingReleasesAsync(Guid jobId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<PendingSignal>> GetPendingSignalsAsync(Guid jobId, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            return Task.FromResult<IReadOnlyList<PendingRelease>>(_releases.Where(r => r.DownstreamId == jobId && r.ConsumedBy is null)
-                .Select(r => new PendingRelease(r.Id, SlugOf(r.UpstreamId), r.UpstreamOccurrenceKey, r.UpstreamExecutionId, r.UpstreamStatus, r.ReleasedAt))
+            return Task.FromResult<IReadOnlyList<PendingSignal>>(_signals.Where(r => r.DownstreamId == jobId && r.ConsumedBy is null)
+                .Select(r => new PendingSignal(r.Id, SlugOf(r.UpstreamId), r.UpstreamOccurrenceKey, r.UpstreamExecutionId, r.UpstreamStatus, r.SignalledAt))
                 .ToList());
         }
     }
@@ -70,7 +70,7 @@ public sealed partial class InMemoryJobStore : IDependencyStore
                 // Asked again after a lost answer: the row is the claim's own.
                 return Task.FromResult(true);
             }
-            var consumed = _releases.Where(r => claim.Consumes.Contains(r.Id) && r.DownstreamId == c.CronJobId && r.ConsumedBy is null).ToList();
+            var consumed = _signals.Where(r => claim.Consumes.Contains(r.Id) && r.DownstreamId == c.CronJobId && r.ConsumedBy is null).ToList();
             if (consumed.Count != claim.Consumes.Count || !_claims.Add((c.CronJobId, c.OccurrenceKey, 0)))
             {
                 return Task.FromResult(false);
@@ -85,19 +85,19 @@ public sealed partial class InMemoryJobStore : IDependencyStore
             };
             foreach (var r in consumed)
             {
-                _releases[_releases.IndexOf(r)] = r with { ConsumedBy = c.ExecutionId };
+                _signals[_signals.IndexOf(r)] = r with { ConsumedBy = c.ExecutionId };
             }
             return Task.FromResult(true);
         }
     }
 
-    public Task ReleaseDownstreamAsync(Guid executionId, CancellationToken cancellationToken)
+    public Task SignalDownstreamAsync(Guid executionId, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
             if (_executions.TryGetValue(executionId, out var row))
             {
-                ReleaseDownstream(row);
+                SignalDownstream(row);
             }
         }
         return Task.CompletedTask;
@@ -108,9 +108,9 @@ public sealed partial class InMemoryJobStore : IDependencyStore
         lock (_lock)
         {
             var cutoff = timeProvider.GetUtcNow() - olderThan;
-            var pending = _releases.Where(r => r.ConsumedBy is null).ToList();
+            var pending = _signals.Where(r => r.ConsumedBy is null).ToList();
             return Task.FromResult<IReadOnlyList<string>>(_jobs.Values
-                .Where(d => d.After.Count > 0 && pending.Any(r => r.DownstreamId == d.Id && r.ReleasedAt < cutoff)
+                .Where(d => d.After.Count > 0 && pending.Any(r => r.DownstreamId == d.Id && r.SignalledAt < cutoff)
                             && d.After.All(u => pending.Any(r => r.DownstreamId == d.Id && SlugOf(r.UpstreamId) == u.Slug)))
                 .Select(d => d.Slug).Order(StringComparer.Ordinal).ToList());
         }
@@ -124,21 +124,21 @@ public sealed partial class InMemoryJobStore : IDependencyStore
         }
     }
 
-    /// <summary>Releases consumed by executions being deleted go with them (caller holds the lock), as the foreign key cascades.</summary>
-    private void ForgetReleasesConsumedBy(HashSet<Guid> executionIds) =>
-        _releases.RemoveAll(r => r.ConsumedBy is { } by && executionIds.Contains(by));
+    /// <summary>Signals consumed by executions being deleted go with them (caller holds the lock), as the foreign key cascades.</summary>
+    private void ForgetSignalsConsumedBy(HashSet<Guid> executionIds) =>
+        _signals.RemoveAll(r => r.ConsumedBy is { } by && executionIds.Contains(by));
 
-    /// <summary>The upstream executions that released this execution's occurrence (caller holds the lock).</summary>
-    private List<ChainLink> ReleasedBy(ExecutionRecord e) =>
+    /// <summary>The upstream executions that signalled this execution's occurrence (caller holds the lock).</summary>
+    private List<ChainLink> UpstreamRuns(ExecutionRecord e) =>
         _executions.Values.FirstOrDefault(f => f.CronJobId == e.CronJobId && f.OccurrenceKey == e.OccurrenceKey && f.RetryCount == 0)
             ?.UpstreamExecutionIds?.Select(id => _executions.GetValueOrDefault(id)).OfType<ExecutionRecord>()
             .Select(u => new ChainLink(SlugOf(u.CronJobId), u.Id, u.Status)).OrderBy(l => l.JobSlug, StringComparer.Ordinal).ToList() ?? [];
 
-    /// <summary>What this execution's occurrence released (caller holds the lock).</summary>
-    private List<ChainLink> ReleasedFrom(ExecutionRecord e)
+    /// <summary>What this execution's occurrence signalled (caller holds the lock).</summary>
+    private List<ChainLink> DownstreamRunsOf(ExecutionRecord e)
     {
         var attempts = _executions.Values.Where(a => a.CronJobId == e.CronJobId && a.OccurrenceKey == e.OccurrenceKey).Select(a => a.Id).ToHashSet();
-        return _releases.Where(r => attempts.Contains(r.UpstreamExecutionId))
+        return _signals.Where(r => attempts.Contains(r.UpstreamExecutionId))
             .Select(r => new ChainLink(SlugOf(r.DownstreamId), r.ConsumedBy, r.ConsumedBy is { } by && _executions.TryGetValue(by, out var c) ? c.Status : null))
             .OrderBy(l => l.JobSlug, StringComparer.Ordinal).ToList();
     }

@@ -341,7 +341,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             };
             if (completion.Final)
             {
-                ReleaseDownstream(_executions[row.Id]);
+                SignalDownstream(_executions[row.Id]);
             }
             return Task.FromResult(true);
         }
@@ -484,7 +484,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                         : $"Abandoned: silo {row.LeaseOwner} stopped renewing the lease (it died or hung); expired at {row.LeaseExpiresAt:O}",
                     StatusReason = "lease-expired",
                 };
-                ReleaseDownstream(_executions[row.Id]);
+                SignalDownstream(_executions[row.Id]);
             }
             return Task.FromResult(expired.Count);
         }

@@ -85,8 +85,8 @@ public sealed partial class PostgresAdminStore
         LIMIT @limit
         """;
 
-    // The execution, then its chain (0009): the upstream executions that released its occurrence (kept on the occurrence's first
-    // attempt), and what any attempt of its occurrence released (with the runs that consumed those releases, if any yet).
+    // The execution, then its chain (0009): the upstream executions that signalled its occurrence (kept on the occurrence's first
+    // attempt), and what any attempt of its occurrence signalled (with the runs that consumed those signals, if any yet).
     internal const string SelectExecutionDetails = $"""
         SELECT {SummaryColumns}, j.name, e.output, e.errorMessage, e.stackTrace, e.metrics::text
         FROM cronJobExecution e JOIN cronJob j ON j.id = e.cronJobId
@@ -101,7 +101,7 @@ public sealed partial class PostgresAdminStore
         SELECT false, dj.slug, c.id, c.status
         FROM cronJobExecution x
         JOIN cronJobExecution a ON a.cronJobId = x.cronJobId AND a.occurrenceKey = x.occurrenceKey
-        JOIN cronJobRelease r ON r.upstreamExecutionId = a.id
+        JOIN cronJobSignal r ON r.upstreamExecutionId = a.id
         JOIN cronJob dj ON dj.id = r.downstreamId
         LEFT JOIN cronJobExecution c ON c.id = r.consumedBy
         WHERE x.id = @id

@@ -55,8 +55,8 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
             Link: new ChainLink(r.GetString(1), r.IsDBNull(2) ? null : r.GetGuid(2), r.IsDBNull(3) ? null : ExecutionStatusText.Parse(r.GetString(3)))), cancellationToken);
         return details with
         {
-            ReleasedBy = chain.Where(c => c.Before).Select(c => c.Link).ToList(),
-            Released = chain.Where(c => !c.Before).Select(c => c.Link).ToList(),
+            UpstreamRuns = chain.Where(c => c.Before).Select(c => c.Link).ToList(),
+            DownstreamRuns = chain.Where(c => !c.Before).Select(c => c.Link).ToList(),
         };
     }
 

@@ -9,12 +9,12 @@ namespace Totallator.Grains.Storage;
 /// <summary>Job dependencies in PostgreSQL (0009_dependencies.sql).</summary>
 public sealed partial class PostgresJobStore : IDependencyStore
 {
-    // The releases an ended attempt makes: one per downstream job (enabled, still defined) whose edge condition its status
+    // The signals an ended attempt makes: one per downstream job (enabled, still defined) whose edge condition its status
     // meets, in the statement that ends it. `ended` is the CTE of the ended rows (id, cronJobId, occurrenceKey, status) that are
-    // final. The unique constraint keeps one release per upstream occurrence and downstream, whichever end comes first.
-    internal const string ReleaseEnded = """
-        released AS (
-            INSERT INTO cronJobRelease (id, downstreamId, upstreamId, upstreamOccurrenceKey, upstreamExecutionId, upstreamStatus)
+    // final. The unique constraint keeps one signal per upstream occurrence and downstream, whichever end comes first.
+    internal const string SignalEnded = """
+        signalled AS (
+            INSERT INTO cronJobSignal (id, downstreamId, upstreamId, upstreamOccurrenceKey, upstreamExecutionId, upstreamStatus)
             SELECT gen_random_uuid(), d.id, x.cronJobId, x.occurrenceKey, x.id, x.status
             FROM ended x
             JOIN cronJob u ON u.id = x.cronJobId
@@ -25,31 +25,31 @@ public sealed partial class PostgresJobStore : IDependencyStore
         )
         """;
 
-    internal const string ReleaseExecution = $"""
+    internal const string SignalExecution = $"""
         WITH ended AS (
             SELECT id, cronJobId, occurrenceKey, status FROM cronJobExecution WHERE id = @id
-        ), {ReleaseEnded}
-        SELECT count(*) FROM released
+        ), {SignalEnded}
+        SELECT count(*) FROM signalled
         """;
 
-    internal const string SelectPendingReleases = """
-        SELECT r.id, u.slug, r.upstreamOccurrenceKey, r.upstreamExecutionId, r.upstreamStatus, r.releasedAt
-        FROM cronJobRelease r JOIN cronJob u ON u.id = r.upstreamId
+    internal const string SelectPendingSignals = """
+        SELECT r.id, u.slug, r.upstreamOccurrenceKey, r.upstreamExecutionId, r.upstreamStatus, r.signalledAt
+        FROM cronJobSignal r JOIN cronJob u ON u.id = r.upstreamId
         WHERE r.downstreamId = @jobId AND r.consumedBy IS NULL
         """;
 
-    // The row and the consumption of every release, or nothing: the releases are locked first, and the insert happens only if
+    // The row and the consumption of every signal, or nothing: the signals are locked first, and the insert happens only if
     // all of them were still pending (a claim that got there first has consumed them). A claimant asking again after a lost
     // answer finds its own row by id. A claimant the membership declared dead claims nothing (0007).
     internal const string ClaimDependencyRun = """
         WITH dead AS (
             SELECT totallator_silo_declared_dead(@owner) AS isDead
         ), avail AS (
-            SELECT r.id FROM cronJobRelease r, dead
-            WHERE r.id = ANY(@releases::uuid[]) AND r.downstreamId = @jobId AND r.consumedBy IS NULL AND NOT dead.isDead
+            SELECT r.id FROM cronJobSignal r, dead
+            WHERE r.id = ANY(@signals::uuid[]) AND r.downstreamId = @jobId AND r.consumedBy IS NULL AND NOT dead.isDead
             ORDER BY r.id FOR UPDATE OF r
         ), ok AS (
-            SELECT count(*) = cardinality(@releases::uuid[]) AS allPending FROM avail
+            SELECT count(*) = cardinality(@signals::uuid[]) AS allPending FROM avail
         ), ins AS (
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, completedAt, status, triggeredBy, retryCount,
                                           statusReason, leaseOwner, leaseExpiresAt, upstreamExecutionIds)
@@ -60,7 +60,7 @@ public sealed partial class PostgresJobStore : IDependencyStore
             ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
             RETURNING id
         ), consume AS (
-            UPDATE cronJobRelease r SET consumedBy = i.id FROM avail a, ins i WHERE r.id = a.id
+            UPDATE cronJobSignal r SET consumedBy = i.id FROM avail a, ins i WHERE r.id = a.id
             RETURNING r.id
         )
         SELECT (SELECT isDead FROM dead),
@@ -68,14 +68,14 @@ public sealed partial class PostgresJobStore : IDependencyStore
                (SELECT count(*) FROM consume)
         """;
 
-    // A job is ready when every one of its upstreams has a pending release, and at least one is older than the poke's grace.
+    // A job is ready when every one of its upstreams has a pending signal, and at least one is older than the poke's grace.
     internal const string SelectReadyDownstreams = """
         SELECT d.slug FROM cronJob d
-        WHERE d.id IN (SELECT downstreamId FROM cronJobRelease WHERE consumedBy IS NULL AND releasedAt < now() - @ageMs * interval '1 millisecond')
+        WHERE d.id IN (SELECT downstreamId FROM cronJobSignal WHERE consumedBy IS NULL AND signalledAt < now() - @ageMs * interval '1 millisecond')
           AND cardinality(d.after) > 0
           AND NOT EXISTS (
               SELECT 1 FROM unnest(d.after) AS a(edge)
-              WHERE NOT EXISTS (SELECT 1 FROM cronJobRelease r JOIN cronJob u ON u.id = r.upstreamId
+              WHERE NOT EXISTS (SELECT 1 FROM cronJobSignal r JOIN cronJob u ON u.id = r.upstreamId
                                 WHERE r.downstreamId = d.id AND r.consumedBy IS NULL AND u.slug = split_part(a.edge, ':', 1)))
         ORDER BY d.slug
         """;
@@ -92,11 +92,11 @@ public sealed partial class PostgresJobStore : IDependencyStore
         ORDER BY slug
         """;
 
-    public async Task<IReadOnlyList<PendingRelease>> GetPendingReleasesAsync(Guid jobId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PendingSignal>> GetPendingSignalsAsync(Guid jobId, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand(SelectPendingReleases);
+        await using var cmd = dataSource.CreateCommand(SelectPendingSignals);
         cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, jobId));
-        return await cmd.ReadAllAsync(r => new PendingRelease(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetGuid(3),
+        return await cmd.ReadAllAsync(r => new PendingSignal(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetGuid(3),
             ExecutionStatusText.Parse(r.GetString(4)), r.GetFieldValue<DateTimeOffset>(5)), cancellationToken);
     }
 
@@ -106,7 +106,7 @@ public sealed partial class PostgresJobStore : IDependencyStore
         var c = claim.Claim;
         await using var cmd = dataSource.CreateCommand(ClaimDependencyRun);
         cmd.Parameters.Add(Param("owner", NpgsqlDbType.Text, c.LeaseOwner));
-        cmd.Parameters.Add(Param("releases", NpgsqlDbType.Array | NpgsqlDbType.Uuid, claim.Consumes.ToArray()));
+        cmd.Parameters.Add(Param("signals", NpgsqlDbType.Array | NpgsqlDbType.Uuid, claim.Consumes.ToArray()));
         cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, c.CronJobId));
         cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, c.ExecutionId));
         cmd.Parameters.Add(Param("key", NpgsqlDbType.Text, c.OccurrenceKey));
@@ -120,9 +120,9 @@ public sealed partial class PostgresJobStore : IDependencyStore
         return reader.GetBoolean(0) ? throw DeclaredDead(c.LeaseOwner) : reader.GetBoolean(1);
     }
 
-    public async Task ReleaseDownstreamAsync(Guid executionId, CancellationToken cancellationToken)
+    public async Task SignalDownstreamAsync(Guid executionId, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand(ReleaseExecution);
+        await using var cmd = dataSource.CreateCommand(SignalExecution);
         cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, executionId));
         await cmd.ExecuteScalarAsync(cancellationToken);
     }

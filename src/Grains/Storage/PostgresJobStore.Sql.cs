@@ -268,7 +268,7 @@ public sealed partial class PostgresJobStore
     // Every statement that updates many execution rows locks them first in id order (the CTE with ORDER BY id FOR UPDATE).
     // Without it, a batch of completions, a lease renewal and a batch of starts touching the same rows in different orders
     // deadlocked under load (n10000: 2,000 deadlock retries in a 30 s window).
-    // A final attempt's end (ExecutionCompletion.Final) releases the job's downstream jobs in the same statement (0009).
+    // A final attempt's end (ExecutionCompletion.Final) signals the job's downstream jobs in the same statement (0009).
     internal const string CompleteExecutions = $"""
         WITH locked AS (
             SELECT id FROM cronJobExecution
@@ -296,7 +296,7 @@ public sealed partial class PostgresJobStore
         RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status, u.final
         ), ended AS (
             SELECT id, cronJobId, occurrenceKey, status FROM done WHERE final
-        ), {ReleaseEnded}
+        ), {SignalEnded}
         SELECT id FROM done
         """;
 
@@ -366,8 +366,8 @@ public sealed partial class PostgresJobStore
 
     // Judged by the database clock only: a silo with a skewed clock can neither keep nor lose a lease early. A claim handed over
     // (leaseOwner NULL) that no activation took over never started: it is recorded missed, not abandoned.
-    // An attempt recorded abandoned is final (its silo, which would retry it, is gone): it releases downstream jobs whose
-    // condition it meets (0009). Should its real end arrive later, that release stands and the end releases nothing more.
+    // An attempt recorded abandoned is final (its silo, which would retry it, is gone): it signals downstream jobs whose
+    // condition it meets (0009). Should its real end arrive later, that signal stands and the end signals nothing more.
     internal const string AbandonExpired = $"""
         WITH expired AS (
             SELECT id FROM cronJobExecution WHERE status IN ('running', 'claimed') AND leaseExpiresAt < now() ORDER BY id FOR UPDATE
@@ -391,7 +391,7 @@ public sealed partial class PostgresJobStore
         RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status
         ), ended AS (
             SELECT id, cronJobId, occurrenceKey, status FROM swept WHERE status = 'abandoned'
-        ), {ReleaseEnded}
+        ), {SignalEnded}
         SELECT count(*) FROM swept
         """;
 

@@ -19,9 +19,9 @@ public sealed class DependencyApiTests(AdminApiFixture api)
         var edge = Assert.Single(down.Json.GetProperty("upstreams").EnumerateArray());
         Assert.Equal(Up, edge.GetProperty("slug").GetString());
         Assert.Equal("success", edge.GetProperty("condition").GetString());
-        // Test jobs start disabled: the edge cannot release the job, and the page must say so.
+        // Test jobs start disabled: the edge cannot signal the job, and the page must say so.
         Assert.Equal($"'{Up}' is disabled", edge.GetProperty("broken").GetString());
-        Assert.False(edge.GetProperty("released").GetBoolean());
+        Assert.False(edge.GetProperty("signalled").GetBoolean());
         Assert.Equal("", down.Json.GetProperty("schedule").GetString());
         Assert.Null(down.Json.GetProperty("invalidReason").GetString());
 

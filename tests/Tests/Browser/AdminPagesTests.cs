@@ -174,8 +174,8 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
             var row = page.Locator($"#history tr[data-execution-id='{rows[0].Id}']");
             await Expect(row).ToContainTextAsync("dependency");
             await row.Locator("button.expander").ClickAsync();
-            await Expect(page.Locator("#released-by")).ToContainTextAsync(up);
-            await Expect(page.Locator("#released-by .badge")).ToHaveTextAsync("succeeded");
+            await Expect(page.Locator("#upstream-runs")).ToContainTextAsync(up);
+            await Expect(page.Locator("#upstream-runs .badge")).ToHaveTextAsync("succeeded");
 
             // An edge to itself is refused with the field named; a condition is saved.
             var after = page.Locator("form#config input[name='after']");

@@ -17,7 +17,7 @@ public sealed class DependencyTests(ClusterFixture fixture)
     private IJobQueryGrain Query => _c.Client.GetGrain<IJobQueryGrain>(0);
 
     [Fact]
-    public async Task AFanInOfTwo_RunsOnceBothReleased_NamingTheLatestOfEach()
+    public async Task AFanInOfTwo_RunsOnceBothSignalled_NamingTheLatestOfEach()
     {
         foreach (var slug in new[] { "t-fan-x", "t-fan-y", "t-fan-z" })
         {
@@ -27,7 +27,7 @@ public sealed class DependencyTests(ClusterFixture fixture)
         var x1 = await TriggerAndWaitAsync("t-fan-x");
         var x2 = await TriggerAndWaitAsync("t-fan-x");
         var waiting = await Query.GetJobAsync("t-fan-z");
-        Assert.Equal([true, false], waiting.Upstreams.Select(u => u.Released));
+        Assert.Equal([true, false], waiting.Upstreams.Select(u => u.Signalled));
         Assert.All(waiting.Upstreams, u => Assert.Null(u.Broken));
         Assert.Empty(await _c.RowsAsync("t-fan-z"));
 
@@ -43,16 +43,16 @@ public sealed class DependencyTests(ClusterFixture fixture)
         Assert.True(run.StartedAt >= y1.CompletedAt, "the downstream started before its last upstream ended");
 
         var details = (await Query.GetExecutionAsync(run.Id))!;
-        Assert.Equal(["t-fan-x", "t-fan-y"], details.ReleasedBy.Select(l => l.JobSlug));
+        Assert.Equal(["t-fan-x", "t-fan-y"], details.UpstreamRuns.Select(l => l.JobSlug));
         var upstream = (await Query.GetExecutionAsync(y1.Id))!;
-        var link = Assert.Single(upstream.Released);
+        var link = Assert.Single(upstream.DownstreamRuns);
         Assert.Equal(("t-fan-z", run.Id), (link.JobSlug, link.ExecutionId!.Value));
         Assert.Equal([new DownstreamView("t-fan-z", DependencyCondition.Success)], (await Query.GetJobAsync("t-fan-x")).Downstreams);
-        Assert.Equal([false, false], (await Query.GetJobAsync("t-fan-z")).Upstreams.Select(u => u.Released));
+        Assert.Equal([false, false], (await Query.GetJobAsync("t-fan-z")).Upstreams.Select(u => u.Signalled));
     }
 
     [Fact]
-    public async Task AnUpstreamWithRetries_ReleasesOnlyAtItsFinalAttempt_ByCondition()
+    public async Task AnUpstreamWithRetries_SignalsOnlyAtItsFinalAttempt_ByCondition()
     {
         const string up = "t-dep-retry-up";
         var attempts = 0;
@@ -70,7 +70,7 @@ public sealed class DependencyTests(ClusterFixture fixture)
         await Task.Delay(1500);
         Assert.Equal([final.Id], Assert.Single(await _c.RowsAsync("t-dep-retry-down")).UpstreamExecutionIds!);
         Assert.Equal([final.Id], Assert.Single(await _c.RowsAsync("t-dep-ok-down")).UpstreamExecutionIds!);
-        // Two attempts failed, but the occurrence succeeded: on failure releases nothing.
+        // Two attempts failed, but the occurrence succeeded: on failure signals nothing.
         Assert.Empty(await _c.RowsAsync("t-dep-fail-down"));
         Assert.True(trigger.Started);
         Assert.Single(downs);

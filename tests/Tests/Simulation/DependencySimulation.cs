@@ -16,9 +16,9 @@ namespace Totallator.Tests.Simulation;
 /// the store contract suite) decide everything; the simulation only schedules events. Checked for every seed:
 /// <list type="bullet">
 /// <item>no dependency occurrence of z starts twice, and no execution starts twice;</item>
-/// <item>each release is consumed by at most one row, and a run names only releases it consumed, all ended before it started;</item>
-/// <item>one upstream occurrence releases z at most once, and only by its final attempt when that meets the edge's condition;</item>
-/// <item>after a quiet period, nothing is owed: z's pending releases do not satisfy the fan-in rule, and no claim is left open.</item>
+/// <item>each signal is consumed by at most one row, and a run names only signals it consumed, all ended before it started;</item>
+/// <item>one upstream occurrence signals z at most once, and only by its final attempt when that meets the edge's condition;</item>
+/// <item>after a quiet period, nothing is owed: z's pending signals do not satisfy the fan-in rule, and no claim is left open.</item>
 /// </list>
 /// </summary>
 public sealed class DependencySimulation
@@ -228,7 +228,7 @@ public sealed class DependencySimulation
     {
         var z = _jobs["z"];
         var rows = _store.GetExecutionsAsync(z.Id, 10_000, CancellationToken.None).GetAwaiter().GetResult();
-        var pending = _store.GetPendingReleasesAsync(z.Id, CancellationToken.None).GetAwaiter().GetResult();
+        var pending = _store.GetPendingSignalsAsync(z.Id, CancellationToken.None).GetAwaiter().GetResult();
         if (_started.Values.GroupBy(s => s.Key).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
             _violations.Add($"dependency occurrence {twice.Key} started {twice.Count()} times");
@@ -252,28 +252,28 @@ public sealed class DependencySimulation
                 }
                 else if (!z.After.Single(u => u.Slug == end.Job).Condition.IsMetBy(end.FinalStatus))
                 {
-                    _violations.Add($"{row.OccurrenceKey} was released by {end.Job} ending {end.FinalStatus.ToText()}, which its edge does not accept");
+                    _violations.Add($"{row.OccurrenceKey} was signalled by {end.Job} ending {end.FinalStatus.ToText()}, which its edge does not accept");
                 }
             }
         }
         var named = rows.SelectMany(r => r.UpstreamExecutionIds ?? []).ToList();
         if (named.GroupBy(id => id).FirstOrDefault(g => g.Count() > 1) is { } reused)
         {
-            _violations.Add($"upstream execution {reused.Key} released {reused.Count()} runs");
+            _violations.Add($"upstream execution {reused.Key} signalled {reused.Count()} runs");
         }
-        // Every qualifying upstream end left exactly one release (pending or consumed); a non-qualifying one none.
+        // Every qualifying upstream end left exactly one signal (pending or consumed); a non-qualifying one none.
         foreach (var end in _upstreamEnds)
         {
             var meets = z.After.Single(u => u.Slug == end.Job).Condition.IsMetBy(end.FinalStatus);
             var left = pending.Count(p => p.UpstreamExecutionId == end.FinalExecution) + named.Count(id => id == end.FinalExecution);
             if (!meets && left > 0)
             {
-                _violations.Add($"{end.Job} {end.Key[..10]} ended {end.FinalStatus.ToText()} and released z anyway");
+                _violations.Add($"{end.Job} {end.Key[..10]} ended {end.FinalStatus.ToText()} and signalled z anyway");
             }
         }
         if (FanIn.Decide(z.After, pending).Ready)
         {
-            _violations.Add($"after the quiet period every upstream has released z ({pending.Count} pending) and it has not run");
+            _violations.Add($"after the quiet period every upstream has signalled z ({pending.Count} pending) and it has not run");
         }
     }
 
@@ -324,14 +324,14 @@ internal sealed class FaultyDependencyStore(InMemoryJobStore inner, Func<string,
         return fault == StoreFault.LostReply ? throw new StoreUnavailableException($"simulated: {name} committed, its reply was lost") : result;
     }
 
-    public Task<IReadOnlyList<PendingRelease>> GetPendingReleasesAsync(Guid jobId, CancellationToken cancellationToken) =>
-        CallAsync("pending", () => inner.GetPendingReleasesAsync(jobId, cancellationToken));
+    public Task<IReadOnlyList<PendingSignal>> GetPendingSignalsAsync(Guid jobId, CancellationToken cancellationToken) =>
+        CallAsync("pending", () => inner.GetPendingSignalsAsync(jobId, cancellationToken));
 
     public Task<bool> ClaimDependencyRunAsync(DependencyClaim claim, CancellationToken cancellationToken) =>
         CallAsync("claim-dependency", () => inner.ClaimDependencyRunAsync(claim, cancellationToken));
 
-    public Task ReleaseDownstreamAsync(Guid executionId, CancellationToken cancellationToken) =>
-        CallAsync("release", async () => { await inner.ReleaseDownstreamAsync(executionId, cancellationToken); return true; });
+    public Task SignalDownstreamAsync(Guid executionId, CancellationToken cancellationToken) =>
+        CallAsync("signal", async () => { await inner.SignalDownstreamAsync(executionId, cancellationToken); return true; });
 
     public Task<IReadOnlyList<string>> FindReadyDownstreamsAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
         CallAsync("ready", () => inner.FindReadyDownstreamsAsync(olderThan, cancellationToken));

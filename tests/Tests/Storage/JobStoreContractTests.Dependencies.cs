@@ -5,8 +5,8 @@ using Totallator.Grains.Storage;
 namespace Totallator.Tests.Storage;
 
 /// <summary>
-/// Job dependencies (0009_dependencies.sql): a final attempt's end releases its downstream jobs by condition, once per upstream
-/// occurrence; a dependency run's claim consumes all its releases or none, and asked again after a lost answer is its own.
+/// Job dependencies (0009_dependencies.sql): a final attempt's end signals its downstream jobs by condition, once per upstream
+/// occurrence; a dependency run's claim consumes all its signals or none, and asked again after a lost answer is its own.
 /// </summary>
 public abstract partial class JobStoreContractTests
 {
@@ -49,68 +49,68 @@ public abstract partial class JobStoreContractTests
             StartedAt = null, TriggeredBy = TriggerSource.Dependency, RetryCount = 0, LeaseOwner = owner, LeaseDuration = TimeSpan.FromMinutes(5),
             AdvancesSchedule = false, StatusReason = endsAs is null ? "after upstream" : "not run: the job is disabled",
         },
-        UpstreamExecutionIds = decision.Releasing.Select(r => r.UpstreamExecutionId).ToList(),
+        UpstreamExecutionIds = decision.Signalling.Select(r => r.UpstreamExecutionId).ToList(),
         Consumes = decision.Consumed.Select(r => r.Id).ToList(),
         EndsAs = endsAs,
     };
 
     [Fact]
-    public async Task FinalEnd_ReleasesTheDownstreamsWhoseConditionItMeets_OncePerOccurrence()
+    public async Task FinalEnd_SignalsTheDownstreamsWhoseConditionItMeets_OncePerOccurrence()
     {
         var (up, downs) = await SeedChainAsync("success", "failure", "completion");
         var (onSuccess, onFailure, onCompletion) = (downs[0], downs[1], downs[2]);
 
-        // A failed attempt that a retry follows releases nothing; the retry's success is the occurrence's outcome.
+        // A failed attempt that a retry follows signals nothing; the retry's success is the occurrence's outcome.
         await EndAsync(up, "m:1", ExecutionStatus.Failed, final: false);
-        Assert.Empty(await Dependencies.GetPendingReleasesAsync(onFailure.Id, CancellationToken.None));
+        Assert.Empty(await Dependencies.GetPendingSignalsAsync(onFailure.Id, CancellationToken.None));
         var final = await EndAsync(up, "m:1", ExecutionStatus.Succeeded, final: true, retry: 1);
 
-        var released = Assert.Single(await Dependencies.GetPendingReleasesAsync(onSuccess.Id, CancellationToken.None));
-        Assert.Equal((up.Slug, "m:1", final.ExecutionId, ExecutionStatus.Succeeded), (released.UpstreamSlug, released.UpstreamOccurrenceKey, released.UpstreamExecutionId, released.UpstreamStatus));
-        Assert.Single(await Dependencies.GetPendingReleasesAsync(onCompletion.Id, CancellationToken.None));
-        Assert.Empty(await Dependencies.GetPendingReleasesAsync(onFailure.Id, CancellationToken.None));
+        var signalled = Assert.Single(await Dependencies.GetPendingSignalsAsync(onSuccess.Id, CancellationToken.None));
+        Assert.Equal((up.Slug, "m:1", final.ExecutionId, ExecutionStatus.Succeeded), (signalled.UpstreamSlug, signalled.UpstreamOccurrenceKey, signalled.UpstreamExecutionId, signalled.UpstreamStatus));
+        Assert.Single(await Dependencies.GetPendingSignalsAsync(onCompletion.Id, CancellationToken.None));
+        Assert.Empty(await Dependencies.GetPendingSignalsAsync(onFailure.Id, CancellationToken.None));
 
-        // Released again for the same occurrence (an explicit release after the end): nothing more.
-        await Dependencies.ReleaseDownstreamAsync(final.ExecutionId, CancellationToken.None);
-        Assert.Single(await Dependencies.GetPendingReleasesAsync(onSuccess.Id, CancellationToken.None));
+        // Signalled again for the same occurrence (an explicit signal after the end): nothing more.
+        await Dependencies.SignalDownstreamAsync(final.ExecutionId, CancellationToken.None);
+        Assert.Single(await Dependencies.GetPendingSignalsAsync(onSuccess.Id, CancellationToken.None));
 
-        // A later failed occurrence released explicitly (its retry did not happen): on failure and on completion.
+        // A later failed occurrence signalled explicitly (its retry did not happen): on failure and on completion.
         var failed = await EndAsync(up, "m:2", ExecutionStatus.TimedOut, final: false);
-        await Dependencies.ReleaseDownstreamAsync(failed.ExecutionId, CancellationToken.None);
-        Assert.Single(await Dependencies.GetPendingReleasesAsync(onFailure.Id, CancellationToken.None));
-        Assert.Equal(2, (await Dependencies.GetPendingReleasesAsync(onCompletion.Id, CancellationToken.None)).Count);
+        await Dependencies.SignalDownstreamAsync(failed.ExecutionId, CancellationToken.None);
+        Assert.Single(await Dependencies.GetPendingSignalsAsync(onFailure.Id, CancellationToken.None));
+        Assert.Equal(2, (await Dependencies.GetPendingSignalsAsync(onCompletion.Id, CancellationToken.None)).Count);
         Assert.Equal(new[] { onCompletion.Slug, onFailure.Slug, onSuccess.Slug }.Order(StringComparer.Ordinal), (await Store.LoadJobAsync(up.Slug, "silo-a", TimeSpan.FromMinutes(1), CancellationToken.None)).Job!.Downstreams);
     }
 
     [Fact]
-    public async Task DisabledDownstream_IsNotReleased()
+    public async Task DisabledDownstream_IsNotSignalled()
     {
         var (up, downs) = await SeedChainAsync("success");
         await Store.UpdateJobAsync(downs[0].Slug, new JobUpdate { IsEnabled = false, ChangedBy = "t" }, T0, CancellationToken.None);
         await EndAsync(up, "m:1", ExecutionStatus.Succeeded, final: true);
-        Assert.Empty(await Dependencies.GetPendingReleasesAsync(downs[0].Id, CancellationToken.None));
+        Assert.Empty(await Dependencies.GetPendingSignalsAsync(downs[0].Id, CancellationToken.None));
     }
 
     [Fact]
-    public async Task DependencyClaim_ConsumesEveryReleaseOrNone_AndIsTheClaimantsOwnWhenAskedAgain()
+    public async Task DependencyClaim_ConsumesEverySignalOrNone_AndIsTheClaimantsOwnWhenAskedAgain()
     {
         var (up, downs) = await SeedChainAsync("completion");
         var down = downs[0];
         await EndAsync(up, "m:1", ExecutionStatus.Failed, final: true);
         await EndAsync(up, "m:2", ExecutionStatus.Succeeded, final: true);
-        var decision = FanIn.Decide(down.After, await Dependencies.GetPendingReleasesAsync(down.Id, CancellationToken.None));
+        var decision = FanIn.Decide(down.After, await Dependencies.GetPendingSignalsAsync(down.Id, CancellationToken.None));
         Assert.True(decision.Ready);
         Assert.Equal(2, decision.Consumed.Count);
 
-        // A duplicate activation that saw only the first release loses to the one that consumed both, whichever goes first.
-        var partial = DependencyClaimOf(down, decision with { Consumed = [decision.Consumed[0]], Releasing = [decision.Consumed[0]] });
+        // A duplicate activation that saw only the first signal loses to the one that consumed both, whichever goes first.
+        var partial = DependencyClaimOf(down, decision with { Consumed = [decision.Consumed[0]], Signalling = [decision.Consumed[0]] });
         var full = DependencyClaimOf(down, decision);
         Assert.True(await Dependencies.ClaimDependencyRunAsync(full, CancellationToken.None));
         Assert.False(await Dependencies.ClaimDependencyRunAsync(partial, CancellationToken.None));
         // The claimant asking again after a lost answer: its own row.
         Assert.True(await Dependencies.ClaimDependencyRunAsync(full, CancellationToken.None));
 
-        Assert.Empty(await Dependencies.GetPendingReleasesAsync(down.Id, CancellationToken.None));
+        Assert.Empty(await Dependencies.GetPendingSignalsAsync(down.Id, CancellationToken.None));
         var row = Assert.Single(await Store.GetExecutionsAsync(down.Id, 10, CancellationToken.None));
         Assert.Equal((ExecutionStatus.Claimed, TriggerSource.Dependency, decision.OccurrenceKey), (row.Status, row.TriggeredBy, row.OccurrenceKey));
         Assert.Equal(full.UpstreamExecutionIds, row.UpstreamExecutionIds);
@@ -118,11 +118,11 @@ public abstract partial class JobStoreContractTests
     }
 
     [Fact]
-    public async Task DependencyClaim_EndingAsSkipped_ConsumesTheReleases_WithTheReason()
+    public async Task DependencyClaim_EndingAsSkipped_ConsumesTheSignals_WithTheReason()
     {
         var (up, downs) = await SeedChainAsync("success");
         await EndAsync(up, "m:1", ExecutionStatus.Succeeded, final: true);
-        var decision = FanIn.Decide(downs[0].After, await Dependencies.GetPendingReleasesAsync(downs[0].Id, CancellationToken.None));
+        var decision = FanIn.Decide(downs[0].After, await Dependencies.GetPendingSignalsAsync(downs[0].Id, CancellationToken.None));
         Assert.True(await Dependencies.ClaimDependencyRunAsync(DependencyClaimOf(downs[0], decision, endsAs: ExecutionStatus.Skipped), CancellationToken.None));
 
         var row = Assert.Single(await Store.GetExecutionsAsync(downs[0].Id, 10, CancellationToken.None));
@@ -130,7 +130,7 @@ public abstract partial class JobStoreContractTests
         Assert.Equal("not run: the job is disabled", row.StatusReason);
         Assert.NotNull(row.CompletedAt);
         Assert.Null(row.StartedAt);
-        Assert.Empty(await Dependencies.GetPendingReleasesAsync(downs[0].Id, CancellationToken.None));
+        Assert.Empty(await Dependencies.GetPendingSignalsAsync(downs[0].Id, CancellationToken.None));
     }
 
     [Fact]
@@ -142,36 +142,36 @@ public abstract partial class JobStoreContractTests
         await EndAsync(up, "m:1", ExecutionStatus.Succeeded, final: true);
         await DeclareDeadAsync(silo);
         await Store.FenceDeadSiloAsync(silo, Window, "dead", CancellationToken.None);
-        var decision = FanIn.Decide(downs[0].After, await Dependencies.GetPendingReleasesAsync(downs[0].Id, CancellationToken.None));
+        var decision = FanIn.Decide(downs[0].After, await Dependencies.GetPendingSignalsAsync(downs[0].Id, CancellationToken.None));
 
         await Assert.ThrowsAsync<Grains.Interfaces.Admin.StoreUnavailableException>(
             () => Dependencies.ClaimDependencyRunAsync(DependencyClaimOf(downs[0], decision, owner: silo), CancellationToken.None));
-        Assert.Single(await Dependencies.GetPendingReleasesAsync(downs[0].Id, CancellationToken.None));
+        Assert.Single(await Dependencies.GetPendingSignalsAsync(downs[0].Id, CancellationToken.None));
     }
 
     [Fact]
-    public async Task AbandonedAttempt_ReleasesOnFailureAndCompletion_AndItsLateRealEndReleasesNoMore()
+    public async Task AbandonedAttempt_SignalsOnFailureAndCompletion_AndItsLateRealEndSignalsNoMore()
     {
         var (up, downs) = await SeedChainAsync("failure", "success");
         var claim = Claim(up, "m:1", advances: false, lease: TimeSpan.FromMilliseconds(1));
         Assert.True(await Store.TryClaimAsync(claim, CancellationToken.None));
         await Task.Delay(50);
         Assert.True(await Store.AbandonExpiredAsync(CancellationToken.None) >= 1);
-        var onFailure = Assert.Single(await Dependencies.GetPendingReleasesAsync(downs[0].Id, CancellationToken.None));
+        var onFailure = Assert.Single(await Dependencies.GetPendingSignalsAsync(downs[0].Id, CancellationToken.None));
         Assert.Equal(ExecutionStatus.Abandoned, onFailure.UpstreamStatus);
 
-        // The run's real end arrives after all (its lease was lost while it ran): on success is released by it now, and on
-        // failure keeps the one release of this occurrence.
+        // The run's real end arrives after all (its lease was lost while it ran): on success is signalled by it now, and on
+        // failure keeps the one signal of this occurrence.
         Assert.True(await Store.CompleteAsync(new ExecutionCompletion
         {
             ExecutionId = claim.ExecutionId, Status = ExecutionStatus.Succeeded, CompletedAt = T0.AddMinutes(2), Final = true,
         }, CancellationToken.None));
-        Assert.Single(await Dependencies.GetPendingReleasesAsync(downs[0].Id, CancellationToken.None));
-        Assert.Single(await Dependencies.GetPendingReleasesAsync(downs[1].Id, CancellationToken.None));
+        Assert.Single(await Dependencies.GetPendingSignalsAsync(downs[0].Id, CancellationToken.None));
+        Assert.Single(await Dependencies.GetPendingSignalsAsync(downs[1].Id, CancellationToken.None));
     }
 
     [Fact]
-    public async Task ReadyDownstreams_AreThoseWhoseEveryUpstreamHasReleased()
+    public async Task ReadyDownstreams_AreThoseWhoseEveryUpstreamHasSignalled()
     {
         var (x, y) = (Slug(), Slug());
         var (fan, single) = (Slug(), Slug());
