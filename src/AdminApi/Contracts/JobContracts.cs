@@ -79,3 +79,17 @@ public sealed record AuditEntryResponse(Guid Id, DateTimeOffset At, string Actor
 
 /// <summary>A page of audit rows, newest first.</summary>
 public sealed record AuditPageResponse(IReadOnlyList<AuditEntryResponse> Items, int Offset, int Limit, bool HasMore, long TrailRows);
+
+/// <summary>A one-off run to schedule. Unknown fields are refused.</summary>
+public sealed record OneOffRunRequest
+{
+    /// <summary>
+    /// When: an ISO 8601 time. With an offset or <c>Z</c> it is that instant; without (<c>2026-12-24T09:00</c>) it is read in
+    /// <see cref="TimeZone"/>, and a time the zone skips or repeats (a DST change) is refused.
+    /// </summary>
+    public string? At { get; init; }
+    /// <summary>IANA zone the time is written in and shown back in; default: the job's zone.</summary>
+    public string? TimeZone { get; init; }
+    /// <summary>Why (at most 500 characters); kept on the run's row.</summary>
+    public string? Note { get; init; }
+}

@@ -99,6 +99,7 @@ public static class AdminApiHosting
         var api = app.MapGroup(ApiPrefix).AddEndpointFilter<SessionAntiforgeryFilter>();
         api.MapSessionEndpoints();
         api.MapJobEndpoints();
+        api.MapOneOffEndpoints();
         api.MapExecutionEndpoints();
         api.MapSettingsEndpoints();
         api.MapScheduleEndpoints();

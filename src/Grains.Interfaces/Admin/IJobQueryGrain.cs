@@ -51,6 +51,18 @@ public interface IJobQueryGrain : IGrainWithIntegerKey
     [Alias("GetActivity")]
     Task<Activity> GetActivityAsync(DateTimeOffset? endedSince, int limit);
 
+    /// <summary>Schedules a one-off run through the job's grain (one call from the AdminApi); throws as <see cref="Jobs.ICronJobGrain.ScheduleRunAsync"/>.</summary>
+    [Alias("ScheduleRun")]
+    Task<OneOffRun> ScheduleRunAsync(string slug, OneOffRequest request);
+
+    /// <summary>A job's one-off runs: the pending ones soonest first, or (<paramref name="all"/>) the latest 100 of every state.</summary>
+    [Alias("GetOneOffs")]
+    Task<IReadOnlyList<OneOffRun>> GetOneOffsAsync(string slug, bool all);
+
+    /// <summary>Cancels a pending one-off run (audited as <c>job.cancel-run</c>); no job grain is woken.</summary>
+    [Alias("CancelOneOff")]
+    Task<OneOffCancel> CancelOneOffAsync(string slug, Guid oneOffId, string userId, string? requestId);
+
     /// <summary>One round trip to PostgreSQL; throws <see cref="StoreUnavailableException"/> when it does not answer (readiness).</summary>
     [Alias("CheckStore")]
     Task CheckStoreAsync();

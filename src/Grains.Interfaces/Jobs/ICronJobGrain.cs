@@ -36,4 +36,11 @@ public interface ICronJobGrain : IGrainWithStringKey
     /// </summary>
     [Alias("UpstreamEnded"), OneWay]
     Task UpstreamEndedAsync();
+
+    /// <summary>
+    /// Schedules a one-off run of this job at a future instant (audited). Throws <see cref="InvalidJobConfigurationException"/>
+    /// naming the field for bad input, and stores nothing then.
+    /// </summary>
+    [Alias("ScheduleRun")]
+    Task<OneOffRun> ScheduleRunAsync(OneOffRequest request);
 }

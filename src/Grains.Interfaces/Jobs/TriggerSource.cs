@@ -14,6 +14,8 @@ public enum TriggerSource
     CatchUp = 3,
     /// <summary>Released by the end of its upstream jobs' occurrences (<see cref="Upstream"/>).</summary>
     Dependency = 4,
+    /// <summary>A one-off run an operator scheduled for an instant (<see cref="OneOffRequest"/>).</summary>
+    OneOff = 5,
 }
 
 /// <summary>Text forms of <see cref="TriggerSource"/> as stored.</summary>
@@ -27,6 +29,7 @@ public static class TriggerSourceText
         TriggerSource.Retry => "retry",
         TriggerSource.CatchUp => "catch-up",
         TriggerSource.Dependency => "dependency",
+        TriggerSource.OneOff => "one-off",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown trigger source."),
     };
 
@@ -38,6 +41,7 @@ public static class TriggerSourceText
         "retry" => TriggerSource.Retry,
         "catch-up" => TriggerSource.CatchUp,
         "dependency" => TriggerSource.Dependency,
+        "one-off" => TriggerSource.OneOff,
         _ => throw new FormatException($"Unknown trigger source '{text}'."),
     };
 }

@@ -14,7 +14,7 @@ namespace Totallator.Grains.Admin;
 /// Statistics for all jobs come from one statement (<see cref="IAdminStore.GetStatisticsAsync"/>).
 /// </summary>
 [StatelessWorker]
-public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependencyStore dependencies, SchedulerSettingsCache settings, TimeProvider timeProvider,
+public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependencyStore dependencies, OneOff.IOneOffStore oneOffs, SchedulerSettingsCache settings, TimeProvider timeProvider,
     ScheduleVariables variables, ILogger<JobQueryGrain> logger) : Grain, IJobQueryGrain
 {
     public Task<IReadOnlyList<JobView>> ListJobsAsync() => StoreGuard.RunAsync(logger, "listing jobs", async () =>
@@ -106,6 +106,26 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependency
             IsValid = true, ResolvedSchedule = parsed!.ResolvedExpression, NextFireTimes = JobViews.InZone(parsed.NextN(now, count), parsed.TimeZone),
         });
     }
+
+    public Task<OneOffRun> ScheduleRunAsync(string slug, OneOffRequest request) => GrainFactory.GetGrain<ICronJobGrain>(slug).ScheduleRunAsync(request);
+
+    public Task<IReadOnlyList<OneOffRun>> GetOneOffsAsync(string slug, bool all) => StoreGuard.RunAsync(logger, "reading one-off runs", async () =>
+    {
+        var job = await FindAsync(slug);
+        return await oneOffs.GetOneOffsAsync(job.Id, job.Slug, pendingOnly: !all, 100, CancellationToken.None);
+    });
+
+    public Task<OneOffCancel> CancelOneOffAsync(string slug, Guid oneOffId, string userId, string? requestId) =>
+        StoreGuard.RunAsync(logger, "cancelling a one-off run", async () =>
+        {
+            var job = await FindAsync(slug);
+            var now = timeProvider.GetUtcNow();
+            return await oneOffs.CancelOneOffAsync(job.Id, oneOffId, userId, now, new AuditEntry
+            {
+                Id = Guid.CreateVersion7(), At = now, Actor = userId, Action = "job.cancel-run", JobSlug = job.Slug, Target = oneOffId.ToString(),
+                RequestId = requestId,
+            }, CancellationToken.None);
+        });
 
     public Task CheckStoreAsync() => StoreGuard.RunAsync(logger, "checking the database", () => admin.PingAsync(CancellationToken.None));
 

@@ -13,6 +13,7 @@ using Totallator.Grains.Jobs.BuiltIn;
 using Totallator.Grains.Jobs.Command;
 using Totallator.Grains.Scheduling;
 using Totallator.Grains.Dependencies;
+using Totallator.Grains.OneOff;
 using Totallator.Grains.Storage;
 
 namespace Totallator.Grains.Hosting;
@@ -147,6 +148,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<IJobStore>(sp => new BatchingJobStore(sp.GetRequiredService<PostgresJobStore>()));
         builder.Services.TryAddSingleton<IAdminStore, PostgresAdminStore>();
         builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<PostgresJobStore>());
+        builder.Services.TryAddSingleton<IOneOffStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         return builder;
     }
 
@@ -159,6 +161,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<IAdminStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
+        builder.Services.TryAddSingleton<IOneOffStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         return builder;
     }
 }

@@ -101,7 +101,10 @@ public sealed partial class CronJobGrain : IDependencyShell
 
     Guid? IDependencyShell.RunningExecution => RunInProgress()?.CurrentExecutionId;
 
-    string? IDependencyShell.NotRunReason => _job switch
+    string? IDependencyShell.NotRunReason => NotRunReason();
+
+    /// <summary>Why a run not on the schedule (a dependency run, a one-off run) is recorded skipped instead of run, or null to run it.</summary>
+    private string? NotRunReason() => _job switch
     {
         null => "not run: the job is no longer in the store",
         { IsOrphaned: true } => "not run: the job is no longer defined in code or configuration",

@@ -135,6 +135,11 @@ public sealed partial class CronJobGrain
             run.Dispose();
         }
         WakeForCatchUps();
+        if (_oneOffs.Any(o => o.RunAt <= clock.GetUtcNow()))
+        {
+            // A one-off run that came due while this one ran.
+            ArmOneOffs(clock.GetUtcNow());
+        }
         if (_job is { After.Count: > 0 })
         {
             // Signals that came while this job ran are acted on now.

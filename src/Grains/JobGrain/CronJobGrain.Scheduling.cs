@@ -36,7 +36,8 @@ public sealed partial class CronJobGrain : IPlanShell
                 await LoadAsync(cancellationToken);
                 _reloadBeforeTick = false;
             }
-            await EnsureHeartbeatAsync(_planner.IsSchedulable);
+            // The heartbeat also brings a job with pending one-off runs back, schedulable or not.
+            await EnsureHeartbeatAsync(_planner.IsSchedulable || _oneOffs.Count > 0);
             await PlanExecutor.TickAsync(_planner, store, this, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -31,6 +31,7 @@ public sealed partial class CronJobGrain(
     IJobStore store,
     IAdminStore admin,
     IDependencyStore dependencies,
+    OneOff.IOneOffStore oneOffs,
     SchedulerSettingsCache settings,
     JobCatalog catalog,
     AttemptRunner runner,
@@ -98,6 +99,7 @@ public sealed partial class CronJobGrain(
         {
             _planner.GiveUp(dependencyClaim, DependencyRuns.GivenUpAtDeactivation);
         }
+        GiveUpOneOffs();
         await EndUnansweredAsync($"not run: its activation ended ({reason.Description}) before this claim was answered", cancellationToken);
         if (_runs.Count > 0)
         {
@@ -223,6 +225,7 @@ public sealed partial class CronJobGrain(
         }
         _schedule = JobSchedules.Parse(_job, now, variables, out var error);
         _planner.Load(_job, _schedule, _definition is not null, now, load.TakenOver);
+        await LoadOneOffsAsync(cancellationToken);
         if (load.TakenOver.Count > 0)
         {
             LogTookOver(logger, _slug, load.TakenOver.Count);
