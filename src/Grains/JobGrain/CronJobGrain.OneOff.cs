@@ -152,7 +152,7 @@ public sealed partial class CronJobGrain
 
     private ExecutionClaim NewOneOffClaim(OneOffRun run, string reason) => new()
     {
-        ExecutionId = Guid.CreateVersion7(), CronJobId = _job!.Id, OccurrenceKey = "o:" + run.Id.ToString("N"), ScheduledFor = run.RunAt,
+        ExecutionId = Guid.CreateVersion7(), CronJobId = _job!.Id, OccurrenceKey = "o:" + run.Id.ToString("N"), ScheduledFor = run.RunAt.ToUniversalTime(),
         StartedAt = null, TriggeredBy = TriggerSource.OneOff, TriggeredByUserId = run.CreatedBy, RetryCount = 0,
         LeaseOwner = siloDetails.SiloAddress.ToString(), LeaseDuration = _options.LeaseDuration, StatusReason = reason, AdvancesSchedule = false,
     };

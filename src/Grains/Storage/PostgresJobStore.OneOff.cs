@@ -77,7 +77,7 @@ public sealed partial class PostgresJobStore : IOneOffStore
         await using var cmd = dataSource.CreateCommand(InsertOneOff);
         cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, run.Id));
         cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, jobId));
-        cmd.Parameters.Add(Param("runAt", NpgsqlDbType.TimestampTz, run.RunAt));
+        cmd.Parameters.Add(Param("runAt", NpgsqlDbType.TimestampTz, run.RunAt.ToUniversalTime()));
         cmd.Parameters.Add(Param("timeZone", NpgsqlDbType.Text, run.TimeZone));
         cmd.Parameters.Add(Param("note", NpgsqlDbType.Text, run.Note));
         cmd.Parameters.Add(Param("createdAt", NpgsqlDbType.TimestampTz, run.CreatedAt));
@@ -131,7 +131,7 @@ public sealed partial class PostgresJobStore : IOneOffStore
         cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, claim.CronJobId));
         cmd.Parameters.Add(Param("id", NpgsqlDbType.Uuid, claim.ExecutionId));
         cmd.Parameters.Add(Param("key", NpgsqlDbType.Text, claim.OccurrenceKey));
-        cmd.Parameters.Add(Param("scheduledFor", NpgsqlDbType.TimestampTz, claim.ScheduledFor));
+        cmd.Parameters.Add(Param("scheduledFor", NpgsqlDbType.TimestampTz, claim.ScheduledFor.ToUniversalTime()));
         cmd.Parameters.Add(Param("endsAs", NpgsqlDbType.Text, endsAs?.ToText()));
         cmd.Parameters.Add(Param("userId", NpgsqlDbType.Text, claim.TriggeredByUserId));
         cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, claim.StatusReason));

@@ -77,6 +77,12 @@ public static class TestJobs
         ["t-tel-conflict"] = "* * * * * *",
         ["t-tel-overlap"] = "* * * * * *",
         ["t-tel-stuck"] = "* * * * * *",
+        ["t-oneoff-run"] = "0 0 1 1 *",
+        ["t-oneoff-cancel"] = "0 0 1 1 *",
+        ["t-oneoff-disabled"] = "0 0 1 1 *",
+        ["t-oneoff-late"] = "0 0 1 1 *",
+        ["t-oneoff-skip"] = "0 0 1 1 *",
+        ["t-ui-oneoff"] = "0 0 1 1 *",
     }.Concat(ApiSlugs.Select(s => KeyValuePair.Create(s, "0 0 1 1 *"))).Concat(KillSlugs.Select(s => KeyValuePair.Create(s, "* * * * * *")))
         .Concat(BytesSlugs.Select(s => KeyValuePair.Create(s, "0 0 1 1 *"))).ToDictionary();
 
@@ -91,6 +97,7 @@ public static class TestJobs
             {
                 "t-misfire-skip" => Grains.Interfaces.Jobs.MisfirePolicy.Skip,
                 "t-misfire-all" => Grains.Interfaces.Jobs.MisfirePolicy.RunAll,
+                "t-oneoff-skip" => Grains.Interfaces.Jobs.MisfirePolicy.Skip,
                 _ => Grains.Interfaces.Jobs.MisfirePolicy.RunOnce,
             },
             MisfireRunAllCap = 2,
