@@ -6,6 +6,7 @@ import {
 } from './admin.js';
 import { renderStats, renderChart } from './job-performance.js';
 import { loadAudit } from './job-audit.js';
+import { wireOneOffs, loadOneOffs, setJobZone } from './job-oneoff.js';
 
 const slug = slugFromPath();
 const jobPath = `${API}/jobs/${encodeURIComponent(slug)}`;
@@ -21,10 +22,11 @@ startPage(async () => {
   document.title = `${slug} · Totallator Cron`;
   wireHistory();
   wireConfig();
+  wireOneOffs(slug, () => loadAudit(slug, job ? job.timeZone : null));
   const ok = await loadJob();
   if (!ok) return;
   fillForm();
-  await Promise.all([loadHistory(), loadAudit(slug, job ? job.timeZone : null)]);
+  await Promise.all([loadHistory(), loadAudit(slug, job ? job.timeZone : null), loadOneOffs()]);
   const track = activityTracker();
   let pending = false;
   startEvents(async activity => {
@@ -34,6 +36,7 @@ startPage(async () => {
     try {
       await loadJob();
       if (page.offset === 0) await loadHistory();
+      await loadOneOffs();
     } finally {
       pending = false;
     }
@@ -56,6 +59,7 @@ async function loadJob() {
   }
   job = res.data;
   renderJob();
+  setJobZone(job.timeZone);
   return true;
 }
 

@@ -205,6 +205,40 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task AnOperatorSchedulesAOneOffRunFromTheJobPage_AndCancelsIt()
+    {
+        const string slug = "t-ui-oneoff";
+        var page = await SignInAsync(api.OperatorKey, $"/admin/cron/{slug}");
+        await Expect(page.Locator("#oneoff-empty")).ToBeVisibleAsync();
+        var form = page.Locator("form#oneoff-form");
+        await Expect(form.Locator("input[name='timeZone']")).ToHaveValueAsync("UTC");
+
+        // A wall-clock time the zone skips is refused, with the field named, and nothing is stored.
+        await form.Locator("input[name='at']").FillAsync("2027-03-28T02:30");
+        await form.Locator("input[name='timeZone']").FillAsync("Europe/Berlin");
+        await form.Locator("button[type='submit']").ClickAsync();
+        await Expect(page.Locator("#oneoff-at-error")).ToContainTextAsync("does not exist in Europe/Berlin");
+
+        var at = DateTime.UtcNow.AddDays(2).Date.AddHours(7).AddMinutes(45);
+        await form.Locator("input[name='at']").FillAsync(at.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await form.Locator("input[name='note']").FillAsync("rerun after the fix");
+        await form.Locator("button[type='submit']").ClickAsync();
+        var item = page.Locator("#oneoff-list li");
+        await Expect(item).ToHaveCountAsync(1);
+        await Expect(item).ToContainTextAsync("07:45 Europe/Berlin");
+        await Expect(item).ToContainTextAsync("rerun after the fix");
+        var stored = Assert.Single(await api.Cluster.Client.GetGrain<Grains.Interfaces.Admin.IJobQueryGrain>(0).GetOneOffsAsync(slug, all: false));
+        Assert.Equal(("Europe/Berlin", "test-operator"), (stored.TimeZone, stored.CreatedBy));
+        await Expect(page.Locator("#audit")).ToContainTextAsync("job.schedule-run");
+
+        await item.Locator("button[data-action='cancel-run']").ClickAsync();
+        await Expect(page.Locator("#oneoff-list li")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#oneoff-empty")).ToBeVisibleAsync();
+        Assert.Equal("cancelled", Assert.Single(await api.Cluster.Client.GetGrain<Grains.Interfaces.Admin.IJobQueryGrain>(0).GetOneOffsAsync(slug, all: true)).State);
+        await Expect(page.Locator("#audit")).ToContainTextAsync("job.cancel-run");
+    }
+
+    [Fact]
     public async Task AJobNamedLikeMarkupShowsAsText()
     {
         var page = await SignInAsync(api.ViewerKey, "/admin/cron");

@@ -20,7 +20,7 @@ public static class TestJobs
     [
         "t-api-list", "t-api-patch", "t-api-etag", "t-api-toggle", "t-api-trigger", "t-api-slow", "t-api-idem", "t-api-rate",
         "t-api-matrix", "t-api-bad", "t-api-history", "t-api-cancel", "t-api-session", "t-api-audit", "t-api-late-end",
-        "t-ui-list", "t-ui-live", "t-ui-toggle", "t-ui-edit", "t-ui-invalid", "t-ui-viewer", "t-tel-api",
+        "t-ui-list", "t-ui-live", "t-ui-toggle", "t-ui-edit", "t-ui-invalid", "t-ui-viewer", "t-tel-api", "t-api-oneoff", "t-ui-oneoff",
     ];
 
     /// <summary>Jobs whose run data the database cannot hold as produced (NUL, half a surrogate pair, NaN), and healthy ones beside them.</summary>
@@ -82,7 +82,6 @@ public static class TestJobs
         ["t-oneoff-disabled"] = "0 0 1 1 *",
         ["t-oneoff-late"] = "0 0 1 1 *",
         ["t-oneoff-skip"] = "0 0 1 1 *",
-        ["t-ui-oneoff"] = "0 0 1 1 *",
     }.Concat(ApiSlugs.Select(s => KeyValuePair.Create(s, "0 0 1 1 *"))).Concat(KillSlugs.Select(s => KeyValuePair.Create(s, "* * * * * *")))
         .Concat(BytesSlugs.Select(s => KeyValuePair.Create(s, "0 0 1 1 *"))).ToDictionary();
 
