@@ -78,13 +78,6 @@ public sealed partial class CronJobGrain
         });
     }
 
-    /// <summary>Reads the job's pending one-off runs (with the job: at activation, at each heartbeat).</summary>
-    private async Task LoadOneOffsAsync(CancellationToken cancellationToken)
-    {
-        _oneOffs = _job is null ? [] : [.. await oneOffs.GetOneOffsAsync(_job.Id, _slug, pendingOnly: true, MaxPendingOneOffs, cancellationToken)];
-        ArmOneOffs(null);
-    }
-
     /// <summary>Arms the one-off timer for the soonest pending run, or <paramref name="retryAt"/> if sooner; disposes it when none is left.</summary>
     private void ArmOneOffs(DateTimeOffset? retryAt)
     {

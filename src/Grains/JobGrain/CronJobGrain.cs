@@ -221,11 +221,14 @@ public sealed partial class CronJobGrain(
             _schedule = null;
             _invalidReason = null;
             _planner.Load(null, null, defined: false, now);
+            _oneOffs = [];
+            ArmOneOffs(null);
             return;
         }
         _schedule = JobSchedules.Parse(_job, now, variables, out var error);
         _planner.Load(_job, _schedule, _definition is not null, now, load.TakenOver);
-        await LoadOneOffsAsync(cancellationToken);
+        _oneOffs = [.. load.OneOffs];
+        ArmOneOffs(null);
         if (load.TakenOver.Count > 0)
         {
             LogTookOver(logger, _slug, load.TakenOver.Count);

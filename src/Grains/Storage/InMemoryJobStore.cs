@@ -453,7 +453,9 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 _executions[row.Id] = mine;
                 taken.Add(mine);
             }
-            return Task.FromResult(new JobLoad(job, taken));
+            var oneOffs = _oneOffs.Values.Where(o => o.JobId == job.Id && o.Run.State == "pending").Select(o => o.Run with { JobSlug = slug })
+                .OrderBy(r => r.RunAt).Take(100).ToList();
+            return Task.FromResult(new JobLoad(job, taken) { OneOffs = oneOffs });
         }
     }
 

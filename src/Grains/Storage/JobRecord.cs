@@ -92,7 +92,11 @@ public enum ClaimRelease
 }
 
 /// <summary>A job as an activation loads it, and the claims it took over from an activation that went.</summary>
-public sealed record JobLoad(JobRecord? Job, IReadOnlyList<ExecutionRecord> TakenOver);
+public sealed record JobLoad(JobRecord? Job, IReadOnlyList<ExecutionRecord> TakenOver)
+{
+    /// <summary>The job's pending one-off runs, soonest first (at most 100), read in the same round trip.</summary>
+    public IReadOnlyList<Interfaces.Jobs.OneOffRun> OneOffs { get; init; } = [];
+}
 
 /// <summary>What fencing a dead silo did (<see cref="IJobStore.FenceDeadSiloAsync"/>).</summary>
 /// <param name="LastCheckIn">Its last accepted check-in, final from now on; null if it never checked in.</param>

@@ -372,7 +372,11 @@ public sealed partial class PostgresJobStore
           AND NOT totallator_silo_declared_dead(@owner)
         RETURNING e.id, e.cronJobId, e.occurrenceKey, e.scheduledFor, e.startedAt, e.completedAt, e.durationMs, e.status, e.exitCode,
                   e.output, e.errorMessage, e.stackTrace, e.triggeredBy, e.triggeredByUserId, e.retryCount, e.memoryUsageMb,
-                  e.cpuUsagePercent, e.itemsProcessed, e.metrics::text, e.statusReason, e.leaseOwner, e.leaseExpiresAt
+                  e.cpuUsagePercent, e.itemsProcessed, e.metrics::text, e.statusReason, e.leaseOwner, e.leaseExpiresAt;
+        SELECT o.id, o.runAt, o.timeZone, o.note, o.createdAt, o.createdBy, o.cancelledAt, o.cancelledBy, o.executionId
+        FROM cronJobOneOff o JOIN cronJob j ON j.id = o.cronJobId
+        WHERE j.slug = @slug AND o.cancelledAt IS NULL AND o.executionId IS NULL
+        ORDER BY o.runAt LIMIT 100
         """;
 
     // Judged by the database clock only: a silo with a skewed clock can neither keep nor lose a lease early. A claim handed over

@@ -381,7 +381,9 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         var job = await reader.ReadAsync(cancellationToken) ? ReadJob(reader) : null;
         await reader.NextResultAsync(cancellationToken);
         var adopted = await reader.ReadRowsAsync(ReadExecution, cancellationToken);
-        return new JobLoad(job, adopted);
+        await reader.NextResultAsync(cancellationToken);
+        var oneOffs = await reader.ReadRowsAsync(r => ReadOneOff(r, slug), cancellationToken);
+        return new JobLoad(job, adopted) { OneOffs = oneOffs };
     }
 
     public async Task<int> AbandonExpiredAsync(CancellationToken cancellationToken)

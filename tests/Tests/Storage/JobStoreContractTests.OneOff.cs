@@ -39,6 +39,8 @@ public abstract partial class JobStoreContractTests
         var pending = Assert.Single(await OneOffs.GetOneOffsAsync(job.Id, job.Slug, pendingOnly: true, 10, CancellationToken.None));
         Assert.Equal((run.Id, "pending", "quarter end", "alice"), (pending.Id, pending.State, pending.Note, pending.CreatedBy));
         Assert.Equal(run.RunAt, pending.RunAt);
+        // An activation reads them with the job, in the same round trip.
+        Assert.Equal(run.Id, Assert.Single((await Store.LoadJobAsync(job.Slug, "silo-a", TimeSpan.FromMinutes(1), CancellationToken.None)).OneOffs).Id);
 
         var first = OneOffClaim(job, run);
         Assert.True(await OneOffs.TakeOneOffAsync(run.Id, first, null, CancellationToken.None));
