@@ -38,7 +38,8 @@ public sealed partial class CronJobGrain
         };
         try
         {
-            _job = await store.UpdateJobAsync(_slug, update, now, CancellationToken.None);
+            // The update's row comes back without the jobs that run after this one (only a load reads them): keep them.
+            _job = await store.UpdateJobAsync(_slug, update, now, CancellationToken.None) with { Downstreams = job.Downstreams };
         }
         catch (Exception ex) when (StoreGuard.IsStoreFailure(ex))
         {

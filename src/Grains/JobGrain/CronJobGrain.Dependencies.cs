@@ -76,10 +76,8 @@ public sealed partial class CronJobGrain : IDependencyShell
     /// </summary>
     private async Task SignalDownstreamAsync(Guid executionId)
     {
-        if (_job is not { Downstreams.Count: > 0 })
-        {
-            return;
-        }
+        // Not skipped when this activation knows of no downstream job: an edge added since it loaded would lose the signal for
+        // good (no row, so the sweep cannot find it). Rare (a retry that did not happen), and cheap without any edge.
         var deadline = clock.GetUtcNow() + _options.LeaseDuration;
         while (true)
         {

@@ -51,9 +51,11 @@ public sealed class DependencyFailoverTests
         Assert.NotEqual(victim.SiloAddress.ToString(), c2.LeaseOwner);
         Assert.True(c2.StartedAt >= bEnded.CompletedAt, "c started before b's end was recorded");
 
-        // The chain goes on among the survivors.
+        // The chain goes on among the survivors, the upstream telling its downstream at once even after an admin changed it
+        // (its activation keeps knowing its downstreams; the sweep alone would take at least its 5 s interval).
         Volatile.Write(ref slowB, false);
-        await RunChainAsync(c, round: 3);
+        await c.Job("t-dep-a").UpdateConfigAsync(new JobConfigChange { ChangedBy = "chain-test", TimeoutMs = 9_000 });
+        await RunChainAsync(c, round: 3, prompt: true);
 
         // Nothing ran twice: one b per a, one c per b, and no stray dependency run.
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -68,7 +70,7 @@ public sealed class DependencyFailoverTests
         Assert.All(b.Concat(cs), x => Assert.Equal(TriggerSource.Dependency, x.TriggeredBy));
     }
 
-    private static async Task RunChainAsync(PostgresCluster c, int round)
+    private static async Task RunChainAsync(PostgresCluster c, int round, bool prompt = false)
     {
         var a = await TriggerAsync(c, "t-dep-a");
         var bRows = await c.WaitForRowsAsync("t-dep-b", r => r.Any(x => x.UpstreamExecutionIds?.Contains(a) == true && x.Status == ExecutionStatus.Succeeded),
@@ -79,6 +81,10 @@ public sealed class DependencyFailoverTests
         var cRun = cRows.Single(x => x.UpstreamExecutionIds?.Contains(b.Id) == true);
         var aRun = (await c.RowsAsync("t-dep-a")).Single(x => x.Id == a);
         Assert.True(b.StartedAt >= aRun.CompletedAt, $"round {round}: b started before a ended");
+        if (prompt)
+        {
+            Assert.True(b.StartedAt - aRun.CompletedAt < TimeSpan.FromSeconds(4), $"round {round}: b started {b.StartedAt - aRun.CompletedAt} after a ended");
+        }
         Assert.True(cRun.StartedAt >= b.CompletedAt, $"round {round}: c started before b ended");
     }
 
