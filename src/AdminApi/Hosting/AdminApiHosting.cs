@@ -100,6 +100,7 @@ public static class AdminApiHosting
         api.MapSessionEndpoints();
         api.MapJobEndpoints();
         api.MapOneOffEndpoints();
+        api.MapJobTypeEndpoints();
         api.MapExecutionEndpoints();
         api.MapSettingsEndpoints();
         api.MapScheduleEndpoints();

@@ -63,6 +63,10 @@ public interface IJobQueryGrain : IGrainWithIntegerKey
     [Alias("CancelOneOff")]
     Task<OneOffCancel> CancelOneOffAsync(string slug, Guid oneOffId, string userId, string? requestId);
 
+    /// <summary>The job types registered in code (on the silo that answers: every silo registers the same), by name.</summary>
+    [Alias("ListJobTypes")]
+    Task<IReadOnlyList<JobTypeView>> ListJobTypesAsync();
+
     /// <summary>One round trip to PostgreSQL; throws <see cref="StoreUnavailableException"/> when it does not answer (readiness).</summary>
     [Alias("CheckStore")]
     Task CheckStoreAsync();

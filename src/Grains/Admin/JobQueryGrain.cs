@@ -14,7 +14,8 @@ namespace Totallator.Grains.Admin;
 /// Statistics for all jobs come from one statement (<see cref="IAdminStore.GetStatisticsAsync"/>).
 /// </summary>
 [StatelessWorker]
-public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependencyStore dependencies, OneOff.IOneOffStore oneOffs, SchedulerSettingsCache settings, TimeProvider timeProvider,
+public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependencyStore dependencies, OneOff.IOneOffStore oneOffs, JobTypes.JobTypeCatalog types,
+    SchedulerSettingsCache settings, TimeProvider timeProvider,
     ScheduleVariables variables, ILogger<JobQueryGrain> logger) : Grain, IJobQueryGrain
 {
     public Task<IReadOnlyList<JobView>> ListJobsAsync() => StoreGuard.RunAsync(logger, "listing jobs", async () =>
@@ -126,6 +127,11 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependency
                 RequestId = requestId,
             }, CancellationToken.None);
         });
+
+    public Task<IReadOnlyList<JobTypeView>> ListJobTypesAsync() => Task.FromResult<IReadOnlyList<JobTypeView>>(types.All
+        .OrderBy(t => t.Name, StringComparer.Ordinal)
+        .Select(t => new JobTypeView { Name = t.Name, DisplayName = t.DisplayName, Description = t.Description, ParametersSchemaJson = t.ParametersSchemaJson })
+        .ToList());
 
     public Task CheckStoreAsync() => StoreGuard.RunAsync(logger, "checking the database", () => admin.PingAsync(CancellationToken.None));
 

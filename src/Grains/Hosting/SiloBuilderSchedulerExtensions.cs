@@ -58,6 +58,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.AddActivityPropagation();
         services.AddSingleton<AttemptRunner>();
         services.AddSingleton<JobCatalog>();
+        services.TryAddSingleton<JobTypes.JobTypeCatalog>();
         // Silo lifecycle participants, not hosted services: the host would start those after the silo is active and stop them
         // before the silo begins to stop (SchedulerLifecycleStages says why each stage).
         services.AddSingleton<LeaseMaintenanceService>();

@@ -1,4 +1,5 @@
 using Totallator.Grains.Jobs;
+using Totallator.Grains.JobTypes;
 
 namespace Totallator.Silo.Examples;
 
@@ -27,6 +28,11 @@ public static class ExampleJobs
             job.Description = "Every minute by default (REPORT_SCHEDULE overrides): 2 s of work, fails every fifth minute once";
             job.TimeoutMs = 30_000;
             job.MaxRetries = 2;
+        });
+        services.AddCronJobType<ExportJob, ExportParameters>("export", type =>
+        {
+            type.DisplayName = "Table export";
+            type.Description = "Exports a table's recent rows; create one job per table.";
         });
         return services;
     }

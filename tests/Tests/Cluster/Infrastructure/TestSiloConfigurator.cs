@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 using Totallator.Grains.Hosting;
 using Totallator.Grains.Jobs;
+using Totallator.Grains.JobTypes;
 
 namespace Totallator.Tests.Cluster.Infrastructure;
 
@@ -19,6 +20,7 @@ public sealed class TestSiloConfigurator : ISiloConfigurator
         {
             siloBuilder.Services.AddCronJobDefinition(definition);
         }
+        siloBuilder.Services.AddCronJobType<TestJobTypes.Job, TestJobTypes.Parameters>(TestJobTypes.Name, t => t.DisplayName = "Test type");
     }
 }
 
