@@ -16,7 +16,16 @@ public sealed partial class CronJobGrain : IDependencyShell
     private bool _checkingDependencies;
     private bool _checkDependenciesAgain;
 
-    public Task UpstreamEndedAsync() => _job is null ? Task.CompletedTask : CheckDependenciesAsync();
+    public Task UpstreamEndedAsync()
+    {
+        if (_job is null)
+        {
+            // A slug no longer in the store (a stale downstream list): nothing to check, and nothing to keep this activation for.
+            DeactivateOnIdle();
+            return Task.CompletedTask;
+        }
+        return CheckDependenciesAsync();
+    }
 
     /// <summary>One check at a time; one asked for meanwhile runs right after it (it may see signals the first did not).</summary>
     private async Task CheckDependenciesAsync()

@@ -30,8 +30,8 @@ public sealed record JobRecord
     /// <summary>The jobs this one runs after, with their conditions (<c>cronJob.after</c>); empty for none.</summary>
     public IReadOnlyList<Upstream> After { get; init; } = [];
     /// <summary>
-    /// The slugs of the jobs that run after this one. Read only where an activation loads its job (it tells them when an
-    /// occurrence ends); empty elsewhere.
+    /// The slugs of the jobs that run after this one. Read by a job's load and by <see cref="IJobStore.GetJobAsync"/> (an
+    /// activation tells them when an occurrence ends); empty in lists and in the row an update returns.
     /// </summary>
     public IReadOnlyList<string> Downstreams { get; init; } = [];
 
