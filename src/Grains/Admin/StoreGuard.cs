@@ -53,4 +53,11 @@ internal static partial class StoreGuard
         }
         return false;
     }
+
+    /// <summary>
+    /// A write that may have committed with its answer lost: a store failure (<see cref="IsStoreFailure"/>), or the store's own
+    /// refusal (<see cref="StoreUnavailableException"/>: the in-memory store's simulated faults, a silo declared dead). The caller
+    /// keeps the write to ask again with the same id.
+    /// </summary>
+    internal static bool IsUnanswered(Exception ex) => ex is StoreUnavailableException || IsStoreFailure(ex);
 }

@@ -1,5 +1,4 @@
 using Totallator.Grains.Admin;
-using Totallator.Grains.Interfaces.Admin;
 using Totallator.Grains.Interfaces.Jobs;
 using Totallator.Grains.Storage;
 
@@ -111,7 +110,7 @@ public sealed class DependencyRuns
         {
             won = await store.ClaimDependencyRunAsync(claim, cancellationToken);
         }
-        catch (Exception ex) when (ex is StoreUnavailableException || StoreGuard.IsStoreFailure(ex))
+        catch (Exception ex) when (StoreGuard.IsUnanswered(ex))
         {
             _unanswered = claim;
             throw;

@@ -53,7 +53,7 @@ public sealed partial class CronJobGrain : IDependencyShell
                         LogDependencyRun(logger, _slug, outcome);
                     }
                 }
-                catch (Exception ex) when (StoreGuard.IsStoreFailure(ex) || ex is Interfaces.Admin.StoreUnavailableException)
+                catch (Exception ex) when (StoreGuard.IsUnanswered(ex))
                 {
                     // The signals stay pending (or the claim is asked again): the dependency sweep wakes this job again.
                     LogDependencyCheckFailed(logger, ex, _slug);

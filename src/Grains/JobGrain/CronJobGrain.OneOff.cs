@@ -133,7 +133,7 @@ public sealed partial class CronJobGrain
                     await ((ITriggerShell)this).StartRunAsync(claim with { StartedAt = clock.GetUtcNow() });
                 }
             }
-            catch (Exception ex) when (StoreGuard.IsStoreFailure(ex) || ex is StoreUnavailableException)
+            catch (Exception ex) when (StoreGuard.IsUnanswered(ex))
             {
                 _oneOffClaims[run.Id] = claim;
                 retryAt = now + _options.StoreRetryDelay;

@@ -122,7 +122,7 @@ public sealed class ManualTriggers
         }
         // A store that did not answer: PostgreSQL's failures, or StoreUnavailableException from the in-memory store (what the
         // simulation injects) and for a silo declared dead.
-        catch (Exception ex) when (ex is StoreUnavailableException || StoreGuard.IsStoreFailure(ex))
+        catch (Exception ex) when (StoreGuard.IsUnanswered(ex))
         {
             // It may have committed with its answer lost. With a key, the caller's retry claims with the same id; without one,
             // the caller was told it failed and a retry is a new run, so the row (if any) is ended skipped soon.
