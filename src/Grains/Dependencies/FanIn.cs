@@ -23,7 +23,7 @@ public sealed record FanInDecision(bool Ready, IReadOnlyList<PendingSignal> Sign
     /// The occurrence key of the run: derived from the upstream executions that signalled it, so every activation that decides on
     /// the same signals claims the same occurrence (the claim fence makes it one run).
     /// </summary>
-    public string OccurrenceKey => "d:" + string.Join('+', Signalling.Select(r => r.UpstreamExecutionId).Order().Select(id => id.ToString("N")));
+    public string OccurrenceKey => Scheduling.OccurrenceKeys.Dependency(Signalling.Select(r => r.UpstreamExecutionId));
 }
 
 /// <summary>

@@ -121,12 +121,8 @@ public sealed partial class CronJobGrain : IDependencyShell
         _ => LeftRunningSkipReason(),
     };
 
-    ExecutionClaim IDependencyShell.NewDependencyClaim(string occurrenceKey, DateTimeOffset now, string? reason) => new()
-    {
-        ExecutionId = Guid.CreateVersion7(), CronJobId = _job!.Id, OccurrenceKey = occurrenceKey, ScheduledFor = now, StartedAt = null,
-        TriggeredBy = TriggerSource.Dependency, RetryCount = 0, LeaseOwner = siloDetails.SiloAddress.ToString(), LeaseDuration = _options.LeaseDuration,
-        StatusReason = reason, AdvancesSchedule = false,
-    };
+    ExecutionClaim IDependencyShell.NewDependencyClaim(string occurrenceKey, DateTimeOffset now, string? reason) =>
+        OwnClaim(Guid.CreateVersion7(), occurrenceKey, now, null, TriggerSource.Dependency, null, reason);
 
     Task IDependencyShell.StartRunAsync(ExecutionClaim claim) => ((ITriggerShell)this).StartRunAsync(claim);
 }

@@ -92,17 +92,7 @@ public sealed partial class CronJobGrain
         {
             at = retry;
         }
-        var due = at - clock.GetUtcNow();
-        due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
-        if (_oneOffTimer is null)
-        {
-            _oneOffTimer = this.RegisterGrainTimer(OnOneOffTimerAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-        }
-        else
-        {
-            _oneOffTimer.Change(due, Timeout.InfiniteTimeSpan);
-        }
-        this.DelayDeactivation(due + _options.HeartbeatPeriod * 2);
+        ArmTimer(ref _oneOffTimer, OnOneOffTimerAsync, at);
     }
 
     private async Task OnOneOffTimerAsync(CancellationToken cancellationToken)
@@ -143,12 +133,8 @@ public sealed partial class CronJobGrain
         ArmOneOffs(retryAt);
     }
 
-    private ExecutionClaim NewOneOffClaim(OneOffRun run, string reason) => new()
-    {
-        ExecutionId = Guid.CreateVersion7(), CronJobId = _job!.Id, OccurrenceKey = "o:" + run.Id.ToString("N"), ScheduledFor = run.RunAt.ToUniversalTime(),
-        StartedAt = null, TriggeredBy = TriggerSource.OneOff, TriggeredByUserId = run.CreatedBy, RetryCount = 0,
-        LeaseOwner = siloDetails.SiloAddress.ToString(), LeaseDuration = _options.LeaseDuration, StatusReason = reason, AdvancesSchedule = false,
-    };
+    private ExecutionClaim NewOneOffClaim(OneOffRun run, string reason) =>
+        OwnClaim(Guid.CreateVersion7(), OccurrenceKeys.OneOff(run.Id), run.RunAt.ToUniversalTime(), null, TriggerSource.OneOff, run.CreatedBy, reason);
 
     /// <summary>For a deactivation: takes whose answer never came are ended skipped, if they committed.</summary>
     private void GiveUpOneOffs()

@@ -13,13 +13,20 @@ public sealed partial class CronJobGrain
     private ExecutionClaim NewManualClaim(DateTimeOffset now, string userId, string? reason)
     {
         var id = Guid.CreateVersion7();
-        return new ExecutionClaim
-        {
-            ExecutionId = id, CronJobId = _job!.Id, OccurrenceKey = OccurrenceKeys.Manual(id), ScheduledFor = now, StartedAt = now,
-            TriggeredBy = TriggerSource.Manual, TriggeredByUserId = userId, RetryCount = 0, LeaseOwner = siloDetails.SiloAddress.ToString(),
-            LeaseDuration = _options.LeaseDuration, StatusReason = reason, AdvancesSchedule = false,
-        };
+        return OwnClaim(id, OccurrenceKeys.Manual(id), now, now, TriggerSource.Manual, userId, reason);
     }
+
+    /// <summary>
+    /// The first attempt's claim of an occurrence outside the schedule (a manual, dependency or one-off run), held by this silo: it
+    /// never moves the schedule, and is not fenced by the job version (no schedule planned it).
+    /// </summary>
+    private ExecutionClaim OwnClaim(Guid executionId, string occurrenceKey, DateTimeOffset scheduledFor, DateTimeOffset? startedAt, TriggerSource trigger,
+        string? userId, string? reason) => new()
+    {
+        ExecutionId = executionId, CronJobId = _job!.Id, OccurrenceKey = occurrenceKey, ScheduledFor = scheduledFor, StartedAt = startedAt,
+        TriggeredBy = trigger, TriggeredByUserId = userId, RetryCount = 0, LeaseOwner = siloDetails.SiloAddress.ToString(),
+        LeaseDuration = _options.LeaseDuration, StatusReason = reason, AdvancesSchedule = false,
+    };
 
     /// <summary>The run whose job code still runs (or waits for its retry), if any; one whose end is only being written is not.</summary>
     private ActiveRun? RunInProgress() => _runs.Find(r => !r.Finished);

@@ -137,23 +137,29 @@ public sealed partial class CronJobGrain : IPlanShell
 
     private void ArmAt(DateTimeOffset at)
     {
+        ArmTimer(ref _timer, OnTimerAsync, at);
+        _armedFor = at;
+    }
+
+    /// <summary>Arms a one-shot grain timer for <paramref name="at"/> (now if past), and keeps the activation until just after it.</summary>
+    private void ArmTimer(ref IGrainTimer? timer, Func<CancellationToken, Task> tick, DateTimeOffset at)
+    {
         var due = at - clock.GetUtcNow();
         if (due < TimeSpan.Zero)
         {
             due = TimeSpan.Zero;
         }
-        // One timer per activation, re-armed: a new one per fire left thousands of timer objects a second to outlive a young
-        // GC generation (they live until the next fire). A change made inside the tick takes effect when the tick returns.
-        if (_timer is null)
+        // One timer per purpose and activation, re-armed: a new one per fire left thousands of timer objects a second to outlive a
+        // young GC generation (they live until the next fire). A change made inside the tick takes effect when the tick returns.
+        if (timer is null)
         {
-            _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            timer = this.RegisterGrainTimer(tick, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         }
         else
         {
-            _timer.Change(due, Timeout.InfiniteTimeSpan);
+            timer.Change(due, Timeout.InfiniteTimeSpan);
         }
-        _armedFor = at;
-        // Stay active until just after the next fire; if the grain is lost anyway, the heartbeat reminder brings it back.
+        // Stay active until just after the fire; if the grain is lost anyway, the heartbeat reminder brings it back.
         this.DelayDeactivation(due + _options.HeartbeatPeriod * 2);
     }
 

@@ -697,4 +697,14 @@ public static class OccurrenceKeys
 
     /// <summary>A manual run: its own identity.</summary>
     public static string Manual(Guid executionId) => "m:" + executionId.ToString("N");
+
+    /// <summary>A one-off run an operator scheduled: the one-off's identity.</summary>
+    public static string OneOff(Guid oneOffId) => "o:" + oneOffId.ToString("N");
+
+    /// <summary>
+    /// A dependency run: the upstream executions that signalled it, in a fixed order, so every activation deciding on the same
+    /// signals names the same occurrence.
+    /// </summary>
+    public static string Dependency(IEnumerable<Guid> upstreamExecutionIds) =>
+        "d:" + string.Join('+', upstreamExecutionIds.Order().Select(id => id.ToString("N")));
 }
