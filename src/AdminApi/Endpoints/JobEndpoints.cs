@@ -46,7 +46,7 @@ public static partial class JobEndpoints
     internal static IResult? UnknownSlug(HttpContext context, string slug) =>
         SlugPattern().IsMatch(slug) ? null : Problems.NotFound(context, $"No job with slug '{Shorten(slug)}'.");
 
-    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
+    internal static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
     /// <summary><c>?chain=true</c>: only jobs that run after others or that others run after; <c>false</c>: only the others.</summary>
     private static async Task<IResult> ListAsync(HttpContext context, IClusterClient cluster)

@@ -42,7 +42,7 @@ public static partial class OneOffEndpoints
         var zoneId = string.IsNullOrWhiteSpace(body.TimeZone) ? (await query.GetJobAsync(slug)).TimeZone : body.TimeZone.Trim();
         if (zoneId.Length > 100 || !TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone))
         {
-            return Problems.Invalid(context, "timeZone", $"Unknown time zone '{Shorten(zoneId)}'. Use an IANA id such as 'UTC' or 'Europe/Berlin'.");
+            return Problems.Invalid(context, "timeZone", $"Unknown time zone '{JobEndpoints.Shorten(zoneId)}'. Use an IANA id such as 'UTC' or 'Europe/Berlin'.");
         }
         if (ReadInstant(body.At, zone, zoneId, out var at) is { } error)
         {
@@ -68,11 +68,11 @@ public static partial class OneOffEndpoints
         if (HasOffset().IsMatch(value))
         {
             return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out at)
-                ? null : $"'{Shorten(value)}' is not an ISO 8601 time.";
+                ? null : $"'{JobEndpoints.Shorten(value)}' is not an ISO 8601 time.";
         }
         if (!DateTime.TryParseExact(value, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
         {
-            return $"'{Shorten(value)}' is not an ISO 8601 time such as 2026-12-24T09:00.";
+            return $"'{JobEndpoints.Shorten(value)}' is not an ISO 8601 time such as 2026-12-24T09:00.";
         }
         if (zone.IsInvalidTime(local))
         {
@@ -114,6 +114,4 @@ public static partial class OneOffEndpoints
             _ => Problems.Conflict(context, $"One-off run {id} was already cancelled."),
         };
     }
-
-    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 }

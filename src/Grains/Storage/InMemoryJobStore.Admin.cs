@@ -119,7 +119,7 @@ public sealed partial class InMemoryJobStore : IAdminStore
     {
         lock (_lock)
         {
-            if (!_executions.TryGetValue(executionId, out var e) || _jobs.Values.FirstOrDefault(j => j.Id == e.CronJobId) is not { } job)
+            if (!_executions.TryGetValue(executionId, out var e) || JobById(e.CronJobId) is not { } job)
             {
                 return Task.FromResult<ExecutionDetails?>(null);
             }

@@ -28,7 +28,7 @@ public sealed partial class InMemoryJobStore : IDependencyStore
     private void SignalDownstream(ExecutionRecord ended)
     {
         if (ended.Status is not (ExecutionStatus.Succeeded or ExecutionStatus.Failed or ExecutionStatus.TimedOut or ExecutionStatus.Abandoned)
-            || _jobs.Values.FirstOrDefault(j => j.Id == ended.CronJobId) is not { } upstream)
+            || JobById(ended.CronJobId) is not { } upstream)
         {
             return;
         }
@@ -53,7 +53,7 @@ public sealed partial class InMemoryJobStore : IDependencyStore
         }
     }
 
-    private string SlugOf(Guid jobId) => _jobs.Values.First(j => j.Id == jobId).Slug;
+    private string SlugOf(Guid jobId) => JobById(jobId)!.Slug;
 
     public Task<bool> ClaimDependencyRunAsync(DependencyClaim claim, CancellationToken cancellationToken)
     {

@@ -64,6 +64,9 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         return Task.CompletedTask;
     }
 
+    /// <summary>The job with this id (caller holds the lock); the dictionary is keyed by slug.</summary>
+    private JobRecord? JobById(Guid jobId) => _jobs.Values.FirstOrDefault(j => j.Id == jobId);
+
     /// <summary>A global default for new jobs (caller holds the lock).</summary>
     private string Default(string key, string fallback) => _config.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v : fallback;
 
@@ -139,7 +142,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
     {
         lock (_lock)
         {
-            if (_jobs.Values.FirstOrDefault(j => j.Id == jobId) is { } row)
+            if (JobById(jobId) is { } row)
             {
                 _jobs[row.Slug] = row with { InvalidReason = reason };
             }
@@ -299,11 +302,11 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
 
     /// <summary>As PostgreSQL: a write planned on a job version that is no longer the job's is refused (null: not fenced).</summary>
     private bool IsCurrent(Guid jobId, int? version) =>
-        version is null || _jobs.Values.FirstOrDefault(j => j.Id == jobId) is { } job && job.Version == version;
+        version is null || JobById(jobId) is { } job && job.Version == version;
 
     private void Advance(Guid jobId, DateTimeOffset scheduledFor)
     {
-        if (_jobs.Values.FirstOrDefault(j => j.Id == jobId) is { } row && (row.LastScheduledFor is null || row.LastScheduledFor < scheduledFor))
+        if (JobById(jobId) is { } row && (row.LastScheduledFor is null || row.LastScheduledFor < scheduledFor))
         {
             _jobs[row.Slug] = row with { LastScheduledFor = scheduledFor };
         }

@@ -313,16 +313,7 @@ public sealed class DependencySimulation
 /// <summary>The dependency store's calls with the simulation's faults: failed before the commit, or committed with the reply lost.</summary>
 internal sealed class FaultyDependencyStore(InMemoryJobStore inner, Func<string, StoreFault> decide) : IDependencyStore
 {
-    private async Task<T> CallAsync<T>(string name, Func<Task<T>> call)
-    {
-        var fault = decide(name);
-        if (fault == StoreFault.FailBeforeCommit)
-        {
-            throw new StoreUnavailableException($"simulated: {name} failed before its commit");
-        }
-        var result = await call();
-        return fault == StoreFault.LostReply ? throw new StoreUnavailableException($"simulated: {name} committed, its reply was lost") : result;
-    }
+    private Task<T> CallAsync<T>(string name, Func<Task<T>> call) => StoreFaults.CallAsync(decide, name, call);
 
     public Task<IReadOnlyList<PendingSignal>> GetPendingSignalsAsync(Guid jobId, CancellationToken cancellationToken) =>
         CallAsync("pending", () => inner.GetPendingSignalsAsync(jobId, cancellationToken));

@@ -24,20 +24,7 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
 {
     public InMemoryJobStore Inner => inner;
 
-    private async Task<T> CallAsync<T>(string name, Func<Task<T>> call)
-    {
-        var fault = decide(name);
-        if (fault == StoreFault.FailBeforeCommit)
-        {
-            throw new StoreUnavailableException($"simulated: {name} failed before its commit");
-        }
-        var result = await call();
-        if (fault == StoreFault.LostReply)
-        {
-            throw new StoreUnavailableException($"simulated: {name} committed, its reply was lost");
-        }
-        return result;
-    }
+    private Task<T> CallAsync<T>(string name, Func<Task<T>> call) => StoreFaults.CallAsync(decide, name, call);
 
     private Task<bool> CallAsync(string name, Func<Task> call) => CallAsync(name, async () =>
     {
@@ -123,4 +110,23 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
 
     public Task<string?> GetConfigValueAsync(string key, CancellationToken cancellationToken) => inner.GetConfigValueAsync(key, cancellationToken);
 
+}
+
+/// <summary>One store call with the simulation's fault: failed before its commit, or committed with its reply lost.</summary>
+internal static class StoreFaults
+{
+    public static async Task<T> CallAsync<T>(Func<string, StoreFault> decide, string name, Func<Task<T>> call)
+    {
+        var fault = decide(name);
+        if (fault == StoreFault.FailBeforeCommit)
+        {
+            throw new StoreUnavailableException($"simulated: {name} failed before its commit");
+        }
+        var result = await call();
+        if (fault == StoreFault.LostReply)
+        {
+            throw new StoreUnavailableException($"simulated: {name} committed, its reply was lost");
+        }
+        return result;
+    }
 }
