@@ -80,7 +80,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
     {
         lock (_lock)
         {
-            return Task.FromResult(_jobs.TryGetValue(slug, out var job) ? job with { Downstreams = DownstreamsOf(slug) } : null);
+            return Task.FromResult(_jobs.GetValueOrDefault(slug));
         }
     }
 

@@ -30,8 +30,8 @@ public sealed record JobRecord
     /// <summary>The jobs this one runs after, with their conditions (<c>cronJob.after</c>); empty for none.</summary>
     public IReadOnlyList<Upstream> After { get; init; } = [];
     /// <summary>
-    /// The slugs of the jobs that run after this one. Read by a job's load and by <see cref="IJobStore.GetJobAsync"/> (an
-    /// activation tells them when an occurrence ends); empty in lists and in the row an update returns.
+    /// The slugs of the jobs that run after this one, read only by a job's load (<see cref="IJobStore.LoadJobAsync"/>): the
+    /// activation tells them when an occurrence ends. Empty elsewhere (the admin views read the whole graph instead).
     /// </summary>
     public IReadOnlyList<string> Downstreams { get; init; } = [];
 

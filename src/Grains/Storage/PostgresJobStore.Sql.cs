@@ -22,7 +22,7 @@ public sealed partial class PostgresJobStore
         statusReason, leaseOwner, leaseExpiresAt, upstreamExecutionIds
         """;
 
-    internal const string SelectJobBySlug = $"SELECT {JobColumns}, {DownstreamsColumn} FROM cronJob WHERE slug = @slug";
+    internal const string SelectJobBySlug = $"SELECT {JobColumns} FROM cronJob WHERE slug = @slug";
 
     // The clock at the moment of reading, not the transaction's start (now()): ClockSync times the round trip around it.
     internal const string SelectClock = "SELECT clock_timestamp()";
