@@ -57,9 +57,14 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
             Assert.True(row.CpuUsagePercent > 10, $"a busy 150 ms run must show CPU, got {row.CpuUsagePercent}");
             Assert.StartsWith("S127.0.0.1:", row.LeaseOwner, StringComparison.Ordinal);
         }
-        // Consecutive seconds: none lost between the first and the last.
-        var seconds = runs.Select(r => r.ScheduledFor).Order().ToList();
-        Assert.All(seconds.Zip(seconds.Skip(1)), p => Assert.Equal(TimeSpan.FromSeconds(1), p.Second - p.First));
+        // Consecutive seconds: none lost between the first and the last run. Every row counts here, not only the succeeded ones:
+        // on 2 busy cores an occurrence may be recorded missed or still be running when the fourth success lands, and either
+        // is a row, not a loss.
+        var first = runs.Min(r => r.ScheduledFor);
+        var last = runs.Max(r => r.ScheduledFor);
+        var seconds = rows.Where(r => r.ScheduledFor >= first && r.ScheduledFor <= last).Select(r => r.ScheduledFor).Distinct().Order().ToList();
+        var listing = string.Join("; ", rows.Select(r => $"{r.ScheduledFor:HH:mm:ss.fff} {r.Status} {r.StatusReason}"));
+        Assert.True(seconds.Zip(seconds.Skip(1)).All(p => p.Second - p.First == TimeSpan.FromSeconds(1)), $"a second without a row: {listing}");
         var invocations = TestJobs.InvocationsOf(slug);
         Assert.Equal(invocations.Count, invocations.Select(i => i.OccurrenceKey).Distinct().Count());
     }

@@ -49,7 +49,7 @@ public sealed class DependencyFailoverTests
         Assert.True(bEnded.Status is ExecutionStatus.Abandoned or ExecutionStatus.Succeeded, $"b ended {bEnded.Status}");
         var c2 = cRows.Single(x => x.UpstreamExecutionIds?.Contains(b2.Id) == true);
         Assert.NotEqual(victim.SiloAddress.ToString(), c2.LeaseOwner);
-        Assert.True(c2.StartedAt >= bEnded.CompletedAt, "c started before b's end was recorded");
+        Assert.True(SiloClocks.NotBefore(c2.StartedAt, bEnded.CompletedAt), $"c started {c2.StartedAt:O}, before b's end was recorded {bEnded.CompletedAt:O}");
 
         // The chain goes on among the survivors, the upstream telling its downstream at once even after an admin changed it
         // (its activation keeps knowing its downstreams; the sweep alone would take at least its 5 s interval).
@@ -80,12 +80,12 @@ public sealed class DependencyFailoverTests
             Wait, $"c in round {round}");
         var cRun = cRows.Single(x => x.UpstreamExecutionIds?.Contains(b.Id) == true);
         var aRun = (await c.RowsAsync("t-dep-a")).Single(x => x.Id == a);
-        Assert.True(b.StartedAt >= aRun.CompletedAt, $"round {round}: b started before a ended");
+        Assert.True(SiloClocks.NotBefore(b.StartedAt, aRun.CompletedAt), $"round {round}: b started {b.StartedAt:O}, before a ended {aRun.CompletedAt:O}");
         if (prompt)
         {
             Assert.True(b.StartedAt - aRun.CompletedAt < TimeSpan.FromSeconds(4), $"round {round}: b started {b.StartedAt - aRun.CompletedAt} after a ended");
         }
-        Assert.True(cRun.StartedAt >= b.CompletedAt, $"round {round}: c started before b ended");
+        Assert.True(SiloClocks.NotBefore(cRun.StartedAt, b.CompletedAt), $"round {round}: c started {cRun.StartedAt:O}, before b ended {b.CompletedAt:O}");
     }
 
     private static async Task<Guid> TriggerAsync(PostgresCluster c, string slug)

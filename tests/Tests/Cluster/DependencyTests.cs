@@ -40,7 +40,7 @@ public sealed class DependencyTests(ClusterFixture fixture)
         Assert.Equal(new[] { x2.Id, y1.Id }.Order(), run.UpstreamExecutionIds!.Order());
         Assert.DoesNotContain(x1.Id, run.UpstreamExecutionIds!);
         Assert.Contains("1 earlier upstream run absorbed", run.StatusReason, StringComparison.Ordinal);
-        Assert.True(run.StartedAt >= y1.CompletedAt, "the downstream started before its last upstream ended");
+        Assert.True(SiloClocks.NotBefore(run.StartedAt, y1.CompletedAt), $"the downstream started {run.StartedAt:O}, before its last upstream ended {y1.CompletedAt:O}");
 
         var details = (await Query.GetExecutionAsync(run.Id))!;
         Assert.Equal(["t-fan-x", "t-fan-y"], details.UpstreamRuns.Select(l => l.JobSlug));
