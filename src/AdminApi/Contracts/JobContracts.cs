@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Totallator.Grains.Interfaces.Jobs;
 
 namespace Totallator.AdminApi.Contracts;
@@ -21,6 +22,41 @@ public sealed record JobPatchRequest
     /// <c>success</c> (the default), <c>failure</c> or <c>completion</c>. Unknown jobs and cycles are refused.
     /// </summary>
     public IReadOnlyList<string>? After { get; init; }
+    /// <summary>New name (jobs created from a job type only: a definition owns the others').</summary>
+    public string? Name { get; init; }
+    /// <summary>New description (jobs created from a job type only).</summary>
+    public string? Description { get; init; }
+    /// <summary>
+    /// New parameters, replacing the old ones and validated against the job's type (jobs created from a job type only). A secret
+    /// parameter left out keeps its stored value.
+    /// </summary>
+    public JsonElement? Parameters { get; init; }
+}
+
+/// <summary>A new job made from a registered job type (<c>GET /api/cron/job-types</c>). Unknown fields are refused.</summary>
+public sealed record JobCreateRequest
+{
+    /// <summary>1-63 lower-case letters, digits and dashes; the job's address (<c>/api/cron/jobs/{slug}</c>), never reused.</summary>
+    public string? Slug { get; init; }
+    /// <summary>The job type's name.</summary>
+    public string? Type { get; init; }
+    /// <summary>Unique among jobs not deleted, at most 200 characters.</summary>
+    public string? Name { get; init; }
+    public string? Description { get; init; }
+    /// <summary>Cron expression, 5 or 6 fields.</summary>
+    public string? Schedule { get; init; }
+    /// <summary>IANA time zone; the global default for new jobs when left out.</summary>
+    public string? TimeZone { get; init; }
+    /// <summary>Per-attempt timeout, 1 to 86,400,000 ms; the global default when left out.</summary>
+    public int? TimeoutMs { get; init; }
+    /// <summary>Further attempts after a failure, 0 to 100; the global default when left out.</summary>
+    public int? MaxRetries { get; init; }
+    /// <summary><c>run_once</c>, <c>skip</c> or <c>run_all</c>; the global default when left out.</summary>
+    public MisfirePolicy? MisfirePolicy { get; init; }
+    /// <summary>Scheduled at once (the default), or created disabled.</summary>
+    public bool? Enabled { get; init; }
+    /// <summary>The parameters, a JSON object validated against the type's schema.</summary>
+    public JsonElement? Parameters { get; init; }
 }
 
 /// <summary>Options of a manual trigger.</summary>

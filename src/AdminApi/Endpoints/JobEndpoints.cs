@@ -21,8 +21,8 @@ public static partial class JobEndpoints
             .WithName("GetJob").WithSummary("One job with full configuration and statistics; the ETag header carries its version.")
             .Produces<JobView>().ProducesProblem(404);
         group.MapPatch("/{slug}", PatchAsync).RequireAuthorization(AdminAuthentication.AdminPolicy)
-            .WithName("UpdateJob").WithSummary("Changes schedule, time zone, timeout, retries, misfire policy, enabled or the jobs it runs after; send If-Match to detect concurrent edits.")
-            .Produces<JobView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(412);
+            .WithName("UpdateJob").WithSummary("Changes schedule, time zone, timeout, retries, misfire policy, enabled or the jobs it runs after, and for a job created from a job type its name, description and parameters; send If-Match to detect concurrent edits.")
+            .Produces<JobView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
         group.MapPost("/{slug}/enable", (HttpContext c, IClusterClient cluster, string slug) => SetEnabledAsync(c, cluster, slug, true))
             .RequireAuthorization(AdminAuthentication.OperatorPolicy).WithName("EnableJob").WithSummary("Enables the job's schedule.")
             .Produces<JobView>().ProducesProblem(404);
@@ -82,24 +82,31 @@ public static partial class JobEndpoints
         {
             return Problems.Invalid(context, "If-Match", "If-Match must be the job's ETag as returned by GET (e.g. \"7\"), or *.");
         }
-        if (patch is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, Enabled: null, After: null })
+        if (patch is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, Enabled: null, After: null, Name: null,
+                Description: null, Parameters: null })
         {
-            return Problems.Invalid(context, "body", "Nothing to change: send at least one of schedule, timeZone, timeoutMs, maxRetries, misfirePolicy, enabled, after.");
+            return Problems.Invalid(context, "body",
+                "Nothing to change: send at least one of schedule, timeZone, timeoutMs, maxRetries, misfirePolicy, enabled, after, name, description, parameters.");
+        }
+        if (JobCreationEndpoints.ReadParameters(patch.Parameters, out var parameters) is { } badParameters)
+        {
+            return Problems.Invalid(context, "parameters", badParameters);
         }
         if (ReadUpstreams(patch.After, out var after) is { } badAfter)
         {
             return Problems.Invalid(context, "after", badAfter);
         }
-        if (patch.Schedule is { Length: > 200 } || patch.TimeZone is { Length: > 100 })
+        if (JobCreationEndpoints.TooLong(("schedule", patch.Schedule), ("timeZone", patch.TimeZone), ("name", patch.Name), ("description", patch.Description))
+            is { } tooLong)
         {
-            return Problems.Invalid(context, patch.Schedule is { Length: > 200 } ? "schedule" : "timeZone",
-                "schedule may have at most 200 characters and timeZone at most 100.");
+            return Problems.Invalid(context, tooLong.Field, tooLong.Message);
         }
         var actor = context.Actor();
         return await ApplyAsync(context, cluster, slug, new JobConfigChange
         {
             Schedule = patch.Schedule, TimeZone = patch.TimeZone, TimeoutMs = patch.TimeoutMs, MaxRetries = patch.MaxRetries,
             MisfirePolicy = patch.MisfirePolicy, IsEnabled = patch.Enabled, ExpectedVersion = expected, After = after,
+            Name = patch.Name, Description = patch.Description, ParametersJson = parameters,
             ChangedBy = actor.Name, RequestId = actor.RequestId,
         });
     }
@@ -147,7 +154,7 @@ public static partial class JobEndpoints
         return await ApplyAsync(context, cluster, slug, new JobConfigChange { IsEnabled = enabled, ChangedBy = actor.Name, RequestId = actor.RequestId });
     }
 
-    private static async Task<IResult> ApplyAsync(HttpContext context, IClusterClient cluster, string slug, JobConfigChange change)
+    internal static async Task<IResult> ApplyAsync(HttpContext context, IClusterClient cluster, string slug, JobConfigChange change)
     {
         var job = await cluster.GetGrain<IJobQueryGrain>(0).UpdateJobAsync(slug, change);
         context.Response.Headers.ETag = ETags.For(job.Version);

@@ -99,6 +99,7 @@ public static class AdminApiHosting
         var api = app.MapGroup(ApiPrefix).AddEndpointFilter<SessionAntiforgeryFilter>();
         api.MapSessionEndpoints();
         api.MapJobEndpoints();
+        api.MapJobCreationEndpoints();
         api.MapOneOffEndpoints();
         api.MapJobTypeEndpoints();
         api.MapExecutionEndpoints();

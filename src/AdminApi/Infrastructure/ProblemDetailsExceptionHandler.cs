@@ -46,7 +46,9 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
     private static ProblemDetails Map(Exception exception) => exception switch
     {
         CronJobNotFoundException e => New(StatusCodes.Status404NotFound, "Not found.", e.Message),
+        InvalidJobConfigurationException { Errors: { Count: > 0 } errors } e => Validation(errors, e.Message),
         InvalidJobConfigurationException e => Validation(e.Field ?? "body", e.Message),
+        JobConflictException e => Conflict(e),
         InvalidAdminInputException e => Validation(e.Field ?? "body", e.Message),
         JobVersionConflictException e => New(StatusCodes.Status412PreconditionFailed, "The job was changed by someone else.", e.Message),
         BadHttpRequestException e => BadRequest(e),
@@ -61,10 +63,24 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
     private static ProblemDetails Unavailable(string what) =>
         New(StatusCodes.Status503ServiceUnavailable, "Service unavailable.", $"{what} Nothing was changed; try again in a few seconds.");
 
-    private static HttpValidationProblemDetails Validation(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] })
+    private static HttpValidationProblemDetails Validation(string field, string message) => Validation(new Dictionary<string, string[]> { [field] = [message] }, message);
+
+    private static HttpValidationProblemDetails Validation(IReadOnlyDictionary<string, string[]> errors, string message) =>
+        new(errors.ToDictionary(e => e.Key, e => e.Value))
+        {
+            Status = StatusCodes.Status400BadRequest, Title = "The request is not valid.", Detail = message,
+        };
+
+    // A clash with what is stored: 409, naming the field when one is at fault (a taken slug or name).
+    private static ProblemDetails Conflict(JobConflictException e)
     {
-        Status = StatusCodes.Status400BadRequest, Title = "The request is not valid.", Detail = message,
-    };
+        var problem = New(StatusCodes.Status409Conflict, "Conflict.", e.Message);
+        if (e.Field is { } field)
+        {
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [e.Message] };
+        }
+        return problem;
+    }
 
     // Body binding failures: say what is wrong with the JSON in the client's terms (field names and positions), not .NET's.
     private static ProblemDetails BadRequest(BadHttpRequestException e)
@@ -82,7 +98,8 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
             var unknown = UnmappedProperty().Match(json.Message);
             return unknown.Success
-                ? Validation(unknown.Groups[1].Value, $"Unknown field '{unknown.Groups[1].Value}'.")
+                ? Validation(unknown.Groups[1].Value, $"Unknown field '{unknown.Groups[1].Value}'." + (unknown.Groups[1].Value is "command" or "arguments" or "workingDirectory" or "environment"
+                    ? " Command jobs are defined only in configuration: no command line is created or changed through the API." : ""))
                 : Validation(field, json.Path is null or "$"
                     ? "The body is not valid JSON."
                     : $"The value of '{field}' is malformed or of the wrong type{Position(json)}.");

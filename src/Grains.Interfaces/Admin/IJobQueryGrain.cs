@@ -24,6 +24,14 @@ public interface IJobQueryGrain : IGrainWithIntegerKey
     [Alias("UpdateJob")]
     Task<JobView> UpdateJobAsync(string slug, JobConfigChange change);
 
+    /// <summary>Creates a job from a job type through its grain, answered as admins see it; throws as <see cref="Jobs.ICronJobGrain.CreateAsync"/>.</summary>
+    [Alias("CreateJob")]
+    Task<JobView> CreateJobAsync(string slug, JobCreation creation);
+
+    /// <summary>Deletes a job created from a job type through its grain; throws as <see cref="Jobs.ICronJobGrain.DeleteAsync"/>.</summary>
+    [Alias("DeleteJob")]
+    Task<JobView> DeleteJobAsync(string slug, JobDeletion deletion);
+
     /// <summary>Asks the job running <paramref name="executionId"/> to cancel it (audited there): one call from the AdminApi.</summary>
     [Alias("CancelExecution")]
     Task<CancelOutcome> CancelExecutionAsync(Guid executionId, string userId, string? requestId);

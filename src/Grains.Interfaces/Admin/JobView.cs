@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Totallator.Grains.Interfaces.Jobs;
 
 namespace Totallator.Grains.Interfaces.Admin;
@@ -25,7 +27,7 @@ public sealed record JobView
     [Id(9)] public string? InvalidReason { get; init; }
     /// <summary>In the database but no longer defined in code or configuration.</summary>
     [Id(10)] public required bool IsOrphaned { get; init; }
-    /// <summary>Where the job is defined: <c>code</c> or <c>configuration</c>.</summary>
+    /// <summary>Where the job is defined: <c>code</c>, <c>configuration</c>, or <c>api</c> (created by an admin from a job type).</summary>
     [Id(11)] public required string Source { get; init; }
     [Id(12)] public required int TimeoutMs { get; init; }
     [Id(13)] public required int MaxRetries { get; init; }
@@ -51,6 +53,22 @@ public sealed record JobView
     [Id(26)] public IReadOnlyList<UpstreamView> Upstreams { get; init; } = [];
     /// <summary>The jobs that run after this one.</summary>
     [Id(27)] public IReadOnlyList<DownstreamView> Downstreams { get; init; } = [];
+    /// <summary>For a job created from a job type: the type's name; null otherwise.</summary>
+    [Id(28)] public string? JobType { get; init; }
+    /// <summary>For a job created from a job type: its parameters as a JSON object, secret ones left out (see <see cref="SecretParameters"/>).</summary>
+    [Id(29), JsonIgnore] public string? ParametersJson { get; init; }
+    /// <summary>The names of the secret parameters that hold a value; their values are never shown.</summary>
+    [Id(30)] public IReadOnlyList<string> SecretParameters { get; init; } = [];
+    /// <summary>When an admin deleted the job (only jobs created from a job type can be); its history stays.</summary>
+    [Id(31)] public DateTimeOffset? DeletedAt { get; init; }
+    [Id(32)] public string? DeletedBy { get; init; }
+    [Id(33)] public string? CreatedBy { get; init; }
+
+    /// <summary>The parameters as a JSON object in the API's answers.</summary>
+    public JsonElement? Parameters => ParametersJson is null ? null : JsonDocument.Parse(ParametersJson).RootElement.Clone();
+
+    /// <summary>Whether an admin can delete the job through the API: created there and not deleted yet.</summary>
+    public bool Deletable => Source == "api" && DeletedAt is null;
 }
 
 /// <summary>

@@ -43,4 +43,20 @@ public interface ICronJobGrain : IGrainWithStringKey
     /// </summary>
     [Alias("ScheduleRun")]
     Task<OneOffRun> ScheduleRunAsync(OneOffRequest request);
+
+    /// <summary>
+    /// Creates this job from a registered job type (audited as <c>job.create</c>) and schedules it. Throws
+    /// <see cref="InvalidJobConfigurationException"/> naming the field, or <see cref="JobConflictException"/> when the slug or
+    /// name is taken; stores nothing then.
+    /// </summary>
+    [Alias("Create")]
+    Task<JobSnapshot> CreateAsync(JobCreation creation);
+
+    /// <summary>
+    /// Deletes this job if an admin created it from a job type (audited as <c>job.delete</c>): it is no longer scheduled, its
+    /// pending one-off runs are cancelled, a run in progress ends on its own, and its history stays. Throws
+    /// <see cref="JobConflictException"/> for a job defined in code or configuration.
+    /// </summary>
+    [Alias("Delete")]
+    Task<JobSnapshot> DeleteAsync(JobDeletion deletion);
 }

@@ -24,4 +24,13 @@ public sealed record JobConfigChange
     [Id(8)] public string? RequestId { get; init; }
     /// <summary>New upstream jobs, replacing the old ones (empty: none). Unknown jobs and cycles are refused.</summary>
     [Id(9)] public IReadOnlyList<Upstream>? After { get; init; }
+    /// <summary>New name; only for a job created from a job type (a definition owns the others' names).</summary>
+    [Id(10)] public string? Name { get; init; }
+    /// <summary>New description; only for a job created from a job type.</summary>
+    [Id(11)] public string? Description { get; init; }
+    /// <summary>
+    /// New parameters as a JSON object, validated against the job's type; only for a job created from a job type. A secret
+    /// parameter left out keeps its stored value.
+    /// </summary>
+    [Id(12)] public string? ParametersJson { get; init; }
 }

@@ -19,6 +19,24 @@ public sealed class InvalidJobConfigurationException : Exception
 
     /// <summary>The field at fault, in camelCase (e.g. <c>schedule</c>).</summary>
     [Id(0)] public string? Field { get; init; }
+
+    /// <summary>Every field at fault with its messages, when there are several (e.g. <c>parameters.days</c> and <c>parameters.format</c>).</summary>
+    [Id(1)] public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
+}
+
+/// <summary>
+/// The request clashes with what is stored: a slug or name already taken, or a job that only its definition can remove.
+/// Nothing was stored.
+/// </summary>
+[GenerateSerializer, Alias("totallator.job-conflict")]
+public sealed class JobConflictException : Exception
+{
+    public JobConflictException() { }
+    public JobConflictException(string message) : base(message) { }
+    public JobConflictException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>The field at fault, in camelCase (e.g. <c>slug</c>).</summary>
+    [Id(0)] public string? Field { get; init; }
 }
 
 /// <summary>The job changed since the caller read it (optimistic concurrency). Nothing was stored.</summary>

@@ -27,7 +27,7 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependency
         var paused = (await settings.RefreshAsync(CancellationToken.None)).SchedulingPaused;
         var graph = DependencyViewsBuilder.FromJobs(rows);
         return (IReadOnlyList<JobView>)rows.OrderBy(j => j.Slug, StringComparer.Ordinal)
-            .Select(j => JobViews.Build(j, statistics.GetValueOrDefault(j.Id), paused, now, variables, graph)).ToList();
+            .Select(j => JobViews.Build(j, statistics.GetValueOrDefault(j.Id), paused, now, variables, graph, types: types)).ToList();
     });
 
     public Task<JobView> GetJobAsync(string slug) => StoreGuard.RunAsync(logger, "reading a job", async () =>
@@ -39,7 +39,7 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependency
         var graph = new DependencyViewsBuilder(await dependencies.GetDependencyGraphAsync(CancellationToken.None));
         var signalled = job.After.Count == 0 ? null
             : (await dependencies.GetPendingSignalsAsync(job.Id, CancellationToken.None)).Select(r => r.UpstreamSlug).ToHashSet(StringComparer.Ordinal);
-        return JobViews.Build(job, statistics.GetValueOrDefault(job.Id), paused, now, variables, graph, signalled);
+        return JobViews.Build(job, statistics.GetValueOrDefault(job.Id), paused, now, variables, graph, signalled, types);
     });
 
     public Task<ExecutionPage> GetExecutionsAsync(ExecutionQuery query)
@@ -56,6 +56,18 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependency
     public async Task<JobView> UpdateJobAsync(string slug, JobConfigChange change)
     {
         await GrainFactory.GetGrain<ICronJobGrain>(slug).UpdateConfigAsync(change);
+        return await GetJobAsync(slug);
+    }
+
+    public async Task<JobView> CreateJobAsync(string slug, JobCreation creation)
+    {
+        await GrainFactory.GetGrain<ICronJobGrain>(slug).CreateAsync(creation);
+        return await GetJobAsync(slug);
+    }
+
+    public async Task<JobView> DeleteJobAsync(string slug, JobDeletion deletion)
+    {
+        await GrainFactory.GetGrain<ICronJobGrain>(slug).DeleteAsync(deletion);
         return await GetJobAsync(slug);
     }
 

@@ -16,8 +16,10 @@ internal static class JobViews
     };
 
     public static JobView Build(JobRecord job, JobStatisticsRecord? statistics, bool schedulingPaused, DateTimeOffset now, ScheduleVariables variables,
-        DependencyViewsBuilder? dependencies = null, IReadOnlySet<string>? signalledUpstreams = null)
+        DependencyViewsBuilder? dependencies = null, IReadOnlySet<string>? signalledUpstreams = null, JobTypes.JobTypeCatalog? types = null)
     {
+        // Secret parameters never leave: without the type (not registered here) nothing of the parameters is shown.
+        var (parameters, secrets) = job.IsFromApi ? JobTypes.JobParameters.Shown(types?.Find(job.JobType!), job.ParametersJson) : (null, []);
         dependencies ??= DependencyViewsBuilder.Alone(job);
         var schedule = JobSchedules.Parse(job, now, variables, out var error);
         var invalidReason = job.InvalidReason ?? error;
@@ -36,13 +38,19 @@ internal static class JobViews
             Statistics = statistics?.Statistics ?? NoStatistics, Version = job.Version, CreatedAt = job.CreatedAt, UpdatedAt = job.UpdatedAt,
             LastModifiedBy = job.LastModifiedBy, LastScheduledFor = job.LastScheduledFor,
             Upstreams = dependencies.UpstreamsOf(job, signalledUpstreams), Downstreams = dependencies.DownstreamsOf(job.Slug),
+            JobType = job.JobType, ParametersJson = parameters, SecretParameters = secrets, DeletedAt = job.DeletedAt, DeletedBy = job.DeletedBy,
+            CreatedBy = job.CreatedBy,
         };
     }
 
-    /// <summary>An admin override wins; else a <c>${VAR}</c> means the environment decides; else where the job is defined.</summary>
+    /// <summary>
+    /// An admin override wins; else a <c>${VAR}</c> means the environment decides; else where the job is defined (an admin, for a
+    /// job created from a job type).
+    /// </summary>
     internal static string ScheduleSource(JobRecord job) =>
         job.OverriddenFields.Contains(JobFields.Schedule, StringComparer.Ordinal) ? "admin"
         : job.Schedule.Contains("${", StringComparison.Ordinal) ? "environment"
+        : job.IsFromApi ? "admin"
         : job.Source;
 
     /// <summary>Each instant with the zone's UTC offset at that instant.</summary>

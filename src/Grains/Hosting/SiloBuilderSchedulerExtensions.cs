@@ -150,6 +150,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<IAdminStore, PostgresAdminStore>();
         builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         builder.Services.TryAddSingleton<IOneOffStore>(sp => sp.GetRequiredService<PostgresJobStore>());
+        builder.Services.TryAddSingleton<JobTypes.IApiJobStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         return builder;
     }
 
@@ -163,6 +164,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<IAdminStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<IOneOffStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
+        builder.Services.TryAddSingleton<JobTypes.IApiJobStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         return builder;
     }
 }

@@ -15,11 +15,30 @@ public sealed partial class CronJobGrain
         ArgumentNullException.ThrowIfNull(change);
         var job = _job ?? throw NotFound();
         var now = clock.GetUtcNow();
+        JobTypes.ApiJobRules.ThrowIfNotEditable(job, change);
         Validate(change, job, now, variables);
-        return StoreGuard.RunAsync(logger, "changing a job", () => ApplyConfigAsync(change, job, now));
+        var parameters = ValidateParameters(change, job);
+        return StoreGuard.RunAsync(logger, "changing a job", () => ApplyConfigAsync(change, job, now, parameters));
     }
 
-    private async Task<JobSnapshot> ApplyConfigAsync(JobConfigChange change, JobRecord job, DateTimeOffset now)
+    /// <summary>
+    /// New parameters for a job from a job type: validated against its type, with secrets left out kept from the stored ones;
+    /// as stored and as audited. Null when the change sets none.
+    /// </summary>
+    private (string Stored, string AuditedOld, string AuditedNew)? ValidateParameters(JobConfigChange change, JobRecord job)
+    {
+        if (change.ParametersJson is not { } sent)
+        {
+            return null;
+        }
+        var type = types.Find(job.JobType!) ?? throw Invalid("parameters", $"Job type '{job.JobType}' is not registered on the silo that hosts this job; its parameters cannot be checked.");
+        var merged = JobTypes.JobParameters.Merged(type, sent, job.ParametersJson!);
+        ReadParameters(type, merged);
+        var stored = Canonical(type, merged);
+        return (stored, JobTypes.JobParameters.Audited(type, job.ParametersJson!), JobTypes.JobParameters.Audited(type, stored, before: job.ParametersJson));
+    }
+
+    private async Task<JobSnapshot> ApplyConfigAsync(JobConfigChange change, JobRecord job, DateTimeOffset now, (string Stored, string AuditedOld, string AuditedNew)? parameters)
     {
 
         var scheduleChanged = change.Schedule is not null && change.Schedule != job.Schedule
@@ -31,6 +50,8 @@ public sealed partial class CronJobGrain
             Schedule = change.Schedule is { } sent && string.IsNullOrWhiteSpace(sent) ? "" : change.Schedule, TimeZone = change.TimeZone, TimeoutMs = change.TimeoutMs, MaxRetries = change.MaxRetries,
             MisfirePolicy = change.MisfirePolicy, IsEnabled = change.IsEnabled, ExpectedVersion = change.ExpectedVersion,
             After = change.After is { } after ? Dependencies.UpstreamList.Normalize(after) : null,
+            Name = change.Name?.Trim(), Description = change.Description?.Trim(), ParametersJson = parameters?.Stored,
+            AuditedParameters = parameters is { } p ? (p.AuditedOld, p.AuditedNew) : null,
             ChangedBy = change.ChangedBy, AuditAction = AuditActionOf(change), RequestId = change.RequestId,
             // A new schedule, or a re-enabled job, starts from now: the old schedule's or the disabled period's occurrences are not misfires.
             // Disabling does too: an occurrence claimed ahead is then removed by its release, not handed over to run later.
@@ -50,8 +71,9 @@ public sealed partial class CronJobGrain
             throw;
         }
         LogConfigChanged(logger, _slug, change.ChangedBy, _job.Version);
+        _definition = DefinitionOf(_job);
         _schedule = JobSchedules.Parse(_job, now, variables, out var error);
-        _invalidReason = error;
+        _invalidReason = error ?? _definitionProblem;
         _planner.Changed(_job, _schedule, update.ResetLastScheduledFor);
         DisposeTimer();
         await PlanAsync();
@@ -60,7 +82,8 @@ public sealed partial class CronJobGrain
 
     /// <summary><c>job.enable</c> / <c>job.disable</c> for a change of <c>isEnabled</c> alone, else <c>job.update</c>.</summary>
     private static string AuditActionOf(JobConfigChange change) =>
-        change is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, After: null, IsEnabled: { } enabled }
+        change is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, After: null, Name: null, Description: null,
+            ParametersJson: null, IsEnabled: { } enabled }
             ? enabled ? "job.enable" : "job.disable"
             : "job.update";
 
@@ -96,15 +119,25 @@ public sealed partial class CronJobGrain
                 throw Invalid(change.Schedule is not null ? "schedule" : "timeZone", error!);
             }
         }
-        if (change.TimeoutMs is { } timeout && (timeout <= 0 || timeout > MaxTimeoutMs))
+        ValidateLimits(change.TimeoutMs, change.MaxRetries, change.MisfirePolicy);
+        if (change.Name is not null)
+        {
+            ValidateText("name", change.Name, MaxNameLength, required: true);
+        }
+        ValidateText("description", change.Description, MaxDescriptionLength, required: false);
+    }
+
+    private static void ValidateLimits(int? timeoutMs, int? maxRetries, MisfirePolicy? misfirePolicy)
+    {
+        if (timeoutMs is { } timeout && (timeout <= 0 || timeout > MaxTimeoutMs))
         {
             throw Invalid("timeoutMs", $"timeoutMs must be between 1 and {MaxTimeoutMs} (24 h); got {timeout}.");
         }
-        if (change.MaxRetries is { } retries && (retries < 0 || retries > MaxRetriesLimit))
+        if (maxRetries is { } retries && (retries < 0 || retries > MaxRetriesLimit))
         {
             throw Invalid("maxRetries", $"maxRetries must be between 0 and {MaxRetriesLimit}; got {retries}.");
         }
-        if (change.MisfirePolicy is { } policy && !Enum.IsDefined(policy))
+        if (misfirePolicy is { } policy && !Enum.IsDefined(policy))
         {
             throw Invalid("misfirePolicy", $"Unknown misfire policy {(int)policy}; use run_once, skip or run_all.");
         }

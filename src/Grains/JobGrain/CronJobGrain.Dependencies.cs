@@ -114,9 +114,10 @@ public sealed partial class CronJobGrain : IDependencyShell
     private string? NotRunReason() => _job switch
     {
         null => "not run: the job is no longer in the store",
+        { DeletedAt: not null } => "not run: the job was deleted",
         { IsOrphaned: true } => "not run: the job is no longer defined in code or configuration",
         { IsEnabled: false } => "not run: the job is disabled",
-        _ when _definition is null => "not run: the silo hosting the job has no definition of it",
+        _ when _definition is null => "not run: " + (_definitionProblem ?? "the silo hosting the job has no definition of it"),
         _ when settings.Current.SchedulingPaused => JobPlanner.PausedReason,
         _ => LeftRunningSkipReason(),
     };

@@ -61,4 +61,10 @@ public sealed partial class CronJobGrain
 
     [LoggerMessage(EventId = 2019, Level = LogLevel.Warning, Message = "Job {JobSlug}: checking its upstream signals failed; the dependency sweep wakes it again")]
     private static partial void LogDependencyCheckFailed(ILogger logger, Exception exception, string jobSlug);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "Job {JobSlug}: created from job type {JobType} by {CreatedBy}")]
+    private static partial void LogCreated(ILogger logger, string jobSlug, string jobType, string createdBy);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Information, Message = "Job {JobSlug}: deleted by {DeletedBy}; its history is kept")]
+    private static partial void LogDeleted(ILogger logger, string jobSlug, string deletedBy);
 }

@@ -45,9 +45,9 @@ public sealed partial class CronJobGrain
         {
             throw Invalid("note", "note may have at most 500 characters, and no NUL or broken characters.");
         }
-        if (job.IsOrphaned || _definition is null)
+        if (CannotRunReason(job) is { } cannotRun)
         {
-            throw Invalid("slug", $"Job '{_slug}' is no longer defined in code or configuration; it cannot run.");
+            throw Invalid("slug", cannotRun);
         }
         if (_oneOffs.Count >= MaxPendingOneOffs)
         {

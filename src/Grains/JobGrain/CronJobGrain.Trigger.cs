@@ -18,9 +18,9 @@ public sealed partial class CronJobGrain
 
     private async Task<TriggerResult> TriggerCoreAsync(JobRecord job, TriggerRequest request)
     {
-        if (job.IsOrphaned || _definition is null)
+        if (CannotRunReason(job) is { } cannotRun)
         {
-            return new TriggerResult { Started = false, RefusalReason = $"Job '{_slug}' is no longer defined in code or configuration; it cannot run." };
+            return new TriggerResult { Started = false, RefusalReason = cannotRun };
         }
         if (registry.IsStopping)
         {

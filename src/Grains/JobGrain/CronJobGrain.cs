@@ -34,6 +34,8 @@ public sealed partial class CronJobGrain(
     OneOff.IOneOffStore oneOffs,
     SchedulerSettingsCache settings,
     JobCatalog catalog,
+    JobTypes.JobTypeCatalog types,
+    JobTypes.IApiJobStore apiJobs,
     AttemptRunner runner,
     RunRegistry registry,
     LeftRunningAttempts leftRunning,
@@ -213,7 +215,7 @@ public sealed partial class CronJobGrain(
     {
         var load = await store.LoadJobAsync(_slug, siloDetails.SiloAddress.ToString(), _options.LeaseDuration, cancellationToken);
         _job = load.Job;
-        _definition = catalog.Find(_slug);
+        _definition = DefinitionOf(_job);
         _armedFor = null;
         var now = clock.GetUtcNow();
         if (_job is null)
@@ -226,6 +228,8 @@ public sealed partial class CronJobGrain(
             return;
         }
         _schedule = JobSchedules.Parse(_job, now, variables, out var error);
+        // A job from a job type that cannot run here says why where admins look (its row's invalid reason).
+        error ??= _job.IsOrphaned ? null : _definitionProblem;
         _planner.Load(_job, _schedule, _definition is not null, now, load.TakenOver);
         _oneOffs = [.. load.OneOffs];
         ArmOneOffs(null);
@@ -260,7 +264,7 @@ public sealed partial class CronJobGrain(
             Id = job.Id, Slug = job.Slug, Name = job.Name, Description = job.Description, Schedule = job.Schedule,
             ResolvedSchedule = _schedule?.ResolvedExpression, TimeZone = job.TimeZone, IsEnabled = job.IsEnabled, TimeoutMs = job.TimeoutMs,
             MaxRetries = job.MaxRetries, MisfirePolicy = job.MisfirePolicy, MisfireRunAllCap = job.MisfireRunAllCap,
-            InvalidReason = _invalidReason ?? (_definition is null && !job.IsOrphaned ? "No definition of this job on the silo that hosts it." : null),
+            InvalidReason = _invalidReason ?? (_definition is null && !job.IsOrphaned ? _definitionProblem ?? "No definition of this job on the silo that hosts it." : null),
             IsOrphaned = job.IsOrphaned, Source = job.Source, OverriddenFields = job.OverriddenFields,
             RunningExecutionIds = _runs.Select(r => r.CurrentExecutionId).ToList(),
             NextFireAt = _planner.NextFireAt,

@@ -34,6 +34,24 @@ public sealed class CronJobType
     public required string ParametersSchemaJson { get; init; }
     /// <summary>Creates the job for one attempt, from the attempt's DI scope and the job's parameters.</summary>
     public required Func<IServiceProvider, object, ICronJob> Factory { get; init; }
+    /// <summary>
+    /// The JSON names of the parameters marked <c>[PasswordPropertyText]</c>: stored, given to the job, never shown (the API,
+    /// the pages and the audit rows leave their values out; an edit that leaves one out keeps it).
+    /// </summary>
+    public IReadOnlySet<string> SecretParameters { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The JSON names of <paramref name="parameters"/>' properties marked <c>[PasswordPropertyText]</c>.</summary>
+    internal static HashSet<string> SecretsOf(Type parameters) => parameters.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.GetCustomAttribute<PasswordPropertyTextAttribute>() is { Password: true })
+        .Select(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name))
+        .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Reads parameters that were validated when stored; throws when they no longer fit the type (its class changed since).</summary>
+    public object Read(string json)
+    {
+        return TryRead(json, out var errors) ?? throw new InvalidOperationException(
+            $"The job's parameters do not fit job type '{Name}': {string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}");
+    }
 
     /// <summary>
     /// Reads and validates parameters sent as JSON; null with the errors keyed by field (<c>parameters.days</c>) when they do not
@@ -58,6 +76,12 @@ public sealed class CronJobType
             errors["parameters"] = ["parameters must be a JSON object."];
             return null;
         }
+        if (UnstorableText(JsonNode.Parse(json), "parameters") is { } unstorable)
+        {
+            // jsonb refuses \u0000, and half a surrogate pair is no text at all: refused here, named, instead of failing the write.
+            errors[unstorable] = ["holds a NUL character or half a surrogate pair, which cannot be stored."];
+            return null;
+        }
         var results = new List<ValidationResult>();
         if (!Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true))
         {
@@ -72,6 +96,34 @@ public sealed class CronJobType
             return null;
         }
         return value;
+    }
+
+    /// <summary>The path of the first name or text value the database cannot store, or null.</summary>
+    private static string? UnstorableText(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, child) in obj)
+                {
+                    var childPath = path + "." + name;
+                    if (!Storage.TextSanitizer.IsStorable(name))
+                    {
+                        return path;
+                    }
+                    if (UnstorableText(child, childPath) is { } found)
+                    {
+                        return found;
+                    }
+                }
+                return null;
+            case JsonArray array:
+                return array.Select((child, i) => UnstorableText(child, $"{path}[{i}]")).FirstOrDefault(p => p is not null);
+            case JsonValue value when value.TryGetValue(out string? text):
+                return Storage.TextSanitizer.IsStorable(text) ? null : path;
+            default:
+                return null;
+        }
     }
 
     /// <summary>The schema of <paramref name="parameters"/>, with what its attributes say that the exporter leaves out.</summary>
@@ -91,6 +143,11 @@ public sealed class CronJobType
                     {
                         case DescriptionAttribute d:
                             obj["description"] = d.Description;
+                            break;
+                        case PasswordPropertyTextAttribute { Password: true }:
+                            // Never read back: the page shows a password field that, left empty, keeps the stored value.
+                            obj["writeOnly"] = true;
+                            obj["format"] = "password";
                             break;
                         case RangeAttribute r:
                             obj["minimum"] = JsonValue.Create(Convert.ToDouble(r.Minimum, System.Globalization.CultureInfo.InvariantCulture));

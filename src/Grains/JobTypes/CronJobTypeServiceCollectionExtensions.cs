@@ -30,7 +30,7 @@ public static class CronJobTypeServiceCollectionExtensions
         services.AddSingleton(new CronJobType
         {
             Name = name, DisplayName = options.DisplayName ?? name, Description = options.Description, ParametersType = typeof(TParameters),
-            ParametersSchemaJson = CronJobType.SchemaOf(typeof(TParameters)),
+            ParametersSchemaJson = CronJobType.SchemaOf(typeof(TParameters)), SecretParameters = CronJobType.SecretsOf(typeof(TParameters)),
             Factory = (sp, parameters) => ActivatorUtilities.CreateInstance<TJob>(sp, (TParameters)parameters),
         });
         services.TryAddSingleton<JobTypeCatalog>();

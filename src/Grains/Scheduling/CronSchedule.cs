@@ -33,13 +33,17 @@ public sealed class CronSchedule
     /// <summary>The schedule quoted for a message: resolved when that may be shown, else as written.</summary>
     public string Describe() => ResolvedExpression is { } shown ? $"'{shown}'" : $"'{Expression}'";
 
-    /// <summary>The first occurrence strictly after <paramref name="after"/>, or null when there is none.</summary>
+    /// <summary>
+    /// The first occurrence strictly after <paramref name="after"/>, or null when there is none. In UTC, like every instant
+    /// the scheduler handles: the zone decides which instants, not how they are written (Cronos answers with the zone's
+    /// offset, and the database refuses a timestamptz parameter with any offset but zero).
+    /// </summary>
     public DateTimeOffset? Next(DateTimeOffset after) =>
-        _expression.GetNextOccurrence(after, TimeZone, inclusive: false);
+        _expression.GetNextOccurrence(after, TimeZone, inclusive: false)?.ToUniversalTime();
 
-    /// <summary>Occurrences in (<paramref name="after"/>, <paramref name="upTo"/>], oldest first.</summary>
+    /// <summary>Occurrences in (<paramref name="after"/>, <paramref name="upTo"/>], oldest first, in UTC.</summary>
     public IEnumerable<DateTimeOffset> Between(DateTimeOffset after, DateTimeOffset upTo) =>
-        upTo <= after ? [] : _expression.GetOccurrences(after, upTo, TimeZone, fromInclusive: false, toInclusive: true);
+        upTo <= after ? [] : _expression.GetOccurrences(after, upTo, TimeZone, fromInclusive: false, toInclusive: true).Select(o => o.ToUniversalTime());
 
     /// <summary>The next <paramref name="count"/> occurrences after <paramref name="after"/>.</summary>
     public IReadOnlyList<DateTimeOffset> NextN(DateTimeOffset after, int count)

@@ -6,8 +6,11 @@ namespace Totallator.Grains.Storage;
 /// <summary>The JSON objects of audit rows, built the same way by every writer so the in-memory and PostgreSQL trails agree.</summary>
 public static class AuditJson
 {
-    /// <summary>The named fields of a job as a JSON object (misfirePolicy as its stored text); null when no field is named.</summary>
-    public static string? JobFields(JobRecord job, IReadOnlyCollection<string> fields)
+    /// <summary>
+    /// The named fields of a job as a JSON object (misfirePolicy as its stored text); null when no field is named. Parameters are
+    /// written as given in <paramref name="auditedParameters"/> (their secrets replaced), never as stored.
+    /// </summary>
+    public static string? JobFields(JobRecord job, IReadOnlyCollection<string> fields, string? auditedParameters = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(fields);
@@ -27,6 +30,9 @@ public static class AuditJson
                 Storage.JobFields.MisfirePolicy => JsonValue.Create(job.MisfirePolicy.ToText()),
                 Storage.JobFields.IsEnabled => JsonValue.Create(job.IsEnabled),
                 Storage.JobFields.After => new JsonArray(Dependencies.UpstreamList.ToStored(job.After).Select(e => (JsonNode?)JsonValue.Create(e)).ToArray()),
+                Storage.JobFields.Name => JsonValue.Create(TextSanitizer.Replace(job.Name)),
+                Storage.JobFields.Description => JsonValue.Create(TextSanitizer.Replace(job.Description)),
+                Storage.JobFields.Parameters => auditedParameters is null ? null : JsonNode.Parse(auditedParameters),
                 _ => throw new ArgumentOutOfRangeException(nameof(fields), field, "Not a job field an admin can change."),
             };
         }

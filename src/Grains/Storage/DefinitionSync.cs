@@ -56,6 +56,34 @@ public static class DefinitionSync
         if (update.MisfirePolicy is not null) yield return JobFields.MisfirePolicy;
         if (update.IsEnabled is not null) yield return JobFields.IsEnabled;
         if (update.After is not null) yield return JobFields.After;
+        if (update.Name is not null) yield return JobFields.Name;
+        if (update.Description is not null) yield return JobFields.Description;
+        if (update.ParametersJson is not null) yield return JobFields.Parameters;
+    }
+
+    /// <summary>
+    /// The fields an update makes win over the job's definition from now on: none for a job created from a job type (it has no
+    /// definition), and never its name, description or parameters.
+    /// </summary>
+    public static IEnumerable<string> OverriddenBy(JobUpdate update, bool fromApi) =>
+        fromApi ? [] : ChangedFields(update).Where(f => f is not (JobFields.Name or JobFields.Description or JobFields.Parameters));
+
+    /// <summary>
+    /// Refuses definitions whose slug belongs to a job an admin created from a job type: syncing would turn that job into the
+    /// definition's and run other code under its history. The silo does not start, with a message that names it.
+    /// </summary>
+    public static void CheckSlugsFree(IReadOnlyList<CronJobDefinition> definitions, IReadOnlyDictionary<string, JobRecord> stored)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        ArgumentNullException.ThrowIfNull(stored);
+        if (definitions.FirstOrDefault(d => stored.TryGetValue(d.Slug, out var row) && row.IsFromApi) is { } clash)
+        {
+            var row = stored[clash.Slug];
+            throw new InvalidOperationException(
+                $"Job '{clash.Slug}' is defined in {clash.Source}, but an admin created a job with this slug from job type '{row.JobType}'"
+                + (row.DeletedAt is { } deleted ? $" (deleted {deleted:u}, its history kept under the slug)" : "")
+                + ". Give the definition another slug" + (row.DeletedAt is null ? ", or delete the admin's job and choose another slug." : "."));
+        }
     }
 
     /// <summary>

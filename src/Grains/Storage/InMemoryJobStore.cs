@@ -30,6 +30,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         ArgumentNullException.ThrowIfNull(definitions);
         lock (_lock)
         {
+            DefinitionSync.CheckSlugsFree(definitions, _jobs);
             DefinitionSync.CheckDependencies(definitions, _jobs.Values);
             foreach (var d in definitions)
             {
@@ -41,7 +42,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     }
                     continue;
                 }
-                if (_jobs.Values.Any(j => j.Name == d.Name))
+                if (_jobs.Values.Any(j => j.Name == d.Name && j.DeletedAt is null))
                 {
                     throw new InvalidOperationException($"A job definition's name '{d.Name}' is already used by another job. Job names must be unique.");
                 }
@@ -56,7 +57,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 };
             }
             var defined = definitions.Select(d => d.Slug).ToHashSet(StringComparer.Ordinal);
-            foreach (var row in _jobs.Values.Where(j => !j.IsOrphaned && !defined.Contains(j.Slug)).ToList())
+            foreach (var row in _jobs.Values.Where(j => !j.IsOrphaned && !j.IsFromApi && !defined.Contains(j.Slug)).ToList())
             {
                 _jobs[row.Slug] = row with { IsOrphaned = true, Version = row.Version + 1, UpdatedAt = now, LastModifiedBy = "definition-sync" };
             }
@@ -111,6 +112,10 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             {
                 Dependencies.DependencyChecks.ThrowIfRefused(slug, after, Graph(), _jobs.ContainsKey);
             }
+            if (update.Name is { } name && _jobs.Values.Any(j => j.Name == name && j.Slug != slug && j.DeletedAt is null))
+            {
+                throw JobTypes.NewJob.NameTaken(name);
+            }
             var updated = row with
             {
                 Schedule = update.Schedule ?? row.Schedule,
@@ -120,7 +125,10 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 MisfirePolicy = update.MisfirePolicy ?? row.MisfirePolicy,
                 IsEnabled = update.IsEnabled ?? row.IsEnabled,
                 After = update.After is { } newAfter ? Dependencies.UpstreamList.Normalize(newAfter) : row.After,
-                OverriddenFields = row.OverriddenFields.Union(DefinitionSync.ChangedFields(update)).Order(StringComparer.Ordinal).ToList(),
+                Name = update.Name ?? row.Name,
+                Description = update.Description ?? row.Description,
+                ParametersJson = update.ParametersJson ?? row.ParametersJson,
+                OverriddenFields = row.OverriddenFields.Union(DefinitionSync.OverriddenBy(update, row.IsFromApi)).Order(StringComparer.Ordinal).ToList(),
                 LastScheduledFor = update.ResetLastScheduledFor ?? row.LastScheduledFor,
                 InvalidReason = update.Schedule is null && update.TimeZone is null ? row.InvalidReason : null,
                 Version = row.Version + 1,
@@ -132,7 +140,8 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             _audit.Add(new AuditEntry
             {
                 Id = Guid.CreateVersion7(), At = now, Actor = update.ChangedBy, Action = update.AuditAction, JobSlug = slug,
-                OldValuesJson = AuditJson.JobFields(row, fields), NewValuesJson = AuditJson.JobFields(updated, fields), RequestId = update.RequestId,
+                OldValuesJson = AuditJson.JobFields(row, fields, update.AuditedParameters?.Old),
+                NewValuesJson = AuditJson.JobFields(updated, fields, update.AuditedParameters?.New), RequestId = update.RequestId,
             });
             return Task.FromResult(updated);
         }

@@ -34,10 +34,29 @@ public sealed record JobRecord
     /// activation tells them when an occurrence ends. Empty elsewhere (the admin views read the whole graph instead).
     /// </summary>
     public IReadOnlyList<string> Downstreams { get; init; } = [];
+    /// <summary>For a job an admin created from a job type (<see cref="JobSources.Api"/>): the type's name.</summary>
+    public string? JobType { get; init; }
+    /// <summary>For a job created from a job type: its parameters, a JSON object (secret ones included: never shown as they are).</summary>
+    public string? ParametersJson { get; init; }
+    /// <summary>When an admin deleted the job (only one created from a job type); it is then orphaned and disabled.</summary>
+    public DateTimeOffset? DeletedAt { get; init; }
+    public string? DeletedBy { get; init; }
+
+    /// <summary>Created by an admin from a job type, not defined in code or configuration.</summary>
+    public bool IsFromApi => Source == JobSources.Api;
 
     /// <summary>An admin's schedule came through the API and may read only allowed variables; the definition's may read any.</summary>
     public ScheduleOrigin ScheduleOrigin =>
-        OverriddenFields.Contains(JobFields.Schedule, StringComparer.Ordinal) ? ScheduleOrigin.Api : ScheduleOrigin.Definition;
+        IsFromApi || OverriddenFields.Contains(JobFields.Schedule, StringComparer.Ordinal) ? ScheduleOrigin.Api : ScheduleOrigin.Definition;
+}
+
+/// <summary>Where a job is defined, as kept in <c>cronJob.source</c>.</summary>
+public static class JobSources
+{
+    public const string Code = "code";
+    public const string Configuration = "configuration";
+    /// <summary>Created by an admin from a job type (0011_api_jobs.sql).</summary>
+    public const string Api = "api";
 }
 
 /// <summary>Names of the fields an admin can override, as kept in <c>cronJob.overriddenFields</c>.</summary>
@@ -50,6 +69,10 @@ public static class JobFields
     public const string MisfirePolicy = "misfirePolicy";
     public const string IsEnabled = "isEnabled";
     public const string After = "after";
+    // Only a job created from a job type has these changed by an admin; they are audited, never "overridden".
+    public const string Name = "name";
+    public const string Description = "description";
+    public const string Parameters = "parameters";
 }
 
 /// <summary>A validated admin change, ready to store. Null fields stay as they are.</summary>
@@ -63,6 +86,12 @@ public sealed record JobUpdate
     public bool? IsEnabled { get; init; }
     /// <summary>New upstream jobs (replacing the old ones; empty for none), checked for unknown jobs and cycles as they are stored.</summary>
     public IReadOnlyList<Upstream>? After { get; init; }
+    /// <summary>New name, description and parameters (a JSON object): for a job created from a job type only.</summary>
+    public string? Name { get; init; }
+    public string? Description { get; init; }
+    public string? ParametersJson { get; init; }
+    /// <summary>The parameters as the audit row shows them, before and after (secret values replaced); set with <see cref="ParametersJson"/>.</summary>
+    public (string Old, string New)? AuditedParameters { get; init; }
     /// <summary>Optimistic concurrency: apply only while the stored version equals this.</summary>
     public int? ExpectedVersion { get; init; }
     public required string ChangedBy { get; init; }

@@ -31,8 +31,12 @@ public sealed partial class PostgresJobStore
         CreatedBy = r.IsDBNull(19) ? null : r.GetString(19),
         LastModifiedBy = r.IsDBNull(20) ? null : r.GetString(20),
         After = Dependencies.UpstreamList.FromStored(r.GetFieldValue<string[]>(21)),
+        JobType = r.IsDBNull(22) ? null : r.GetString(22),
+        ParametersJson = r.IsDBNull(23) ? null : r.GetString(23),
+        DeletedAt = r.IsDBNull(24) ? null : r.GetFieldValue<DateTimeOffset>(24),
+        DeletedBy = r.IsDBNull(25) ? null : r.GetString(25),
         // Only the statements that load a job for its activation read its downstream jobs (DownstreamsColumn).
-        Downstreams = r.FieldCount > 22 ? r.GetFieldValue<string[]>(22) : [],
+        Downstreams = r.FieldCount > 26 ? r.GetFieldValue<string[]>(26) : [],
     };
 
     // Column order follows ExecutionColumns.

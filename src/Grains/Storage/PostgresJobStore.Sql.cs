@@ -6,7 +6,7 @@ public sealed partial class PostgresJobStore
     internal const string JobColumns = """
         id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy, misfireRunAllCap,
         source, isOrphaned, overriddenFields, invalidReason, lastScheduledFor, version, createdAt, updatedAt, createdBy, lastModifiedBy,
-        after
+        after, jobType, parameters::text, deletedAt, deletedBy
         """;
 
     // The jobs that run after this one (see JobRecord.Downstreams), for a statement whose table is cronJob itself.
@@ -69,14 +69,18 @@ public sealed partial class PostgresJobStore
     // New jobs only; existing rows are compared and updated one by one under their version (see SyncDefinitionsAsync).
     // A definition's null field takes the global default from cronJobConfig (0005_admin.sql), and the built-in value if that
     // row is missing or was edited into something unreadable.
-    internal const string InsertNewJobs = """
-        WITH defaults AS (
+    internal const string NewJobDefaults = """
+        defaults AS (
             SELECT
                 COALESCE((SELECT value FROM cronJobConfig WHERE key = 'defaultTimeZone'), 'UTC') AS timeZone,
                 COALESCE((SELECT value::integer FROM cronJobConfig WHERE key = 'defaultTimeoutMs' AND value ~ '^[0-9]{1,9}$' AND value::integer > 0), 60000) AS timeoutMs,
                 COALESCE((SELECT value::integer FROM cronJobConfig WHERE key = 'defaultMaxRetries' AND value ~ '^[0-9]{1,3}$'), 0) AS maxRetries,
                 COALESCE((SELECT value FROM cronJobConfig WHERE key = 'defaultMisfirePolicy' AND value IN ('run_once', 'skip', 'run_all')), 'run_once') AS misfirePolicy
         )
+        """;
+
+    internal const string InsertNewJobs = $$"""
+        WITH {{NewJobDefaults}}
         INSERT INTO cronJob (id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy,
                              misfireRunAllCap, source, lastScheduledFor, createdAt, updatedAt, createdBy, lastModifiedBy, after)
         SELECT d.id, d.slug, d.name, d.description, d.schedule, COALESCE(d.timeZone, x.timeZone), d.isEnabled,
@@ -101,7 +105,7 @@ public sealed partial class PostgresJobStore
 
     internal const string MarkOrphans = """
         UPDATE cronJob SET isOrphaned = true, version = version + 1, updatedAt = @now, lastModifiedBy = @by
-        WHERE NOT isOrphaned AND slug <> ALL(@slugs::text[])
+        WHERE NOT isOrphaned AND source <> 'api' AND slug <> ALL(@slugs::text[])
         """;
 
     // Locks and reads the row, updates it and writes the audit row in one statement: the audit row exists exactly when the
@@ -110,7 +114,8 @@ public sealed partial class PostgresJobStore
     internal const string UpdateJob = $"""
         WITH old AS (
             SELECT id AS oldId, schedule AS oldSchedule, timeZone AS oldTimeZone, timeoutMs AS oldTimeoutMs, maxRetries AS oldMaxRetries,
-                   misfirePolicy AS oldMisfirePolicy, isEnabled AS oldIsEnabled, after AS oldAfter
+                   misfirePolicy AS oldMisfirePolicy, isEnabled AS oldIsEnabled, after AS oldAfter, name AS oldName,
+                   description AS oldDescription
             FROM cronJob
             WHERE slug = @slug AND (@expectedVersion::integer IS NULL OR version = @expectedVersion)
             FOR UPDATE
@@ -123,7 +128,12 @@ public sealed partial class PostgresJobStore
                 misfirePolicy = COALESCE(@misfirePolicy, misfirePolicy),
                 isEnabled = COALESCE(@isEnabled, isEnabled),
                 after = COALESCE(@after::text[], after),
-                overriddenFields = ARRAY(SELECT DISTINCT f FROM unnest(overriddenFields || @fields::text[]) AS f ORDER BY f),
+                name = COALESCE(@name, name),
+                description = COALESCE(@description, description),
+                parameters = COALESCE(@parameters::jsonb, parameters),
+                -- A job created from a job type has no definition for an admin's values to win over.
+                overriddenFields = CASE WHEN source = 'api' THEN overriddenFields
+                                        ELSE ARRAY(SELECT DISTINCT f FROM unnest(overriddenFields || @overridden::text[]) AS f ORDER BY f) END,
                 lastScheduledFor = COALESCE(@resetLastScheduledFor, lastScheduledFor),
                 invalidReason = CASE WHEN @schedule IS NULL AND @timeZone IS NULL THEN invalidReason END,
                 version = version + 1, updatedAt = @now, lastModifiedBy = @by
@@ -136,12 +146,16 @@ public sealed partial class PostgresJobStore
                    (SELECT jsonb_object_agg(f, CASE f WHEN 'schedule' THEN to_jsonb(o.oldSchedule) WHEN 'timeZone' THEN to_jsonb(o.oldTimeZone)
                                                       WHEN 'timeoutMs' THEN to_jsonb(o.oldTimeoutMs) WHEN 'maxRetries' THEN to_jsonb(o.oldMaxRetries)
                                                       WHEN 'misfirePolicy' THEN to_jsonb(o.oldMisfirePolicy) WHEN 'isEnabled' THEN to_jsonb(o.oldIsEnabled)
-                                                      WHEN 'after' THEN to_jsonb(o.oldAfter) END)
+                                                      WHEN 'after' THEN to_jsonb(o.oldAfter) WHEN 'name' THEN to_jsonb(o.oldName)
+                                                      WHEN 'description' THEN to_jsonb(o.oldDescription)
+                                                      WHEN 'parameters' THEN @oldParameters::jsonb END)
                     FROM unnest(@fields::text[]) AS f),
                    (SELECT jsonb_object_agg(f, CASE f WHEN 'schedule' THEN to_jsonb(u.schedule) WHEN 'timeZone' THEN to_jsonb(u.timeZone)
                                                       WHEN 'timeoutMs' THEN to_jsonb(u.timeoutMs) WHEN 'maxRetries' THEN to_jsonb(u.maxRetries)
                                                       WHEN 'misfirePolicy' THEN to_jsonb(u.misfirePolicy) WHEN 'isEnabled' THEN to_jsonb(u.isEnabled)
-                                                      WHEN 'after' THEN to_jsonb(u.after) END)
+                                                      WHEN 'after' THEN to_jsonb(u.after) WHEN 'name' THEN to_jsonb(u.name)
+                                                      WHEN 'description' THEN to_jsonb(u.description)
+                                                      WHEN 'parameters' THEN @newParameters::jsonb END)
                     FROM unnest(@fields::text[]) AS f),
                    @requestId
             FROM upd u CROSS JOIN old o

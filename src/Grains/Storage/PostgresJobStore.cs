@@ -23,6 +23,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
             var existing = (await ListJobsAsync(cancellationToken)).ToDictionary(j => j.Slug, StringComparer.Ordinal);
             if (attempt == 0)
             {
+                DefinitionSync.CheckSlugsFree(definitions, existing);
                 DefinitionSync.CheckDependencies(definitions, existing.Values);
             }
             var conflicts = 0;
@@ -69,12 +70,15 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         {
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "cronjob_name_key")
+        catch (PostgresException ex) when (IsNameTaken(ex))
         {
             throw new InvalidOperationException(
                 $"A job definition's name is already used by another job in cronJob ({ex.Detail}). Job names must be unique; rename one of them.", ex);
         }
     }
+
+    /// <summary>The unique index on the names of jobs not deleted (0011_api_jobs.sql) refused a row.</summary>
+    private static bool IsNameTaken(PostgresException ex) => ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "cronjob_name_key";
 
     private async Task<bool> TryUpdateSyncedAsync(JobRecord merged, int version, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -188,6 +192,12 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("isEnabled", NpgsqlDbType.Boolean, update.IsEnabled));
         cmd.Parameters.Add(Param("after", NpgsqlDbType.Array | NpgsqlDbType.Text, update.After is { } a ? Dependencies.UpstreamList.ToStored(a) : null));
         cmd.Parameters.Add(Param("fields", NpgsqlDbType.Array | NpgsqlDbType.Text, DefinitionSync.ChangedFields(update).ToArray()));
+        cmd.Parameters.Add(Param("overridden", NpgsqlDbType.Array | NpgsqlDbType.Text, DefinitionSync.OverriddenBy(update, fromApi: false).ToArray()));
+        cmd.Parameters.Add(Param("name", NpgsqlDbType.Text, update.Name));
+        cmd.Parameters.Add(Param("description", NpgsqlDbType.Text, update.Description));
+        cmd.Parameters.Add(Param("parameters", NpgsqlDbType.Text, update.ParametersJson));
+        cmd.Parameters.Add(Param("oldParameters", NpgsqlDbType.Text, update.AuditedParameters?.Old));
+        cmd.Parameters.Add(Param("newParameters", NpgsqlDbType.Text, update.AuditedParameters?.New));
         cmd.Parameters.Add(Param("resetLastScheduledFor", NpgsqlDbType.TimestampTz, update.ResetLastScheduledFor));
         cmd.Parameters.Add(Param("expectedVersion", NpgsqlDbType.Integer, update.ExpectedVersion));
         cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
@@ -195,12 +205,17 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("auditId", NpgsqlDbType.Uuid, Guid.CreateVersion7()));
         cmd.Parameters.Add(Param("auditAction", NpgsqlDbType.Text, update.AuditAction));
         cmd.Parameters.Add(Param("requestId", NpgsqlDbType.Text, update.RequestId));
-        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+        try
         {
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
                 return ReadJob(reader);
             }
+        }
+        catch (PostgresException ex) when (IsNameTaken(ex))
+        {
+            throw JobTypes.NewJob.NameTaken(update.Name ?? "");
         }
         await using var check = new NpgsqlCommand(SelectJobVersion, connection, transaction);
         check.Parameters.Add(Param("slug", NpgsqlDbType.Text, slug));

@@ -18,6 +18,8 @@ public sealed class AuthorizationMatrixTests(AdminApiFixture api)
         { "GET", "/api/cron/jobs", null, "viewer", 200 },
         { "GET", Job, null, "viewer", 200 },
         { "PATCH", Job, "{}", "admin", 400 },
+        { "POST", "/api/cron/jobs", "{}", "admin", 400 },
+        { "DELETE", "/api/cron/jobs/t-api-no-such-job", null, "admin", 404 },
         { "POST", Job + "/enable", null, "operator", 200 },
         { "POST", Job + "/disable", null, "operator", 200 },
         { "POST", "/api/cron/jobs/t-api-no-such-job/trigger", null, "operator", 404 },

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Totallator.Grains.Jobs;
@@ -17,11 +18,20 @@ public static class TestJobTypes
 
         [Range(1, 10)]
         public int Repeat { get; init; } = 1;
+
+        [PasswordPropertyText(true), Description("A secret the job receives and never reports.")]
+        public string? Token { get; init; }
     }
+
+    /// <summary>The parameters each job of this type last ran with, by slug: how a test sees a secret arrive without it being recorded.</summary>
+    public static ConcurrentDictionary<string, Parameters> LastRunWith { get; } = new(StringComparer.Ordinal);
 
     public sealed class Job(Parameters parameters) : ICronJob
     {
-        public Task<CronJobResult> ExecuteAsync(CronJobContext context) =>
-            Task.FromResult(CronJobResult.Succeeded(string.Concat(Enumerable.Repeat(parameters.Label, parameters.Repeat)), parameters.Repeat));
+        public Task<CronJobResult> ExecuteAsync(CronJobContext context)
+        {
+            LastRunWith[context.JobSlug] = parameters;
+            return Task.FromResult(CronJobResult.Succeeded(string.Concat(Enumerable.Repeat(parameters.Label, parameters.Repeat)), parameters.Repeat));
+        }
     }
 }
