@@ -387,11 +387,12 @@ export const FAILURE_STATUSES = new Set(['failed', 'timed_out', 'abandoned']);
 export const ALL_STATUSES = ['running', 'claimed', 'succeeded', 'failed', 'timed_out', 'skipped', 'missed', 'abandoned'];
 export const TRIGGERS = ['scheduler', 'manual', 'retry', 'catch_up', 'dependency'];
 
-/** The state words of a job: enabled | disabled, invalid, orphaned, running. */
+/** The state words of a job: enabled | disabled, invalid, orphaned or deleted, running. */
 export function jobStates(job) {
   const states = [job.isEnabled ? 'enabled' : 'disabled'];
   if (job.invalidReason) states.push('invalid');
-  if (job.isOrphaned) states.push('orphaned');
+  if (job.deletedAt) states.push('deleted');
+  else if (job.isOrphaned) states.push('orphaned');
   if (job.runningExecutionIds && job.runningExecutionIds.length) states.push('running');
   return states;
 }
@@ -401,7 +402,8 @@ export function stateBadges(job) {
   return jobStates(job).map(s => el('span', {
     class: `badge state state-${s}`,
     text: s === 'running' && job.runningExecutionIds.length > 1 ? `running ×${job.runningExecutionIds.length}` : s,
-    title: s === 'invalid' ? job.invalidReason : s === 'orphaned' ? 'No longer defined in code or configuration' : undefined,
+    title: s === 'invalid' ? job.invalidReason : s === 'orphaned' ? 'No longer defined in code or configuration'
+      : s === 'deleted' ? `Deleted by ${job.deletedBy}; its history is kept` : undefined,
   }));
 }
 

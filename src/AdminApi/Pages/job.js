@@ -7,6 +7,8 @@ import {
 import { renderStats, renderChart } from './job-performance.js';
 import { loadAudit } from './job-audit.js';
 import { wireOneOffs, loadOneOffs, setJobZone } from './job-oneoff.js';
+import { fetchPreview, renderPreview, fillZones } from './schedule-preview.js';
+import { parameterFields, readParameters, showParameterErrors, clearParameterErrors } from './job-parameters.js';
 
 const slug = slugFromPath();
 const jobPath = `${API}/jobs/${encodeURIComponent(slug)}`;
@@ -69,9 +71,15 @@ function renderJob() {
   $('#job-description').textContent = job.description || '';
   replaceChildren($('#job-state'), stateBadges(job));
   if (job.invalidReason) $('#job-state').append(el('p', { class: 'field-error', text: `Invalid: ${job.invalidReason}` }));
+  if (job.deletedAt) {
+    $('#job-state').append(el('p', { id: 'deleted-note', class: 'deleted-note',
+      text: `Deleted ${formatLocal(job.deletedAt)} by ${job.deletedBy}. It no longer runs; its history below is kept, and its slug stays taken.` }));
+  }
 
   const actions = $('#job-actions');
-  if (canOperate()) {
+  if (job.deletedAt) {
+    actions.textContent = '';
+  } else if (canOperate()) {
     if (!actions.firstChild) {
       actions.append(
         el('button', { type: 'button', id: 'run-now', class: 'primary', text: 'Run now' }),
@@ -83,6 +91,10 @@ function renderJob() {
     toggle.textContent = job.isEnabled ? 'Disable' : 'Enable';
     toggle.className = job.isEnabled ? 'danger' : '';
     toggle.dataset.enabled = String(job.isEnabled);
+    if (job.deletable && canAdmin() && !$('#delete-job')) {
+      actions.append(el('button', { type: 'button', id: 'delete-job', class: 'danger', text: 'Delete…' }));
+      $('#delete-job').addEventListener('click', deleteJob);
+    }
   }
 
   const next = job.nextFireTimes && job.nextFireTimes[0];
@@ -109,7 +121,9 @@ function renderJob() {
     fact('Timeout', formatDuration(job.timeoutMs)),
     fact('Retries', String(job.maxRetries)),
     fact('Misfire policy', job.misfirePolicy.replace('_', ' ')),
-    fact('Defined in', job.source, job.overriddenFields && job.overriddenFields.length ? el('span', { class: 'slug', text: `admin overrides: ${job.overriddenFields.join(', ')}` }) : null),
+    job.jobType
+      ? fact('Defined in', `the admin pages, from job type ${job.jobType}`, job.createdBy ? el('span', { class: 'slug', text: `created by ${job.createdBy}` }) : null)
+      : fact('Defined in', job.source, job.overriddenFields && job.overriddenFields.length ? el('span', { class: 'slug', text: `admin overrides: ${job.overriddenFields.join(', ')}` }) : null),
     fact('Version', `${job.version} · ${formatLocal(job.updatedAt, true)}`, job.lastModifiedBy ? el('span', { class: 'slug', text: `by ${job.lastModifiedBy}` }) : null));
 
   const running = job.runningExecutionIds || [];
@@ -133,6 +147,28 @@ function upstreamList(job) {
         : u.signalled === true ? el('span', { class: 'badge status status-succeeded', text: 'signalled' }) : null))),
     job.upstreams.length > 1 && waiting.length && waiting.length < job.upstreams.length
       ? el('p', { class: 'hint', id: 'waiting-for', text: `Waiting for ${waiting.join(', ')}: the job runs once every upstream has signalled it.` }) : null);
+}
+
+/** Deletes a job created from a job type, after the admin confirms; its history stays. */
+async function deleteJob(event) {
+  const button = event.currentTarget;
+  if (!window.confirm(`Delete job “${job.name}” (${job.slug})? It stops running and its pending one-off runs are cancelled; its history is kept and its slug cannot be used again.`)) return;
+  button.disabled = true;
+  try {
+    const res = await api('DELETE', jobPath, { headers: { 'If-Match': `"${job.version}"` } });
+    if (!res.ok) {
+      reportFailure(res, res.status === 412 ? 'Not deleted: someone changed the job meanwhile; look again' : 'Not deleted');
+      await loadJob();
+      return;
+    }
+    job = res.data;
+    renderJob();
+    fillForm();
+    showMessage(`Job ${job.slug} deleted. Its history is kept.`, 'info');
+    await loadAudit(slug, job.timeZone);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 async function runNow(event) {
@@ -322,7 +358,8 @@ function prettyJson(text) {
 
 // ------------------------------------------------------------------------------------------------ configuration
 
-const FIELDS = ['schedule', 'timeZone', 'timeoutMs', 'maxRetries', 'misfirePolicy', 'after'];
+const FIELDS = ['schedule', 'timeZone', 'timeoutMs', 'maxRetries', 'misfirePolicy', 'after', 'name', 'description'];
+let jobTypes = null; // the registered job types, read once for a job created from one
 
 /** The job's upstreams as the form writes them: "extract, load:completion" (success is the default). */
 function afterText(upstreams) {
@@ -336,11 +373,7 @@ function afterEntries(text) {
 
 function wireConfig() {
   const form = $('#config');
-  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  const list = $('#zones');
-  const fragment = document.createDocumentFragment();
-  for (const z of ['UTC', ...zones.filter(z => z !== 'UTC')]) fragment.append(el('option', { value: z }));
-  list.append(fragment);
+  fillZones($('#zones'));
 
   const preview = debounce(updatePreview, 300);
   form.elements.schedule.addEventListener('input', () => { clearFieldError('schedule'); updateWords(); preview(); });
@@ -364,14 +397,18 @@ function fillForm() {
   form.elements.maxRetries.value = String(job.maxRetries);
   form.elements.misfirePolicy.value = job.misfirePolicy;
   form.elements.after.value = afterText(job.upstreams);
+  form.elements.name.value = job.name;
+  form.elements.description.value = job.description || '';
+  for (const node of form.querySelectorAll('.api-only')) node.hidden = !job.jobType;
   formVersion = job.version;
   for (const f of FIELDS) clearFieldError(f);
-  const admin = canAdmin();
+  const admin = canAdmin() && !job.deletedAt;
+  fillParameters(admin);
   for (const f of FIELDS) {
     const input = form.elements[f];
     if (input.tagName === 'SELECT') input.disabled = !admin; else input.readOnly = !admin;
   }
-  $('#config-readonly').hidden = admin;
+  $('#config-readonly').hidden = admin || !!job.deletedAt;
   if (!admin) {
     $('#save')?.remove();
     $('#reset-config')?.remove();
@@ -379,6 +416,22 @@ function fillForm() {
   markStale();
   updateWords();
   updatePreview();
+}
+
+/** The parameter fields of a job created from a job type, built from its type's schema; secrets are never filled. */
+async function fillParameters(editable) {
+  const box = $('#cfg-parameters');
+  if (!job.jobType) { box.textContent = ''; return; }
+  if (jobTypes === null) {
+    const res = await api('GET', `${API}/job-types`);
+    jobTypes = res.ok ? res.data || [] : [];
+  }
+  const type = jobTypes.find(t => t.name === job.jobType);
+  if (!type) {
+    replaceChildren(box, el('p', { class: 'field-error', text: `Job type ${job.jobType} is not registered on the cluster: its parameters cannot be shown or edited.` }));
+    return;
+  }
+  replaceChildren(box, parameterFields(type.parametersSchema, { values: job.parameters || {}, secrets: job.secretParameters || [], readOnly: !editable, idPrefix: 'cfg-param' }));
 }
 
 /** Tells an editing admin that the job changed since the form was filled (their save would get 412). */
@@ -418,57 +471,18 @@ async function updatePreview() {
     replaceChildren(list, el('li', { class: 'muted', text: 'No schedule of its own.' }));
     return;
   }
-  const res = await api('POST', `${API}/schedule/preview`, { body: { schedule, timeZone, count: 10 } });
+  const preview = await fetchPreview(schedule, timeZone);
   if (seq !== previewSeq) return; // a newer keystroke won
-  if (!res.ok) {
-    const errors = (res.data && res.data.errors) || {};
-    const scheduleErrors = errors.schedule || errors.Schedule;
-    const zoneErrors = errors.timeZone || errors.TimeZone;
-    if (scheduleErrors) setFieldError('schedule', scheduleErrors.join(' '));
-    else clearFieldError('schedule');
-    if (zoneErrors) setFieldError('timeZone', zoneErrors.join(' '));
-    if (!scheduleErrors && !zoneErrors) setFieldError('schedule', problemText(res));
-    replaceChildren(list);
-    return;
-  }
   clearFieldError('schedule');
   clearFieldError('timeZone');
-  const data = res.data;
-  if (!data.isValid) {
-    setFieldError(data.errorField === 'timeZone' ? 'timeZone' : 'schedule', data.error || 'This schedule never fires.');
+  if (preview.errors) {
+    for (const [field, text] of Object.entries(preview.errors)) if (text) setFieldError(field, text);
     replaceChildren(list);
     return;
   }
   updateWords();
-  if (data.resolvedSchedule && data.resolvedSchedule !== schedule) $('#schedule-words').textContent += ` Resolved: ${data.resolvedSchedule}`;
-  let previous = null;
-  replaceChildren(list, (data.nextFireTimes || []).map(iso => {
-    const offset = offsetOf(iso);
-    const li = el('li', { title: `Your time: ${formatLocal(iso)}` }, el('time', { datetime: iso, text: wallTime(iso) }), el('span', { class: 'muted', text: ` (UTC${offset})` }));
-    if (previous !== null && offset !== previous) {
-      li.classList.add('dst');
-      li.append(el('span', { class: 'dst-note', text: `DST change: UTC${previous} → UTC${offset}` }));
-    }
-    previous = offset;
-    return li;
-  }));
-  if (!list.children.length) list.append(el('li', { class: 'muted', text: 'No upcoming fire times.' }));
-}
-
-/** "+01:00" from "2026-03-29T03:30:00+02:00"; "+00:00" for Z. */
-function offsetOf(iso) {
-  const m = /([+-]\d{2}:\d{2}|Z)$/.exec(iso);
-  return !m || m[1] === 'Z' ? '+00:00' : m[1];
-}
-
-/** The wall time in the job's zone as the server wrote it: "Sun 29 Mar 2026, 03:30:00". */
-function wallTime(iso) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(iso);
-  if (!m) return iso;
-  const [, y, mo, d, h, mi, s] = m;
-  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  const day = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(date);
-  return `${day}, ${h}:${mi}${s !== '00' ? `:${s}` : ''}`;
+  if (preview.resolvedSchedule && preview.resolvedSchedule !== schedule) $('#schedule-words').textContent += ` Resolved: ${preview.resolvedSchedule}`;
+  renderPreview(list, preview.times);
 }
 
 function setFieldError(field, text) {
@@ -483,6 +497,11 @@ function clearFieldError(field) {
   if (box) box.textContent = '';
   const input = $('#config').elements[field];
   if (input) input.removeAttribute('aria-invalid');
+}
+
+/** An object with its keys in order, to compare parameters whatever order the form or the server wrote them in. */
+function sorted(value) {
+  return Object.fromEntries(Object.keys(value).sort().map(k => [k, value[k]]));
 }
 
 function setSaveMessage(text, kind) {
@@ -508,9 +527,23 @@ async function save(event) {
     if (value !== job[field]) patch[field] = value;
   }
   if (form.elements.misfirePolicy.value !== job.misfirePolicy) patch.misfirePolicy = form.elements.misfirePolicy.value;
+  const parameterBox = $('#cfg-parameters fieldset');
+  if (job.jobType) {
+    for (const field of ['name', 'description']) {
+      const value = form.elements[field].value.trim();
+      if (value !== (job[field] || '')) patch[field] = value;
+    }
+    if (parameterBox) {
+      clearParameterErrors(parameterBox);
+      const parameters = readParameters(parameterBox);
+      showParameterErrors(parameterBox, Object.fromEntries(Object.entries(parameters.errors).map(([k, v]) => [`parameters.${k}`, [v]])));
+      const secretTyped = [...parameterBox.querySelectorAll('[data-secret]')].some(i => i.value !== '');
+      if (secretTyped || JSON.stringify(sorted(parameters.value)) !== JSON.stringify(sorted(job.parameters || {}))) patch.parameters = parameters.value;
+    }
+  }
   const after = afterEntries(form.elements.after.value);
   if (after.join(', ') !== afterText(job.upstreams)) patch.after = after;
-  if (form.querySelector('[aria-invalid="true"][name="timeoutMs"], [aria-invalid="true"][name="maxRetries"]')) {
+  if (form.querySelector('[aria-invalid="true"][name="timeoutMs"], [aria-invalid="true"][name="maxRetries"], [aria-invalid="true"][data-parameter]')) {
     setSaveMessage('Fix the fields marked in red.', 'bad');
     return;
   }
@@ -535,7 +568,7 @@ async function save(event) {
     if (res.status === 400) {
       const errors = (res.data && res.data.errors) || {};
       const other = [];
-      for (const [key, messages] of Object.entries(errors)) {
+      for (const [key, messages] of Object.entries(parameterBox ? showParameterErrors(parameterBox, errors) : errors)) {
         const field = FIELDS.find(f => f.toLowerCase() === key.toLowerCase());
         if (field) setFieldError(field, messages.join(' '));
         else other.push(`${key}: ${messages.join(' ')}`);

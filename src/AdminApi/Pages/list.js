@@ -4,6 +4,7 @@ import {
   canOperate, timeEl, formatDuration, formatPercent, statusBadge, stateBadges, jobStates, scheduleWords, jobHref,
   FAILURE_STATUSES, inChain, formatLocal, formatInZone, svg,
 } from './admin.js';
+import { wireNewJob } from './list-new-job.js';
 
 const jobs = new Map();   // slug -> JobView
 const rows = new Map();   // slug -> <tr>
@@ -15,6 +16,7 @@ const fetching = new Map(); // slug -> { again: bool } while a GET is in flight
 startPage(async () => {
   wireControls();
   await loadAll();
+  await wireNewJob();
   await seedActivity();
   const track = activityTracker();
   startEvents(activity => {

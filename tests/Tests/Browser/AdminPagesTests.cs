@@ -239,6 +239,74 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task AnAdminCreatesAJobFromATypeInThePage_EditsItsParameters_KeepingTheSecret_AndDeletesIt()
+    {
+        const string slug = "t-ui-typed";
+        const string secret = "tok-never-on-the-page";
+        var query = api.Cluster.Client.GetGrain<Grains.Interfaces.Admin.IJobQueryGrain>(0);
+        var page = await SignInAsync(api.AdminKey, "/admin/cron");
+        await page.Locator("#new-job").ClickAsync();
+        var form = page.Locator("form#new-job-form");
+        await Expect(form).ToBeVisibleAsync();
+        await form.Locator("select[name='type']").SelectOptionAsync(TestJobTypes.Name);
+        await form.Locator("input[name='slug']").FillAsync(slug);
+        await Expect(form.Locator("input[name='name']")).ToHaveValueAsync("T ui typed");
+        await form.Locator("input[name='name']").FillAsync("Typed from the page");
+        await form.Locator("input[name='schedule']").FillAsync("30 6 * * 1-5");
+        await form.Locator("input[name='timeZone']").FillAsync("Europe/Berlin");
+        await Expect(page.Locator("#new-preview li")).ToHaveCountAsync(5);
+        await Expect(page.Locator("#new-preview li").First).ToContainTextAsync("06:30");
+        await Expect(page.Locator("#new-schedule-words")).ToContainTextAsync("Runs");
+
+        // The form is built from the type's schema; what the type refuses is shown on its field, and nothing is stored.
+        await form.Locator("#new-param-label").FillAsync("ab");
+        await form.Locator("#new-param-repeat").FillAsync("11");
+        await form.Locator("#new-param-token").FillAsync(secret);
+        await form.Locator("button[type='submit']").ClickAsync();
+        await Expect(page.Locator("#new-param-repeat-error")).ToContainTextAsync("between 1 and 10");
+        await Assert.ThrowsAsync<CronJobNotFoundException>(() => query.GetJobAsync(slug));
+        await form.Locator("#new-param-repeat").FillAsync("2");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("admin-cron-new-job.png") });
+        await form.Locator("button[type='submit']").ClickAsync();
+
+        // Created: the job's page, its parameters in the configuration form, the secret never on the page.
+        await page.WaitForURLAsync($"**/admin/cron/{slug}");
+        await Expect(page.Locator("#job-name")).ToHaveTextAsync("Typed from the page");
+        await Expect(page.Locator("#job-facts")).ToContainTextAsync($"from job type {TestJobTypes.Name}");
+        await Expect(page.Locator("#cfg-param-label")).ToHaveValueAsync("ab");
+        await Expect(page.Locator("#cfg-param-token")).ToHaveValueAsync("");
+        await Expect(page.Locator("#cfg-param-token")).ToHaveAttributeAsync("placeholder", new Regex("leave empty to keep it"));
+        var stored = await query.GetJobAsync(slug);
+        Assert.Equal(("api", "Europe/Berlin", "test-admin"), (stored.Source, stored.TimeZone, stored.CreatedBy));
+
+        await page.Locator("#cfg-param-label").FillAsync("cd");
+        await page.Locator("#cfg-description").FillAsync("edited in the page");
+        await page.Locator("#save").ClickAsync();
+        await Expect(page.Locator("#save-message")).ToContainTextAsync("Saved");
+        await Expect(page.Locator("#audit")).ToContainTextAsync("job.update");
+        Assert.Contains("\"label\":\"cd\"", (await query.GetJobAsync(slug)).ParametersJson, StringComparison.Ordinal);
+
+        // A run now uses the new label and the secret kept from before.
+        await page.Locator("#run-now").ClickAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!(TestJobTypes.LastRunWith.TryGetValue(slug, out var ran) && ran.Label == "cd") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal(("cd", 2, secret), (TestJobTypes.LastRunWith[slug].Label, TestJobTypes.LastRunWith[slug].Repeat, TestJobTypes.LastRunWith[slug].Token));
+        Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
+
+        // Deleted after confirming: no more controls, the history and the trail stay.
+        await page.Locator("#delete-job").ClickAsync();
+        await Expect(page.Locator("#deleted-note")).ToContainTextAsync("test-admin");
+        await Expect(page.Locator("#job-state")).ToContainTextAsync("deleted");
+        await Expect(page.Locator("#run-now")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#audit")).ToContainTextAsync("job.delete");
+        Assert.NotNull((await query.GetJobAsync(slug)).DeletedAt);
+        Assert.Contains(_dialogs, d => d.Contains("Delete job", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AJobNamedLikeMarkupShowsAsText()
     {
         var page = await SignInAsync(api.ViewerKey, "/admin/cron");
