@@ -7,7 +7,8 @@ namespace Totallator.Tests.Cluster;
 
 /// <summary>
 /// One-off runs survive a whole-cluster stop: the cluster is down at their instant, and once it is back the job's misfire policy
-/// decides (run_once runs it late, skip records it missed), each once (issue 14).
+/// decides (run_once runs it late, skip records it missed), each once; and a job an admin created from a job type comes back
+/// with the cluster, neither orphaned by the start-up sync nor lost (issue 14).
 /// </summary>
 [Trait("Category", "Cluster")]
 public sealed class OneOffRestartTests
@@ -28,6 +29,11 @@ public sealed class OneOffRestartTests
         var runAt = DateTimeOffset.UtcNow.AddSeconds(3);
         var late = await query.ScheduleRunAsync("t-oneoff-late", OneOffRunTests.At(runAt));
         var skipped = await query.ScheduleRunAsync("t-oneoff-skip", OneOffRunTests.At(runAt));
+        await query.CreateJobAsync("t-typed-restart", new JobCreation
+        {
+            Type = TestJobTypes.Name, Name = "Typed across a restart", Schedule = "*/2 * * * * *", TimeZone = "America/New_York",
+            MisfirePolicy = MisfirePolicy.Skip, ParametersJson = """{"label":"back"}""", CreatedBy = "restart-test",
+        });
 
         await c.Cluster.StopAllSilosAsync();
         await Task.Delay(runAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3));
@@ -40,6 +46,12 @@ public sealed class OneOffRestartTests
         Assert.Equal(ExecutionStatus.Missed, missed.Status);
         Assert.StartsWith("missed: due ", missed.StatusReason, StringComparison.Ordinal);
         Assert.Equal("o:" + skipped.Id.ToString("N"), missed.OccurrenceKey);
+        var stopped = DateTimeOffset.UtcNow;
+        var typed = await c.WaitForRowsAsync("t-typed-restart", r => r.Any(x => x.Status == ExecutionStatus.Succeeded && x.ScheduledFor > stopped), Wait,
+            "the typed job after the restart");
+        Assert.All(typed.Where(x => x.Status == ExecutionStatus.Succeeded), x => Assert.Equal("back", x.Output));
+        var view = await c.Client.GetGrain<IJobQueryGrain>(0).GetJobAsync("t-typed-restart"); // the new cluster's client
+        Assert.Equal(("api", false, true), (view.Source, view.IsOrphaned, view.IsEnabled));
         await Task.Delay(1500);
         Assert.Single(await c.RowsAsync("t-oneoff-late"));
         Assert.Single(await c.RowsAsync("t-oneoff-skip"));
