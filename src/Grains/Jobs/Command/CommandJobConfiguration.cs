@@ -16,15 +16,35 @@ public static partial class CommandJobConfiguration
     /// <summary>The <see cref="CronJobDefinition.Source"/> of every job loaded here.</summary>
     public const string Source = "configuration";
 
-    private static readonly HashSet<string> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
-    {
+    /// <summary>The key that makes a section a job of a registered job type instead of a command job.</summary>
+    public const string TypeKey = "Type";
+
+    /// <summary>A typed job's parameters, a section bound to the type's parameter class.</summary>
+    public const string ParametersKey = "Parameters";
+
+    // What every job section may say: how and when it runs.
+    private static readonly string[] CommonKeys =
+    [
         nameof(CommandJobOptions.Name), nameof(CommandJobOptions.Description), nameof(CommandJobOptions.Schedule),
-        nameof(CommandJobOptions.Command), nameof(CommandJobOptions.Arguments), nameof(CommandJobOptions.WorkingDirectory),
         nameof(CommandJobOptions.TimeoutMs), nameof(CommandJobOptions.MaxRetries), nameof(CommandJobOptions.TimeZone),
         nameof(CommandJobOptions.Enabled), nameof(CommandJobOptions.MisfirePolicy), nameof(CommandJobOptions.MisfireRunAllCap),
-        nameof(CommandJobOptions.MaxOutputBytes), nameof(CommandJobOptions.Environment), nameof(CommandJobOptions.PassEnvironment),
         nameof(CommandJobOptions.After),
-    };
+    ];
+
+    private static readonly HashSet<string> KnownKeys = new(CommonKeys.Concat(
+    [
+        nameof(CommandJobOptions.Command), nameof(CommandJobOptions.Arguments), nameof(CommandJobOptions.WorkingDirectory),
+        nameof(CommandJobOptions.MaxOutputBytes), nameof(CommandJobOptions.Environment), nameof(CommandJobOptions.PassEnvironment),
+    ]), StringComparer.OrdinalIgnoreCase);
+
+    private static readonly HashSet<string> TypedKeys = new(CommonKeys.Concat([TypeKey, ParametersKey]), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether a job section names a job type (and is then not a command job).</summary>
+    public static bool IsTyped(IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return section.GetSection(TypeKey).Value is not null;
+    }
 
     /// <summary>Loads and validates every job under <c>Cron:Jobs</c>; an absent section gives an empty list.</summary>
     /// <exception cref="OptionsValidationException">An entry is invalid; the message names the key path.</exception>
@@ -33,7 +53,7 @@ public static partial class CommandJobConfiguration
         ArgumentNullException.ThrowIfNull(configuration);
         var validator = new CommandJobOptionsValidator();
         var definitions = new List<CronJobDefinition>();
-        foreach (var section in configuration.GetSection(CommandJobOptions.SectionName).GetChildren())
+        foreach (var section in configuration.GetSection(CommandJobOptions.SectionName).GetChildren().Where(s => !IsTyped(s)))
         {
             var options = Read(section);
             var result = validator.Validate(section.Path, options);
@@ -47,8 +67,9 @@ public static partial class CommandJobConfiguration
     }
 
     /// <summary>Binds one job section after checking what binding alone would let through.</summary>
-    internal static CommandJobOptions Read(IConfigurationSection section)
+    internal static CommandJobOptions Read(IConfigurationSection section, bool typed = false)
     {
+        var knownKeys = typed ? TypedKeys : KnownKeys;
         if (!SlugPattern().IsMatch(section.Key))
         {
             Fail(section, $"{section.Path} is not a valid job slug: use 1-63 lower-case letters, digits and dashes, starting with a letter or digit");
@@ -56,13 +77,17 @@ public static partial class CommandJobConfiguration
         var children = section.GetChildren().ToList();
         if (children.Count == 0)
         {
-            Fail(section, $"{section.Path} must be a section with at least Schedule and Command");
+            Fail(section, $"{section.Path} must be a section with at least Schedule and Command (or Type)");
         }
         foreach (var child in children)
         {
-            if (!KnownKeys.Contains(child.Key))
+            if (typed && KnownKeys.Contains(child.Key) && !TypedKeys.Contains(child.Key))
             {
-                Fail(section, $"{child.Path} is not a known setting; use one of {string.Join(", ", KnownKeys)}");
+                Fail(section, $"{child.Path} is a command job's setting; a job with Type runs its type's code and has no command");
+            }
+            if (!knownKeys.Contains(child.Key))
+            {
+                Fail(section, $"{child.Path} is not a known setting; use one of {string.Join(", ", knownKeys)}");
             }
         }
         RequireArray(section, nameof(CommandJobOptions.Arguments), "arguments");

@@ -16,12 +16,18 @@ public sealed class CommandJobOptionsValidator : IValidateOptions<CommandJobOpti
     /// <summary>Largest <see cref="CommandJobOptions.MaxOutputBytes"/>: the output is held in memory and stored in one row.</summary>
     public const int MaxOutputBytes = 16 * 1024 * 1024;
 
-    public ValidateOptionsResult Validate(string? name, CommandJobOptions options)
+    public ValidateOptionsResult Validate(string? name, CommandJobOptions options) => Validate(name, options, typed: false);
+
+    /// <summary>
+    /// As <see cref="Validate(string?, CommandJobOptions)"/>; for a job of a job type (<c>Type</c> set), the settings it shares
+    /// with command jobs only: it has no command.
+    /// </summary>
+    internal static ValidateOptionsResult Validate(string? name, CommandJobOptions options, bool typed)
     {
         ArgumentNullException.ThrowIfNull(options);
         var path = string.IsNullOrEmpty(name) ? CommandJobOptions.SectionName + ":<slug>" : name;
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.Command))
+        if (!typed && string.IsNullOrWhiteSpace(options.Command))
         {
             failures.Add($"{path}:Command is required");
         }

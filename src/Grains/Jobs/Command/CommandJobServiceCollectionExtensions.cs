@@ -7,8 +7,9 @@ namespace Totallator.Grains.Jobs.Command;
 public static class CommandJobServiceCollectionExtensions
 {
     /// <summary>
-    /// Loads every job under <c>Cron:Jobs:&lt;slug&gt;</c> (see <see cref="CommandJobConfiguration.Load"/>) and adds it with
-    /// <see cref="CronJobServiceCollectionExtensions.AddCronJobDefinition"/>. Throws at once on a bad entry. Safe to call twice.
+    /// Loads every job under <c>Cron:Jobs:&lt;slug&gt;</c>: command jobs (see <see cref="CommandJobConfiguration.Load"/>), added with
+    /// <see cref="CronJobServiceCollectionExtensions.AddCronJobDefinition"/>, and jobs of a registered job type (see
+    /// <see cref="JobTypes.TypedJobConfiguration"/>). Throws at once on a bad entry. Safe to call twice.
     /// </summary>
     public static IServiceCollection AddCommandJobsFromConfiguration(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,7 +24,7 @@ public static class CommandJobServiceCollectionExtensions
         {
             services.AddCronJobDefinition(definition);
         }
-        return services;
+        return JobTypes.TypedJobConfiguration.AddTypedJobsFromConfiguration(services, configuration);
     }
 
     /// <summary>Marks the collection so a second call adds no duplicate definitions.</summary>
