@@ -34,12 +34,12 @@ public sealed partial class CronJobGrain
 
     private async Task<JobSnapshot> CreateCoreAsync(JobCreation creation, CronJobType type, DateTimeOffset now)
     {
+        var parameters = Canonical(type, creation.ParametersJson);
         var job = new NewJob
         {
             Slug = _slug, Name = creation.Name.Trim(), Description = creation.Description.Trim(), Schedule = creation.Schedule.Trim(),
             TimeZone = creation.TimeZone, TimeoutMs = creation.TimeoutMs, MaxRetries = creation.MaxRetries, MisfirePolicy = creation.MisfirePolicy,
-            IsEnabled = creation.Enabled, JobType = type.Name, ParametersJson = Canonical(type, creation.ParametersJson),
-            AuditedParameters = JobParameters.Audited(type, Canonical(type, creation.ParametersJson)),
+            IsEnabled = creation.Enabled, JobType = type.Name, ParametersJson = parameters, AuditedParameters = JobParameters.Audited(type, parameters),
             CreatedBy = creation.CreatedBy, RequestId = creation.RequestId,
         };
         try
@@ -171,16 +171,15 @@ public sealed partial class CronJobGrain
     /// <summary>Validates parameters against the type; throws naming each field at fault.</summary>
     private static void ReadParameters(CronJobType type, string? json)
     {
-        if (json is null || type.TryRead(json, out var errors) is not null)
+        if (json is null)
         {
-            if (json is null)
-            {
-                throw Invalid("parameters", $"parameters is required: a JSON object that fits job type '{type.Name}'.");
-            }
-            return;
+            throw Invalid("parameters", $"parameters is required: a JSON object that fits job type '{type.Name}'.");
         }
-        var (field, messages) = errors.First();
-        throw new InvalidJobConfigurationException(string.Join(" ", messages)) { Field = field, Errors = errors };
+        if (type.TryRead(json, out var errors) is null)
+        {
+            var (field, messages) = errors.First();
+            throw new InvalidJobConfigurationException(string.Join(" ", messages)) { Field = field, Errors = errors };
+        }
     }
 
     /// <summary>The parameters as the type reads them, written back: defaults filled in, the form of the JSON the sender used gone.</summary>
