@@ -152,7 +152,9 @@ function upstreamList(job) {
 /** Deletes a job created from a job type, after the admin confirms; its history stays. */
 async function deleteJob(event) {
   const button = event.currentTarget;
-  if (!window.confirm(`Delete job “${job.name}” (${job.slug})? It stops running and its pending one-off runs are cancelled; its history is kept and its slug cannot be used again.`)) return;
+  const downstreams = (job.downstreams || []).map(d => d.slug);
+  const warning = downstreams.length ? ` ${downstreams.join(', ')} run${downstreams.length === 1 ? 's' : ''} after it and will wait for it no more (the edge shows as broken).` : '';
+  if (!window.confirm(`Delete job “${job.name}” (${job.slug})? It stops running and its pending one-off runs are cancelled; its history is kept and its slug cannot be used again.${warning}`)) return;
   button.disabled = true;
   try {
     const res = await api('DELETE', jobPath, { headers: { 'If-Match': `"${job.version}"` } });
