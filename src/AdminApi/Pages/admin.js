@@ -166,6 +166,8 @@ function adopt(data) {
   $('#app').hidden = false;
   document.body.classList.toggle('can-operate', canOperate());
   document.body.classList.toggle('can-admin', canAdmin());
+  const keysLink = $('#nav-keys');
+  if (keysLink) keysLink.hidden = !canAdmin();
   if (!started) {
     started = true;
     Promise.resolve(onReadyCallback && onReadyCallback()).catch(e => showMessage(`The page failed to load: ${e && e.message ? e.message : e}`));

@@ -307,6 +307,58 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task AnAdminCreatesAKeyInThePage_SeesItOnce_AndRevokesIt_WhileAnOperatorGetsNoKeysPage()
+    {
+        var page = await SignInAsync(api.AdminKey, "/admin/cron");
+        await page.Locator("#nav-keys").ClickAsync();
+        await page.WaitForURLAsync("**/admin/keys");
+        var form = page.Locator("form#key-form");
+        await form.Locator("button[type='submit']").ClickAsync();
+        await Expect(page.Locator("#key-name-error")).ToContainTextAsync("Give the key a name");
+        await form.Locator("input[name='name']").FillAsync("ui-made-key");
+        await form.Locator("select[name='role']").SelectOptionAsync("viewer");
+        await form.Locator("button[type='submit']").ClickAsync();
+
+        // Shown once, working, and in the list by its first characters only.
+        var shown = page.Locator("#new-key-value");
+        await Expect(shown).ToHaveTextAsync(new Regex("^tcron_"));
+        var key = (await shown.TextContentAsync())!;
+        await page.Locator("#copy-key").ClickAsync();
+        await Expect(page.Locator("#copy-state")).Not.ToBeEmptyAsync();
+        using var client = api.Client(key);
+        Assert.Equal(200, (await client.FetchAsync("/api/cron/jobs")).Code);
+        var row = page.Locator("table#keys tbody tr[data-name='ui-made-key']");
+        await Expect(row).ToContainTextAsync("viewer");
+        await Expect(row).ToContainTextAsync("active");
+        Assert.DoesNotContain(key, await row.InnerTextAsync(), StringComparison.Ordinal);
+        await page.ReloadAsync();
+        await Expect(row).ToBeVisibleAsync();
+        await Expect(page.Locator("#new-key")).ToBeHiddenAsync();
+        Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("admin-keys.png") });
+
+        // Revoked after confirming: the list says so, and the key is refused within the key cache's time.
+        await row.Locator("button[data-action='revoke']").ClickAsync();
+        await Expect(row).ToContainTextAsync("revoked");
+        Assert.Contains(_dialogs, d => d.Contains("Revoke the key", StringComparison.Ordinal));
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await client.FetchAsync("/api/cron/jobs")).Code != 401)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the revoked key still worked after 15 s");
+            await Task.Delay(250);
+        }
+        using var admin = api.ClientFor("admin");
+        var audit = await admin.FetchAsync("/api/cron/audit?action=apikey.revoke&actor=test-admin");
+        Assert.True(audit.Json.GetProperty("items").GetArrayLength() >= 1, audit.ToString());
+
+        // Another browser: this one's session cookie is the admin's.
+        await using var other = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = api.BaseAddress.ToString() });
+        var operatorPage = await SignInAsync(api.OperatorKey, "/admin/keys", other);
+        await Expect(operatorPage.Locator("#app")).ToContainTextAsync("Only admins manage API keys.");
+        await Expect(operatorPage.Locator("#nav-keys")).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task AJobNamedLikeMarkupShowsAsText()
     {
         var page = await SignInAsync(api.ViewerKey, "/admin/cron");
@@ -335,9 +387,9 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
         await Expect(page.Locator("#app")).ToBeHiddenAsync();
     }
 
-    private async Task<IPage> SignInAsync(string key, string path)
+    private async Task<IPage> SignInAsync(string key, string path, IBrowserContext? context = null)
     {
-        var page = await _context.NewPageAsync();
+        var page = await (context ?? _context).NewPageAsync();
         page.Dialog += async (_, dialog) =>
         {
             _dialogs.Add(dialog.Message);
