@@ -22,12 +22,13 @@ async function load() {
   if (!res.ok) { reportFailure(res, 'Could not load the keys'); return; }
   const keys = [...(res.data || [])].sort((a, b) => Number(!!a.revokedAt) - Number(!!b.revokedAt) || a.name.localeCompare(b.name));
   const tbody = $('#keys tbody');
-  if (!keys.length) { replaceChildren(tbody, el('tr', { class: 'empty-row' }, el('td', { colspan: 6, text: 'No keys yet.' }))); return; }
+  if (!keys.length) { replaceChildren(tbody, el('tr', { class: 'empty-row' }, el('td', { colspan: 7, text: 'No keys yet.' }))); return; }
   replaceChildren(tbody, keys.map(k => el('tr', { dataset: { id: k.id, name: k.name } },
     el('td', { text: k.name }),
     el('td', {}, el('span', { class: `badge role role-${k.role}`, text: k.role })),
     el('td', {}, el('code', { text: `${k.prefix}…` })),
     el('td', {}, timeEl(k.createdAt, null, { short: true }), el('span', { class: 'slug', text: `by ${k.createdBy}` })),
+    el('td', { dataset: { col: 'last-used' } }, k.lastUsedAt ? timeEl(k.lastUsedAt, null, { short: true, relative: true }) : el('span', { class: 'muted', text: 'never' })),
     el('td', {}, k.revokedAt
       ? el('span', {}, el('span', { class: 'badge state state-disabled', text: 'revoked' }), ' ', timeEl(k.revokedAt, null, { short: true }), el('span', { class: 'slug', text: `by ${k.revokedBy}` }))
       : el('span', { class: 'badge state state-enabled', text: 'active' })),

@@ -49,4 +49,6 @@ public sealed record ApiKeyInfo
     [Id(5)] public required string CreatedBy { get; init; }
     [Id(6)] public DateTimeOffset? RevokedAt { get; init; }
     [Id(7)] public string? RevokedBy { get; init; }
+    /// <summary>When the key was last used to authenticate, to the minute (see 0012_api_key_last_used.sql); null if never.</summary>
+    [Id(8)] public DateTimeOffset? LastUsedAt { get; init; }
 }

@@ -80,7 +80,7 @@ public sealed partial class ApiKeyGrain(IAdminStore admin, TimeProvider timeProv
         StoreGuard.RunAsync(logger, "listing API keys", () => admin.ListApiKeysAsync(CancellationToken.None));
 
     public Task<ApiKeyInfo?> AuthenticateAsync(string keyHash) => IsHash(keyHash)
-        ? StoreGuard.RunAsync(logger, "checking an API key", () => admin.FindActiveApiKeyAsync(keyHash, CancellationToken.None))
+        ? StoreGuard.RunAsync(logger, "checking an API key", () => admin.FindActiveApiKeyAsync(keyHash, timeProvider.GetUtcNow(), CancellationToken.None))
         : Task.FromResult<ApiKeyInfo?>(null);
 
     private static bool IsHash(string? hash) => hash is not null && HashPattern().IsMatch(hash);

@@ -48,8 +48,11 @@ public interface IAdminStore : Scheduling.ITriggerStore
     /// <summary>All keys, revoked ones included, newest first.</summary>
     Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(CancellationToken cancellationToken);
 
-    /// <summary>The active (not revoked) key with this hash, or null.</summary>
-    Task<ApiKeyInfo?> FindActiveApiKeyAsync(string keyHash, CancellationToken cancellationToken);
+    /// <summary>
+    /// The active (not revoked) key with this hash, or null. Records the use: <c>lastUsedAt</c> becomes <paramref name="now"/>
+    /// when it is empty or more than <see cref="ApiKeyUse.Resolution"/> older (the answer carries the value before).
+    /// </summary>
+    Task<ApiKeyInfo?> FindActiveApiKeyAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken);
 
 
     /// <summary>

@@ -225,11 +225,19 @@ public sealed partial class InMemoryJobStore : IAdminStore
         }
     }
 
-    public Task<ApiKeyInfo?> FindActiveApiKeyAsync(string keyHash, CancellationToken cancellationToken)
+    public Task<ApiKeyInfo?> FindActiveApiKeyAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            return Task.FromResult(_apiKeys.Values.Where(k => k.Hash == keyHash && k.Info.RevokedAt is null).Select(k => k.Info).FirstOrDefault());
+            if (_apiKeys.Values.FirstOrDefault(k => k.Hash == keyHash && k.Info.RevokedAt is null) is not { Info: not null } key)
+            {
+                return Task.FromResult<ApiKeyInfo?>(null);
+            }
+            if (ApiKeyUse.IsWorthRecording(key.Info.LastUsedAt, now))
+            {
+                _apiKeys[key.Info.Id] = (key.Info with { LastUsedAt = now }, key.Hash);
+            }
+            return Task.FromResult<ApiKeyInfo?>(key.Info);
         }
     }
 

@@ -102,5 +102,6 @@ public sealed partial class PostgresAdminStore
         CreatedBy = r.GetString(5),
         RevokedAt = r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6),
         RevokedBy = r.IsDBNull(7) ? null : r.GetString(7),
+        LastUsedAt = r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
     };
 }

@@ -139,7 +139,7 @@ public sealed partial class PostgresAdminStore
         {InsertAudit}
         """;
 
-    internal const string ApiKeyColumns = "id, name, role, prefix, createdAt, createdBy, revokedAt, revokedBy";
+    internal const string ApiKeyColumns = "id, name, role, prefix, createdAt, createdBy, revokedAt, revokedBy, lastUsedAt";
 
     internal const string InsertApiKey = $"""
         WITH created AS (
@@ -164,7 +164,17 @@ public sealed partial class PostgresAdminStore
 
     internal const string SelectApiKeys = $"SELECT {ApiKeyColumns} FROM cronApiKey ORDER BY createdAt DESC, id DESC";
 
-    internal const string SelectActiveApiKeyByHash = $"SELECT {ApiKeyColumns} FROM cronApiKey WHERE keyHash = @keyHash AND revokedAt IS NULL";
+    // The key's check and the record of its use in one round trip; the write only when the last one is a minute old (0012).
+    internal const string SelectActiveApiKeyByHash = $"""
+        WITH found AS (
+            SELECT {ApiKeyColumns} FROM cronApiKey WHERE keyHash = @keyHash AND revokedAt IS NULL
+        ), used AS (
+            UPDATE cronApiKey k SET lastUsedAt = @now
+            FROM found f
+            WHERE k.id = f.id AND (k.lastUsedAt IS NULL OR k.lastUsedAt < @now - @resolutionMs * interval '1 millisecond')
+        )
+        SELECT {ApiKeyColumns} FROM found
+        """;
 
     // A key whose run was given up without ever starting (ended skipped or missed: its trigger's answer was lost and its
     // activation went) holds nothing: the caller's retry with the key runs anew. One that may have started (abandoned) holds.

@@ -156,10 +156,12 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         return await cmd.ReadAllAsync(ReadApiKey, cancellationToken);
     }
 
-    public async Task<ApiKeyInfo?> FindActiveApiKeyAsync(string keyHash, CancellationToken cancellationToken)
+    public async Task<ApiKeyInfo?> FindActiveApiKeyAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(SelectActiveApiKeyByHash);
         cmd.Parameters.Add(Param("keyHash", NpgsqlDbType.Text, keyHash));
+        cmd.Parameters.Add(Param("now", NpgsqlDbType.TimestampTz, now));
+        cmd.Parameters.Add(Param("resolutionMs", NpgsqlDbType.Double, ApiKeyUse.Resolution.TotalMilliseconds));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadApiKey(reader) : null;
     }

@@ -331,9 +331,12 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
         await Expect(row).ToContainTextAsync("viewer");
         await Expect(row).ToContainTextAsync("active");
         Assert.DoesNotContain(key, await row.InnerTextAsync(), StringComparison.Ordinal);
+        await Expect(row.Locator("td[data-col='last-used']")).ToHaveTextAsync("never");
         await page.ReloadAsync();
         await Expect(row).ToBeVisibleAsync();
         await Expect(page.Locator("#new-key")).ToBeHiddenAsync();
+        // Its use a moment ago is on the reloaded list.
+        await Expect(row.Locator("td[data-col='last-used']")).Not.ToHaveTextAsync("never");
         Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("admin-keys.png") });
 

@@ -229,18 +229,38 @@ public abstract class AdminStoreContractTests
         var duplicate = await Assert.ThrowsAsync<InvalidAdminInputException>(() => Admin.CreateApiKeyAsync(
             key with { Id = Guid.CreateVersion7() }, hash + "x", Audit(actor, "apikey.create"), CancellationToken.None));
         Assert.Equal("name", duplicate.Field);
-        Assert.Equal(key, await Admin.FindActiveApiKeyAsync(hash, CancellationToken.None));
-        Assert.Contains(key, await Admin.ListApiKeysAsync(CancellationToken.None));
+        Assert.Equal(key, await Admin.FindActiveApiKeyAsync(hash, T0, CancellationToken.None));
+        Assert.Contains(key with { LastUsedAt = T0 }, await Admin.ListApiKeysAsync(CancellationToken.None));
 
         Assert.True(await Admin.RevokeApiKeyAsync(key.Id, T0.AddHours(1), actor, Audit(actor, "apikey.revoke", key.Id.ToString()), CancellationToken.None));
         Assert.False(await Admin.RevokeApiKeyAsync(key.Id, T0.AddHours(2), actor, Audit(actor, "apikey.revoke", key.Id.ToString()), CancellationToken.None));
 
-        Assert.Null(await Admin.FindActiveApiKeyAsync(hash, CancellationToken.None));
+        Assert.Null(await Admin.FindActiveApiKeyAsync(hash, T0.AddHours(3), CancellationToken.None));
         var listed = (await Admin.ListApiKeysAsync(CancellationToken.None)).Single(k => k.Id == key.Id);
         Assert.Equal(T0.AddHours(1), listed.RevokedAt);
         Assert.Equal(actor, listed.RevokedBy);
+        Assert.Equal(T0, listed.LastUsedAt); // a revoked key's check records nothing
         var trail = (await Admin.GetAuditPageAsync(new AuditQuery { Actor = actor }, CancellationToken.None)).Items;
         Assert.Equal(["apikey.create", "apikey.revoke"], trail.Select(a => a.Action).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ApiKeys_RecordTheirLastUse_ToTheMinute()
+    {
+        var actor = "used-" + Guid.NewGuid().ToString("N")[..8];
+        var key = new ApiKeyInfo { Id = Guid.CreateVersion7(), Name = "ci " + actor, Role = AdminRole.Viewer, Prefix = "tk_cd", CreatedAt = T0, CreatedBy = actor };
+        var hash = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
+        await Admin.CreateApiKeyAsync(key, hash, Audit(actor, "apikey.create", key.Id.ToString()), CancellationToken.None);
+        async Task<DateTimeOffset?> LastUsedAsync() => (await Admin.ListApiKeysAsync(CancellationToken.None)).Single(k => k.Id == key.Id).LastUsedAt;
+
+        Assert.Null(await LastUsedAsync());
+        Assert.Null((await Admin.FindActiveApiKeyAsync(hash, T0.AddMinutes(5), CancellationToken.None))!.LastUsedAt);
+        Assert.Equal(T0.AddMinutes(5), await LastUsedAsync());
+        // Checked again within the minute: nothing written (a busy key costs one write a minute).
+        Assert.Equal(T0.AddMinutes(5), (await Admin.FindActiveApiKeyAsync(hash, T0.AddMinutes(5.5), CancellationToken.None))!.LastUsedAt);
+        Assert.Equal(T0.AddMinutes(5), await LastUsedAsync());
+        await Admin.FindActiveApiKeyAsync(hash, T0.AddMinutes(7), CancellationToken.None);
+        Assert.Equal(T0.AddMinutes(7), await LastUsedAsync());
     }
 
     private static ManualTrigger Trigger(JobRecord job, string user, string? key, DateTimeOffset at, string? reason = null)
