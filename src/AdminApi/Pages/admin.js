@@ -168,12 +168,40 @@ function adopt(data) {
   document.body.classList.toggle('can-admin', canAdmin());
   const keysLink = $('#nav-keys');
   if (keysLink) keysLink.hidden = !canAdmin();
+  refreshPauseBanner();
+  if (!pauseTimer) pauseTimer = setInterval(() => { if (!document.hidden) refreshPauseBanner(); }, PAUSE_CHECK_MS);
   if (!started) {
     started = true;
     Promise.resolve(onReadyCallback && onReadyCallback()).catch(e => showMessage(`The page failed to load: ${e && e.message ? e.message : e}`));
   } else {
     location.reload(); // a new sign-in after the session ended: start clean with the new role
   }
+}
+
+// ------------------------------------------------------------------------------------------------- the global pause
+
+/** How often a page asks whether scheduling is paused (an admin on another page may pause it). */
+const PAUSE_CHECK_MS = 30_000;
+let pauseTimer = 0;
+
+/**
+ * Shows, on every page, a banner while scheduling is paused cluster-wide: nothing runs on its schedule then, which an admin
+ * must not miss on any page. Read on sign-in, every 30 s, and after the settings page changes it.
+ */
+export async function refreshPauseBanner() {
+  const res = await api('GET', `${API}/config`);
+  if (!res.ok || !res.data) return;
+  let banner = $('#paused-banner');
+  if (!res.data.schedulingPaused) { banner?.remove(); return; }
+  if (!banner) {
+    banner = el('div', { id: 'paused-banner', class: 'paused-banner', role: 'status' });
+    document.querySelector('header.top').after(banner);
+  }
+  replaceChildren(banner,
+    el('strong', { text: 'Scheduling is paused cluster-wide' }),
+    ': no job runs on its schedule; due occurrences are recorded skipped.',
+    res.data.updatedAt ? ` Settings last changed ${formatLocal(res.data.updatedAt)}${res.data.updatedBy ? ` by ${res.data.updatedBy}` : ''}. ` : ' ',
+    location.pathname === '/admin/settings' ? null : el('a', { href: '/admin/settings', text: canAdmin() ? 'Resume in Settings' : 'Settings' }));
 }
 
 function onSignedOut(text) {

@@ -362,6 +362,56 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task AnAdminPausesSchedulingInTheSettingsPage_EveryPageSaysSo_AndAViewerOnlyReads()
+    {
+        using var admin = api.ClientFor("admin");
+        var before = (await admin.FetchAsync("/api/cron/config")).Json.GetProperty("historyRetentionDays").GetInt32();
+        var page = await SignInAsync(api.AdminKey, "/admin/settings");
+        try
+        {
+            var retention = page.Locator("form#settings input[name='historyRetentionDays']");
+            await Expect(retention).ToHaveValueAsync(before.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // A bad value is refused on its field, and nothing is stored.
+            await retention.FillAsync("0");
+            await page.Locator("#save-settings").ClickAsync();
+            await Expect(page.Locator("#set-historyRetentionDays-error")).Not.ToBeEmptyAsync();
+            Assert.Equal(before, (await admin.FetchAsync("/api/cron/config")).Json.GetProperty("historyRetentionDays").GetInt32());
+            await retention.FillAsync((before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await page.Locator("#save-settings").ClickAsync();
+            await Expect(page.Locator("#settings-message")).ToContainTextAsync("Saved: historyRetentionDays");
+            Assert.Equal(before + 1, (await admin.FetchAsync("/api/cron/config")).Json.GetProperty("historyRetentionDays").GetInt32());
+
+            // Paused after confirming: every page shows the banner until an admin resumes.
+            await page.Locator("#toggle-pause").ClickAsync();
+            await Expect(page.Locator("#pause-state")).ToContainTextAsync("Scheduling is paused");
+            Assert.Contains(_dialogs, d => d.Contains("Pause scheduling for every job", StringComparison.Ordinal));
+            Assert.True((await admin.FetchAsync("/api/cron/config")).Json.GetProperty("schedulingPaused").GetBoolean());
+            await Expect(page.Locator("#paused-banner")).ToBeVisibleAsync();
+            await Expect(page.Locator("#toggle-pause")).ToBeEnabledAsync();
+            await Expect(page.Locator("#toggle-pause")).ToHaveTextAsync("Resume scheduling");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("admin-settings.png") });
+            await page.GotoAsync("/admin/cron/t-ui-list");
+            await Expect(page.Locator("#paused-banner")).ToContainTextAsync("Scheduling is paused cluster-wide");
+            await page.Locator("#paused-banner a").ClickAsync();
+            await page.WaitForURLAsync("**/admin/settings");
+            await page.Locator("#toggle-pause").ClickAsync();
+            await Expect(page.Locator("#pause-state")).ToContainTextAsync("Scheduling runs");
+            await Expect(page.Locator("#paused-banner")).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            await admin.SendAsync("PUT", "/api/cron/config", $$"""{"schedulingPaused":false,"historyRetentionDays":{{before}}}""");
+        }
+
+        await using var other = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = api.BaseAddress.ToString() });
+        var viewerPage = await SignInAsync(api.ViewerKey, "/admin/settings", other);
+        await Expect(viewerPage.Locator("#settings-readonly")).ToBeVisibleAsync();
+        await Expect(viewerPage.Locator("form#settings input[name='historyRetentionDays']")).ToHaveAttributeAsync("readonly", "");
+        await Expect(viewerPage.Locator("#toggle-pause")).ToBeHiddenAsync();
+        await Expect(viewerPage.Locator("#save-settings")).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task AJobNamedLikeMarkupShowsAsText()
     {
         var page = await SignInAsync(api.ViewerKey, "/admin/cron");

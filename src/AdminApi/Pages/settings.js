@@ -1,0 +1,105 @@
+// /admin/settings: the global settings (viewers read, admins change): the cluster-wide pause, retention, defaults for new jobs.
+import { $, api, API, reportFailure, problemText, showMessage, startPage, canAdmin, formatLocal, refreshPauseBanner } from './admin.js';
+import { fillZones } from './schedule-preview.js';
+
+const FIELDS = ['historyRetentionDays', 'auditRetentionDays', 'defaultTimeZone', 'defaultTimeoutMs', 'defaultMaxRetries', 'defaultMisfirePolicy'];
+const NUMBERS = new Set(['historyRetentionDays', 'auditRetentionDays', 'defaultTimeoutMs', 'defaultMaxRetries']);
+let settings = null;
+
+startPage(async () => {
+  fillZones($('#set-zones'));
+  const form = $('#settings');
+  form.addEventListener('submit', save);
+  for (const field of FIELDS) form.elements[field].addEventListener('input', () => setError(field, ''));
+  $('#toggle-pause').addEventListener('click', togglePause);
+  await load();
+});
+
+async function load() {
+  const res = await api('GET', `${API}/config`);
+  if (!res.ok) { reportFailure(res, 'Could not load the settings'); return; }
+  settings = res.data;
+  const form = $('#settings');
+  for (const field of FIELDS) {
+    form.elements[field].value = String(settings[field]);
+    setError(field, '');
+  }
+  const admin = canAdmin();
+  $('#settings-readonly').hidden = admin;
+  for (const field of FIELDS) {
+    const input = form.elements[field];
+    if (input.tagName === 'SELECT') input.disabled = !admin; else input.readOnly = !admin;
+  }
+  $('#save-settings').hidden = !admin;
+  $('#toggle-pause').hidden = !admin;
+  $('#pause-state').textContent = settings.schedulingPaused
+    ? 'Scheduling is paused: no job runs on its schedule.'
+    : 'Scheduling runs: every enabled job fires on its schedule.';
+  $('#pause-state').className = `pause-state ${settings.schedulingPaused ? 'paused' : 'running'}`;
+  const toggle = $('#toggle-pause');
+  toggle.textContent = settings.schedulingPaused ? 'Resume scheduling' : 'Pause scheduling…';
+  toggle.className = settings.schedulingPaused ? 'primary' : 'danger';
+  $('#settings-updated').textContent = settings.updatedAt ? `Last changed ${formatLocal(settings.updatedAt)} by ${settings.updatedBy}.` : '';
+}
+
+async function togglePause(event) {
+  const button = event.currentTarget; // null once the handler awaits
+  const pausing = !settings.schedulingPaused;
+  if (pausing && !window.confirm('Pause scheduling for every job in the cluster? Due occurrences are recorded skipped until you resume.')) return;
+  button.disabled = true;
+  try {
+    const res = await api('PUT', `${API}/config`, { body: { schedulingPaused: pausing } });
+    if (!res.ok) { reportFailure(res, pausing ? 'Not paused' : 'Not resumed'); return; }
+    showMessage(pausing ? 'Scheduling paused cluster-wide.' : 'Scheduling resumed.', 'success');
+    await load();
+    await refreshPauseBanner();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function save(event) {
+  event.preventDefault();
+  if (!canAdmin()) return;
+  const form = $('#settings');
+  const change = {};
+  for (const field of FIELDS) {
+    const raw = form.elements[field].value.trim();
+    if (NUMBERS.has(field)) {
+      const value = raw === '' ? NaN : Number(raw);
+      if (!Number.isInteger(value)) { setError(field, 'Enter a whole number.'); continue; }
+      if (value !== settings[field]) change[field] = value;
+    } else if (raw !== settings[field]) {
+      change[field] = raw;
+    }
+  }
+  if (form.querySelector('[aria-invalid="true"]')) { setMessage('Fix the fields marked in red.', 'bad'); return; }
+  if (!Object.keys(change).length) { setMessage('Nothing changed.', ''); return; }
+  const res = await api('PUT', `${API}/config`, { body: change });
+  if (res.status === 400) {
+    const errors = (res.data && res.data.errors) || {};
+    const other = [];
+    for (const [key, messages] of Object.entries(errors)) {
+      const field = FIELDS.find(f => f.toLowerCase() === key.toLowerCase());
+      if (field) setError(field, messages.join(' ')); else other.push(messages.join(' '));
+    }
+    setMessage(other.length ? other.join(' ') : 'Not saved: fix the fields marked in red.', 'bad');
+    return;
+  }
+  if (!res.ok) { setMessage(`Not saved: ${problemText(res)}`, 'bad'); return; }
+  await load();
+  setMessage(`Saved: ${Object.keys(change).join(', ')}.`, 'ok');
+}
+
+function setError(field, text) {
+  const box = document.getElementById(`set-${field}-error`);
+  if (box) box.textContent = text;
+  const input = $('#settings').elements[field];
+  if (text) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+}
+
+function setMessage(text, kind) {
+  const box = $('#settings-message');
+  box.textContent = text;
+  box.className = kind;
+}
