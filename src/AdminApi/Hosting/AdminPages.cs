@@ -3,8 +3,9 @@ using Microsoft.Extensions.FileProviders;
 namespace Totallator.AdminApi.Hosting;
 
 /// <summary>
-/// The admin web pages: <c>/admin/cron</c> (all jobs), <c>/admin/cron/{slug}</c> (one job), <c>/admin/keys</c> (API keys) and
-/// <c>/admin/settings</c> (the last two outside <c>/admin/cron/</c> so that no job slug can shadow them), plain HTML and JavaScript
+/// The admin web pages: <c>/admin/cron</c> (all jobs), <c>/admin/cron/{slug}</c> (one job), <c>/admin/keys</c> (API keys),
+/// <c>/admin/audit</c> (the audit trail) and <c>/admin/settings</c> (the last three outside <c>/admin/cron/</c> so that no job
+/// slug can shadow them), plain HTML and JavaScript
 /// embedded in this assembly (so the silo's development mode serves them too) under <c>/admin/assets/</c>. No CDN: every
 /// asset comes from here. The pages hold no data; they sign in and read everything through <c>/api/cron</c>.
 /// </summary>
@@ -32,6 +33,7 @@ public static class AdminPages
         app.MapMethods("/admin/cron", read, (HttpContext c) => Page(c, files, "index.html")).AllowAnonymous().ExcludeFromDescription();
         app.MapMethods("/admin/cron/{slug}", read, (HttpContext c) => Page(c, files, "job.html")).AllowAnonymous().ExcludeFromDescription();
         app.MapMethods("/admin/keys", read, (HttpContext c) => Page(c, files, "keys.html")).AllowAnonymous().ExcludeFromDescription();
+        app.MapMethods("/admin/audit", read, (HttpContext c) => Page(c, files, "audit.html")).AllowAnonymous().ExcludeFromDescription();
         app.MapMethods("/admin/settings", read, (HttpContext c) => Page(c, files, "settings.html")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/admin", () => Results.Redirect("/admin/cron")).AllowAnonymous().ExcludeFromDescription();
         return app;

@@ -34,7 +34,8 @@ function asObject(value) {
   return value && typeof value === 'object' ? value : null;
 }
 
-function changeList(oldValues, newValues) {
+/** Old → new of each field an audit row names. */
+export function changeList(oldValues, newValues) {
   const before = asObject(oldValues), after = asObject(newValues);
   const keys = [...new Set([...Object.keys(before || {}), ...Object.keys(after || {})])];
   if (!keys.length) return el('span', { class: 'muted', text: '—' });

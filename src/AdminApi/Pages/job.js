@@ -234,6 +234,7 @@ document.addEventListener('click', event => {
 function wireHistory() {
   $('#status-filter').addEventListener('change', () => { page.offset = 0; loadHistory(); });
   $('#trigger-filter').addEventListener('change', () => { page.offset = 0; loadHistory(); });
+  for (const id of ['#history-from', '#history-to']) $(id).addEventListener('change', () => { page.offset = 0; loadHistory(); });
   $('#prev-page').addEventListener('click', () => { page.offset = Math.max(0, page.offset - PAGE); loadHistory(); });
   $('#next-page').addEventListener('click', () => { page.offset += PAGE; loadHistory(); });
   const tbody = $('#history tbody');
@@ -253,6 +254,11 @@ async function loadHistory() {
   const trigger = $('#trigger-filter').value;
   if (status) params.set('status', status);
   if (trigger) params.set('trigger', trigger);
+  // The period in this browser's time, sent as instants.
+  for (const [id, name] of [['#history-from', 'from'], ['#history-to', 'to']]) {
+    const value = $(id).value;
+    if (value && !Number.isNaN(new Date(value).getTime())) params.set(name, new Date(value).toISOString());
+  }
   const res = await api('GET', `${jobPath}/executions?${params}`);
   if (seq !== historySeq) return;
   if (reportFailure(res, 'Could not load the history')) return;

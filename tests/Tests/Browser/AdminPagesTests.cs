@@ -66,6 +66,17 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
         await Expect(row.Locator("td[data-col='trend'] svg rect.bar-ok")).ToHaveCountAsync(1);
         var rows = await api.Cluster.RowsAsync(slug);
         Assert.Equal((ExecutionStatus.Succeeded, "test-operator"), (Assert.Single(rows).Status, rows[0].TriggeredByUserId));
+
+        // On the job's page, the history's period filter: the run is in today's, not in a period that starts tomorrow.
+        await row.Locator("a").First.ClickAsync();
+        await page.WaitForURLAsync($"**/admin/cron/{slug}");
+        var history = page.Locator("#history tbody");
+        await Expect(history.Locator("tr[data-execution-id]")).ToHaveCountAsync(1);
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        await page.Locator("#history-from").FillAsync(DateTime.Now.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm", culture));
+        await Expect(history.Locator("tr[data-execution-id]")).ToHaveCountAsync(1);
+        await page.Locator("#history-from").FillAsync(DateTime.Now.AddDays(1).ToString("yyyy-MM-dd'T'HH:mm", culture));
+        await Expect(history).ToContainTextAsync("No executions match.");
     }
 
     [Fact]
@@ -409,6 +420,34 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
         await Expect(viewerPage.Locator("form#settings input[name='historyRetentionDays']")).ToHaveAttributeAsync("readonly", "");
         await Expect(viewerPage.Locator("#toggle-pause")).ToBeHiddenAsync();
         await Expect(viewerPage.Locator("#save-settings")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task TheAuditPageFiltersTheWholeTrail_ByActionWhoAndPeriod_InItsAddress()
+    {
+        using var admin = api.ClientFor("admin");
+        var created = await admin.PostJsonAsync("/api/cron/keys", """{"name":"audit-page-key","role":"viewer"}""");
+        var keyId = created.Json.GetProperty("id").GetString()!;
+        var page = await SignInAsync(api.ViewerKey, "/admin/cron");
+        await page.Locator("nav a[href='/admin/audit']").ClickAsync();
+        await page.WaitForURLAsync("**/admin/audit");
+        var filters = page.Locator("form#audit-filters");
+        await filters.Locator("select[name='action']").SelectOptionAsync("apikey.create");
+        await filters.Locator("input[name='actor']").FillAsync("test-admin");
+        await filters.Locator("button[type='submit']").ClickAsync();
+        await Expect(page.Locator("#audit tbody")).ToContainTextAsync(keyId);
+        var actions = await page.Locator("#audit tbody tr td:nth-child(3) code").AllTextContentsAsync();
+        Assert.NotEmpty(actions);
+        Assert.All(actions, a => Assert.Equal("apikey.create", a));
+        Assert.Contains("action=apikey.create", page.Url, StringComparison.Ordinal);
+
+        // The address keeps the filters: reloaded, the same rows; a period in the future has none.
+        await page.ReloadAsync();
+        await Expect(filters.Locator("select[name='action']")).ToHaveValueAsync("apikey.create");
+        await Expect(page.Locator("#audit tbody")).ToContainTextAsync(keyId);
+        await filters.Locator("input[name='from']").FillAsync(DateTime.Now.AddDays(2).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await filters.Locator("button[type='submit']").ClickAsync();
+        await Expect(page.Locator("#audit tbody")).ToContainTextAsync("No change matches these filters.");
     }
 
     [Fact]
