@@ -22,6 +22,9 @@ public static class ExecutionEndpoints
         group.MapPost("/cleanup", CleanupAsync).RequireAuthorization(AdminAuthentication.AdminPolicy)
             .WithName("CleanupExecutions").WithSummary("Deletes ended executions older than olderThanDays (default: the retention setting) and audit rows past the audit retention; returns how many of each went.")
             .Produces<CleanupResult>().ProducesValidationProblem();
+        group.MapGet("/cleanup", PreviewCleanupAsync).RequireAuthorization(AdminAuthentication.AdminPolicy)
+            .WithName("PreviewCleanup").WithSummary("What POST /cleanup would delete now (?olderThanDays=, default: the retention setting), counted without deleting anything.")
+            .Produces<CleanupPreview>().ProducesValidationProblem();
         return group;
     }
 
@@ -71,6 +74,17 @@ public static class ExecutionEndpoints
         return outcome.Requested
             ? TypedResults.Accepted($"/api/cron/executions/{id}", new CancelResponse(id, true))
             : Problems.Conflict(context, $"Execution {id} is no longer running on its job (it may have just ended, or not started yet).");
+    }
+
+    private static async Task<IResult> PreviewCleanupAsync(HttpContext context, IClusterClient cluster)
+    {
+        var q = new QueryParsing(context.Request);
+        int? days = context.Request.Query["olderThanDays"].ToString().Length > 0 ? q.Number("olderThanDays", 0, 0, 3650) : null;
+        if (q.Errors.Count > 0)
+        {
+            return Problems.Invalid(context, q.Errors);
+        }
+        return TypedResults.Ok(await cluster.GetGrain<ISchedulerSettingsGrain>(0).PreviewCleanupAsync(days));
     }
 
     private static async Task<IResult> CleanupAsync(HttpContext context, IClusterClient cluster)

@@ -13,7 +13,49 @@ startPage(async () => {
   for (const field of FIELDS) form.elements[field].addEventListener('input', () => setError(field, ''));
   $('#toggle-pause').addEventListener('click', togglePause);
   await load();
+  if (canAdmin()) wireCleanup();
 });
+
+// ------------------------------------------------------------------------------------------------ history cleanup
+
+let preview = null; // the last preview, which "Delete now" confirms against
+
+function wireCleanup() {
+  $('#cleanup-section').hidden = false;
+  const form = $('#cleanup-form');
+  form.elements.olderThanDays.value = String(settings.historyRetentionDays);
+  form.elements.olderThanDays.addEventListener('input', () => {
+    preview = null;
+    $('#run-cleanup').disabled = true;
+    $('#cleanup-days-error').textContent = '';
+  });
+  form.addEventListener('submit', async event => { event.preventDefault(); await previewCleanup(); });
+  $('#run-cleanup').addEventListener('click', runCleanup);
+}
+
+async function previewCleanup() {
+  const days = $('#cleanup-form').elements.olderThanDays.value.trim();
+  const res = await api('GET', `${API}/executions/cleanup?olderThanDays=${encodeURIComponent(days)}`);
+  if (!res.ok) {
+    const errors = (res.data && res.data.errors) || {};
+    $('#cleanup-days-error').textContent = (errors.olderThanDays || [problemText(res)]).join(' ');
+    return;
+  }
+  preview = res.data;
+  $('#cleanup-result').textContent = `Would delete ${preview.executions} execution${preview.executions === 1 ? '' : 's'} that ended before ${formatLocal(preview.cutoff)}`
+    + (preview.auditRows ? `, and ${preview.auditRows} audit row${preview.auditRows === 1 ? '' : 's'} past the audit retention (${preview.auditRetentionDays} days).` : '.');
+  $('#run-cleanup').disabled = false;
+}
+
+async function runCleanup(event) {
+  const button = event.currentTarget;
+  if (!preview || !window.confirm(`Delete about ${preview.executions} executions that ended more than ${preview.olderThanDays} days ago? This cannot be undone.`)) return;
+  button.disabled = true;
+  const res = await api('POST', `${API}/executions/cleanup`, { body: { olderThanDays: preview.olderThanDays } });
+  if (!res.ok) { reportFailure(res, 'Not cleaned up'); button.disabled = false; return; }
+  $('#cleanup-result').textContent = `Deleted ${res.data.deleted} execution${res.data.deleted === 1 ? '' : 's'} and ${res.data.auditDeleted} audit row${res.data.auditDeleted === 1 ? '' : 's'}.`;
+  preview = null;
+}
 
 async function load() {
   const res = await api('GET', `${API}/config`);

@@ -21,6 +21,10 @@ public interface ISchedulerSettingsGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("Cleanup")]
     Task<CleanupResult> CleanupAsync(int? olderThanDays, AdminActor actor);
+
+    /// <summary>What <see cref="CleanupAsync"/> would delete now, counted without deleting (nor auditing) anything.</summary>
+    [Alias("PreviewCleanup")]
+    Task<CleanupPreview> PreviewCleanupAsync(int? olderThanDays);
 }
 
 /// <summary>The scheduler's global settings.</summary>
@@ -53,6 +57,21 @@ public sealed record CleanupResult
     [Id(0)] public required int Deleted { get; init; }
     /// <summary>Audit rows past the audit retention.</summary>
     [Id(1)] public required int AuditDeleted { get; init; }
+}
+
+/// <summary>What a history cleanup would delete, counted at <see cref="At"/>.</summary>
+[GenerateSerializer, Immutable, Alias("totallator.cleanup-preview")]
+public sealed record CleanupPreview
+{
+    [Id(0)] public required DateTimeOffset At { get; init; }
+    [Id(1)] public required int OlderThanDays { get; init; }
+    /// <summary>Executions that ended before this would go.</summary>
+    [Id(2)] public required DateTimeOffset Cutoff { get; init; }
+    /// <summary>Ended executions that would go (running and claimed ones never do).</summary>
+    [Id(3)] public required int Executions { get; init; }
+    [Id(4)] public required int AuditRetentionDays { get; init; }
+    /// <summary>Audit rows past the audit retention that would go with it.</summary>
+    [Id(5)] public required int AuditRows { get; init; }
 }
 
 /// <summary>A change to <see cref="GlobalSettings"/>; null fields stay as they are.</summary>

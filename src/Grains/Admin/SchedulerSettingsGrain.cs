@@ -82,6 +82,27 @@ public sealed partial class SchedulerSettingsGrain(IAdminStore admin, SchedulerS
         });
     }
 
+    public Task<CleanupPreview> PreviewCleanupAsync(int? olderThanDays)
+    {
+        if (olderThanDays is { } requested)
+        {
+            AdminInput.Range(requested, 0, 3650, "olderThanDays");
+        }
+        return StoreGuard.RunAsync(logger, "counting what a cleanup would delete", async () =>
+        {
+            var settings = GlobalSettingsKeys.Read(await admin.GetConfigAsync(CancellationToken.None));
+            var days = olderThanDays ?? settings.HistoryRetentionDays;
+            var now = timeProvider.GetUtcNow();
+            var cutoffs = CleanupCutoffs.At(now, days, settings.AuditRetentionDays);
+            var counted = await admin.CountCleanupAsync(cutoffs, CancellationToken.None);
+            return new CleanupPreview
+            {
+                At = now, OlderThanDays = days, Cutoff = cutoffs.Executions, Executions = counted.Deleted,
+                AuditRetentionDays = settings.AuditRetentionDays, AuditRows = counted.AuditDeleted,
+            };
+        });
+    }
+
     private static void Validate(GlobalSettingsChange change)
     {
         if (change.HistoryRetentionDays is { } days)

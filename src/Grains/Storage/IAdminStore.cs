@@ -62,6 +62,9 @@ public interface IAdminStore : Scheduling.ITriggerStore
     /// </summary>
     Task<CleanupResult> CleanupAsync(CleanupCutoffs cutoffs, AuditEntry audit, CancellationToken cancellationToken);
 
+    /// <summary>How many rows <see cref="CleanupAsync"/> would delete with these cutoffs (executions, audit rows); deletes nothing.</summary>
+    Task<CleanupResult> CountCleanupAsync(CleanupCutoffs cutoffs, CancellationToken cancellationToken);
+
     /// <summary>How many ended attempts per job the statistics look at.</summary>
     public const int StatisticsSampleSize = 100;
 }

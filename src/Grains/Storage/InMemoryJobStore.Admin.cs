@@ -283,6 +283,19 @@ public sealed partial class InMemoryJobStore : IAdminStore
     private bool GivenUp(Guid executionId) =>
         _executions.TryGetValue(executionId, out var row) && row.Status is ExecutionStatus.Skipped or ExecutionStatus.Missed;
 
+    public Task<CleanupResult> CountCleanupAsync(CleanupCutoffs cutoffs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cutoffs);
+        lock (_lock)
+        {
+            return Task.FromResult(new CleanupResult
+            {
+                Deleted = _executions.Values.Count(e => !e.Status.IsActive() && e.CompletedAt < cutoffs.Executions),
+                AuditDeleted = _audit.Count(a => a.At < cutoffs.Audit),
+            });
+        }
+    }
+
     public Task<CleanupResult> CleanupAsync(CleanupCutoffs cutoffs, AuditEntry audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cutoffs);

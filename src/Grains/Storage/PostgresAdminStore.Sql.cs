@@ -242,4 +242,10 @@ public sealed partial class PostgresAdminStore
         """;
 
     internal const string CountAudit = "SELECT count(*) FROM cronAudit";
+
+    // The same predicates as Cleanup's deletes, counted.
+    internal const string CountCleanup = """
+        SELECT (SELECT count(*)::int FROM cronJobExecution WHERE status NOT IN ('running', 'claimed') AND completedAt < @cutoff),
+               (SELECT count(*)::int FROM cronAudit WHERE at < @auditCutoff)
+        """;
 }

@@ -219,6 +219,16 @@ public sealed partial class PostgresAdminStore(NpgsqlDataSource dataSource) : IA
         return rows.Single();
     }
 
+    public async Task<CleanupResult> CountCleanupAsync(CleanupCutoffs cutoffs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cutoffs);
+        await using var cmd = dataSource.CreateCommand(CountCleanup);
+        cmd.Parameters.Add(Param("cutoff", NpgsqlDbType.TimestampTz, cutoffs.Executions));
+        cmd.Parameters.Add(Param("auditCutoff", NpgsqlDbType.TimestampTz, cutoffs.Audit));
+        var rows = await cmd.ReadAllAsync(r => new CleanupResult { Deleted = r.GetInt32(0), AuditDeleted = r.GetInt32(1) }, cancellationToken);
+        return rows.Single();
+    }
+
     private static void AddTriggerKey(NpgsqlCommand cmd, Guid jobId, string userId, string? idempotencyKey)
     {
         cmd.Parameters.Add(Param("jobId", NpgsqlDbType.Uuid, jobId));

@@ -27,6 +27,7 @@ public sealed class AuthorizationMatrixTests(AdminApiFixture api)
         { "GET", $"/api/cron/executions/{NoSuchId}", null, "viewer", 404 },
         { "POST", $"/api/cron/executions/{NoSuchId}/cancel", null, "operator", 404 },
         { "POST", "/api/cron/executions/cleanup", """{"olderThanDays":3650}""", "admin", 200 },
+        { "GET", "/api/cron/executions/cleanup?olderThanDays=3650", null, "admin", 200 },
         { "GET", "/api/cron/config", null, "viewer", 200 },
         { "PUT", "/api/cron/config", "{}", "admin", 400 },
         { "POST", "/api/cron/schedule/preview", """{"schedule":"*/5 * * * *"}""", "viewer", 200 },

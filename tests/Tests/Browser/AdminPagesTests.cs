@@ -414,12 +414,26 @@ public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser)
             await admin.SendAsync("PUT", "/api/cron/config", $$"""{"schedulingPaused":false,"historyRetentionDays":{{before}}}""");
         }
 
+        // History cleanup: a preview first, then the deletion it previewed (ten years: nothing of this shared cluster goes).
+        var cleanup = page.Locator("form#cleanup-form");
+        await cleanup.Locator("input[name='olderThanDays']").FillAsync("3650");
+        await Expect(page.Locator("#run-cleanup")).ToBeDisabledAsync();
+        await cleanup.Locator("#preview-cleanup").ClickAsync();
+        await Expect(page.Locator("#cleanup-result")).ToContainTextAsync("Would delete 0 executions that ended before");
+        await page.Locator("#run-cleanup").ClickAsync();
+        await Expect(page.Locator("#cleanup-result")).ToContainTextAsync("Deleted 0 executions");
+        Assert.Contains(_dialogs, d => d.Contains("more than 3650 days ago", StringComparison.Ordinal));
+        await cleanup.Locator("input[name='olderThanDays']").FillAsync("-1");
+        await cleanup.Locator("#preview-cleanup").ClickAsync();
+        await Expect(page.Locator("#cleanup-days-error")).ToContainTextAsync("olderThanDays must be a whole number from 0 to 3650");
+
         await using var other = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = api.BaseAddress.ToString() });
         var viewerPage = await SignInAsync(api.ViewerKey, "/admin/settings", other);
         await Expect(viewerPage.Locator("#settings-readonly")).ToBeVisibleAsync();
         await Expect(viewerPage.Locator("form#settings input[name='historyRetentionDays']")).ToHaveAttributeAsync("readonly", "");
         await Expect(viewerPage.Locator("#toggle-pause")).ToBeHiddenAsync();
         await Expect(viewerPage.Locator("#save-settings")).ToBeHiddenAsync();
+        await Expect(viewerPage.Locator("#cleanup-section")).ToBeHiddenAsync();
     }
 
     [Fact]

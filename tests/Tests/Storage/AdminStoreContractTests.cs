@@ -392,6 +392,12 @@ public abstract class AdminStoreContractTests
         };
         Assert.True(await Jobs.TryClaimAsync(claimed, CancellationToken.None));
 
+        // Counted first: the old run is among what would go, and counting deletes nothing.
+        var counted = await Admin.CountCleanupAsync(CleanupCutoffs.At(T0, 30, 365), CancellationToken.None);
+        Assert.True(counted.Deleted >= 1, $"counted {counted.Deleted}");
+        Assert.NotNull(await Jobs.GetExecutionAsync(old, CancellationToken.None));
+        Assert.Equal(0, (await Admin.CountCleanupAsync(CleanupCutoffs.At(T0.AddDays(-365 * 5), 30, 365 * 20), CancellationToken.None)).Deleted);
+
         var result = await Admin.CleanupAsync(CleanupCutoffs.At(T0, 30, 365), Audit("cleanup-" + Guid.NewGuid().ToString("N")[..8], "executions.cleanup"),
             CancellationToken.None);
 
