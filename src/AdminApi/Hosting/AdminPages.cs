@@ -22,6 +22,16 @@ public static class AdminPages
     {
         ArgumentNullException.ThrowIfNull(app);
         var files = new EmbeddedFileProvider(typeof(AdminPages).Assembly, "Totallator.AdminApi.Pages");
+        var layout = Read(files, "layout.html");
+        // Each page is the layout (head, header with the navigation, sign-in panel) around the page's own file, composed once.
+        (string Path, string Html)[] routes =
+        [
+            ("/admin/cron", Compose(layout, files, "index.html", "Cron jobs", "list.js")),
+            ("/admin/cron/{slug}", Compose(layout, files, "job.html", "Job", "job.js")),
+            ("/admin/keys", Compose(layout, files, "keys.html", "API keys", "keys.js")),
+            ("/admin/audit", Compose(layout, files, "audit.html", "Audit trail", "audit.js")),
+            ("/admin/settings", Compose(layout, files, "settings.html", "Settings", "settings.js")),
+        ];
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = files,
@@ -30,20 +40,29 @@ public static class AdminPages
         });
         // GET and HEAD: a HEAD (curl -I, link checkers) must not fall through to the authenticated API.
         string[] read = [HttpMethods.Get, HttpMethods.Head];
-        app.MapMethods("/admin/cron", read, (HttpContext c) => Page(c, files, "index.html")).AllowAnonymous().ExcludeFromDescription();
-        app.MapMethods("/admin/cron/{slug}", read, (HttpContext c) => Page(c, files, "job.html")).AllowAnonymous().ExcludeFromDescription();
-        app.MapMethods("/admin/keys", read, (HttpContext c) => Page(c, files, "keys.html")).AllowAnonymous().ExcludeFromDescription();
-        app.MapMethods("/admin/audit", read, (HttpContext c) => Page(c, files, "audit.html")).AllowAnonymous().ExcludeFromDescription();
-        app.MapMethods("/admin/settings", read, (HttpContext c) => Page(c, files, "settings.html")).AllowAnonymous().ExcludeFromDescription();
+        foreach (var (path, page) in routes)
+        {
+            app.MapMethods(path, read, (HttpContext c) => Page(c, page)).AllowAnonymous().ExcludeFromDescription();
+        }
         app.MapGet("/admin", () => Results.Redirect("/admin/cron")).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
-    private static IResult Page(HttpContext context, EmbeddedFileProvider files, string name)
+    private static IResult Page(HttpContext context, string html)
     {
         Secure(context.Response);
         context.Response.Headers.CacheControl = "no-cache";
-        return Results.Stream(files.GetFileInfo(name).CreateReadStream(), "text/html; charset=utf-8");
+        return Results.Content(html, "text/html; charset=utf-8");
+    }
+
+    private static string Compose(string layout, EmbeddedFileProvider files, string page, string title, string script) =>
+        layout.Replace("{{title}}", title, StringComparison.Ordinal).Replace("{{script}}", script, StringComparison.Ordinal)
+            .Replace("{{main}}", Read(files, page), StringComparison.Ordinal);
+
+    private static string Read(EmbeddedFileProvider files, string name)
+    {
+        using var reader = new StreamReader(files.GetFileInfo(name).CreateReadStream());
+        return reader.ReadToEnd();
     }
 
     private static void Secure(HttpResponse response)
