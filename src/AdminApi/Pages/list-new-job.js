@@ -22,6 +22,7 @@ export async function wireNewJob() {
   $('#new-job').hidden = false;
   $('#new-job').addEventListener('click', () => {
     form.reset();
+    delete form.elements.name.dataset.touched;
     form.elements.timeZone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
     for (const f of FIELDS) setError(f, '');
     setMessage('');

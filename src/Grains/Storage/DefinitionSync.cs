@@ -81,8 +81,8 @@ public static class DefinitionSync
             var row = stored[clash.Slug];
             throw new InvalidOperationException(
                 $"Job '{clash.Slug}' is defined in {clash.Source}, but an admin created a job with this slug from job type '{row.JobType}'"
-                + (row.DeletedAt is { } deleted ? $" (deleted {deleted:u}, its history kept under the slug)" : "")
-                + ". Give the definition another slug" + (row.DeletedAt is null ? ", or delete the admin's job and choose another slug." : "."));
+                + (row.DeletedAt is { } deleted ? $" (deleted {deleted:u})" : "")
+                + ". Give the definition another slug: the slug stays that job's, deleted or not, because its history is kept under it.");
         }
     }
 
