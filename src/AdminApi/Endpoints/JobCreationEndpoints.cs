@@ -85,7 +85,7 @@ public static class JobCreationEndpoints
         }
         if (!ETags.TryReadIfMatch(context.Request, out var expected))
         {
-            return Problems.Invalid(context, "If-Match", "If-Match must be the job's ETag as returned by GET (e.g. \"7\"), or *.");
+            return JobEndpoints.BadIfMatch(context);
         }
         var actor = context.Actor();
         var job = await cluster.GetGrain<IJobQueryGrain>(0).DeleteJobAsync(slug, new JobDeletion

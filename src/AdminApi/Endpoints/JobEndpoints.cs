@@ -46,6 +46,10 @@ public static partial class JobEndpoints
     internal static IResult? UnknownSlug(HttpContext context, string slug) =>
         SlugPattern().IsMatch(slug) ? null : Problems.NotFound(context, $"No job with slug '{Shorten(slug)}'.");
 
+    /// <summary>400 for an If-Match that is not a job's ETag.</summary>
+    internal static IResult BadIfMatch(HttpContext context) =>
+        Problems.Invalid(context, "If-Match", "If-Match must be the job's ETag as returned by GET (e.g. \"7\"), or *.");
+
     internal static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
     /// <summary><c>?chain=true</c>: only jobs that run after others or that others run after; <c>false</c>: only the others.</summary>
@@ -80,7 +84,7 @@ public static partial class JobEndpoints
         }
         if (!ETags.TryReadIfMatch(context.Request, out var expected))
         {
-            return Problems.Invalid(context, "If-Match", "If-Match must be the job's ETag as returned by GET (e.g. \"7\"), or *.");
+            return BadIfMatch(context);
         }
         if (patch is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, Enabled: null, After: null, Name: null,
                 Description: null, Parameters: null })
