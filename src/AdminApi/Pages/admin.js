@@ -43,6 +43,15 @@ function append(node, children) {
   }
 }
 
+/** Shows (or, with empty text, clears) a form field's error in its box, marking the field invalid while there is one. */
+export function fieldError(form, boxId, field, text) {
+  const box = document.getElementById(boxId);
+  if (box) box.textContent = text;
+  const input = form.elements[field];
+  if (!input) return;
+  if (text) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+}
+
 /** Replaces every child of a node. */
 export function replaceChildren(node, ...children) {
   node.textContent = '';

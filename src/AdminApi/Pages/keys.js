@@ -1,5 +1,5 @@
 // /admin/keys: the API keys (admins only): list, create (the key shown once, with a copy button), revoke.
-import { $, el, replaceChildren, api, API, reportFailure, problemText, showMessage, startPage, canAdmin, timeEl } from './admin.js';
+import { $, el, replaceChildren, api, API, reportFailure, problemText, showMessage, startPage, canAdmin, timeEl, fieldError } from './admin.js';
 
 startPage(async () => {
   document.title = 'API keys · Totallator Cron';
@@ -90,8 +90,5 @@ async function revoke(button) {
 }
 
 function setError(field, text) {
-  const box = document.getElementById(`key-${field}-error`);
-  if (box) box.textContent = text;
-  const input = $('#key-form').elements[field];
-  if (text) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+  fieldError($('#key-form'), `key-${field}-error`, field, text);
 }

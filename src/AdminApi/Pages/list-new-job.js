@@ -1,6 +1,6 @@
 // The list page's "New job": a job from a registered job type, its parameter fields built from the type's schema, the
 // schedule previewed as it is typed. Admins only; the button stays hidden when no job type is registered.
-import { $, el, replaceChildren, api, API, problemText, canAdmin, debounce, describeCron, jobHref } from './admin.js';
+import { $, el, replaceChildren, api, API, problemText, canAdmin, debounce, describeCron, jobHref, fieldError } from './admin.js';
 import { fetchPreview, renderPreview, fillZones } from './schedule-preview.js';
 import { parameterFields, readParameters, showParameterErrors, clearParameterErrors } from './job-parameters.js';
 
@@ -125,11 +125,7 @@ async function create(event) {
 }
 
 function setError(field, text) {
-  const box = document.getElementById(`new-${field}-error`);
-  if (box) box.textContent = text;
-  const input = $('#new-job-form').elements[field];
-  if (!input) return;
-  if (text) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+  fieldError($('#new-job-form'), `new-${field}-error`, field, text);
 }
 
 function setMessage(text) {

@@ -1,5 +1,5 @@
 // /admin/settings: the global settings (viewers read, admins change): the cluster-wide pause, retention, defaults for new jobs.
-import { $, api, API, reportFailure, problemText, showMessage, startPage, canAdmin, formatLocal, refreshPauseBanner } from './admin.js';
+import { $, api, API, reportFailure, problemText, showMessage, startPage, canAdmin, formatLocal, refreshPauseBanner, fieldError } from './admin.js';
 import { fillZones } from './schedule-preview.js';
 
 const FIELDS = ['historyRetentionDays', 'auditRetentionDays', 'defaultTimeZone', 'defaultTimeoutMs', 'defaultMaxRetries', 'defaultMisfirePolicy'];
@@ -134,10 +134,7 @@ async function save(event) {
 }
 
 function setError(field, text) {
-  const box = document.getElementById(`set-${field}-error`);
-  if (box) box.textContent = text;
-  const input = $('#settings').elements[field];
-  if (text) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+  fieldError($('#settings'), `set-${field}-error`, field, text);
 }
 
 function setMessage(text, kind) {

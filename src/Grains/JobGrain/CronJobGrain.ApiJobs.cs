@@ -123,7 +123,7 @@ public sealed partial class CronJobGrain
         if (type.TryRead(parameters, out var errors) is null)
         {
             _definitionProblem = $"Its parameters no longer fit job type '{type.Name}': "
-                + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")) + ". Edit them to run it again.";
+                + CronJobType.Describe(errors) + ". Edit them to run it again.";
             return null;
         }
         // Read for each attempt: an attempt that changes its parameters object leaves the next one unaffected.
@@ -147,7 +147,7 @@ public sealed partial class CronJobGrain
         var type = types.Find(creation.Type ?? "") ?? throw Invalid("type",
             types.All.Count == 0
                 ? "No job types are registered on the cluster (AddCronJobType in the silo's code)."
-                : $"Unknown job type '{creation.Type}'; registered: {string.Join(", ", types.All.Select(t => t.Name).Order(StringComparer.Ordinal))}.");
+                : $"Unknown job type '{creation.Type}'; registered: {types.NamesText}.");
         ValidateText("name", creation.Name, MaxNameLength, required: true);
         ValidateText("description", creation.Description, MaxDescriptionLength, required: false);
         if (string.IsNullOrWhiteSpace(creation.Schedule))

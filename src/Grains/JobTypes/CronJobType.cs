@@ -50,7 +50,14 @@ public sealed class CronJobType
     public object Read(string json)
     {
         return TryRead(json, out var errors) ?? throw new InvalidOperationException(
-            $"The job's parameters do not fit job type '{Name}': {string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}");
+            $"The job's parameters do not fit job type '{Name}': {Describe(errors)}");
+    }
+
+    /// <summary>The errors of <see cref="TryRead"/> as one line: <c>parameters.days: …; parameters.format: …</c>.</summary>
+    public static string Describe(IReadOnlyDictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        return string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
     }
 
     /// <summary>

@@ -24,4 +24,7 @@ public sealed class JobTypeCatalog
     public IReadOnlyCollection<CronJobType> All => _byName.Values;
 
     public CronJobType? Find(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>The registered names in order, for a message that refuses an unknown one ("none" when there are none).</summary>
+    public string NamesText => _byName.Count == 0 ? "none" : string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal));
 }

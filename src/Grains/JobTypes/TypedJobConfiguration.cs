@@ -49,7 +49,7 @@ public static class TypedJobConfiguration
         ArgumentNullException.ThrowIfNull(types);
         var path = $"{CommandJobOptions.SectionName}:{common.Slug}";
         var type = types.Find(typeName) ?? throw Refused(path,
-            $"{path}:Type names job type '{typeName}', which is not registered (registered: {string.Join(", ", types.All.Select(t => t.Name).Order(StringComparer.Ordinal).DefaultIfEmpty("none"))})");
+            $"{path}:Type names job type '{typeName}', which is not registered (registered: {types.NamesText})");
         object? bound;
         try
         {

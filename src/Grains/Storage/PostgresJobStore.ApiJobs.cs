@@ -106,8 +106,6 @@ public sealed partial class PostgresJobStore : IApiJobStore
     public async Task<JobRecord> DeleteJobAsync(string slug, JobDeletion deletion, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deletion);
-        var before = await GetJobAsync(slug, cancellationToken) ?? throw new CronJobNotFoundException($"No job with slug '{slug}'.");
-        ApiJobRules.ThrowIfNotDeletable(before, deletion);
         await using var cmd = dataSource.CreateCommand(DeleteApiJob);
         cmd.Parameters.Add(Param("slug", NpgsqlDbType.Text, slug));
         cmd.Parameters.Add(Param("expectedVersion", NpgsqlDbType.Integer, deletion.ExpectedVersion));
@@ -122,9 +120,10 @@ public sealed partial class PostgresJobStore : IApiJobStore
                 return ReadJob(reader);
             }
         }
-        // Changed between the read and the delete: say why from the row as it is now.
+        // Nothing deleted: say why from the row as it is now (the one read only a refusal pays for).
         var current = await GetJobAsync(slug, cancellationToken) ?? throw new CronJobNotFoundException($"No job with slug '{slug}'.");
         ApiJobRules.ThrowIfNotDeletable(current, deletion);
+        // Deletable as it is now: it changed between the statement and this read.
         throw new JobVersionConflictException($"Job '{slug}' was changed while it was being deleted; reload it and try again.") { CurrentVersion = current.Version };
     }
 }
