@@ -13,6 +13,8 @@ public sealed record JobPatchRequest
     /// <summary>Per-attempt timeout, 1 to 86,400,000 ms.</summary>
     public int? TimeoutMs { get; init; }
     /// <summary>Further attempts after a failure, 0 to 100.</summary>
+    /// <summary>The circuit breaker: pause the job after this many failed occurrences in a row, 1 to 1,000; 0 turns it off.</summary>
+    public int? PauseAfterFailures { get; init; }
     public int? MaxRetries { get; init; }
     /// <summary><c>run_once</c>, <c>skip</c> or <c>run_all</c>.</summary>
     public MisfirePolicy? MisfirePolicy { get; init; }

@@ -87,10 +87,10 @@ public static partial class JobEndpoints
             return BadIfMatch(context);
         }
         if (patch is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, Enabled: null, After: null, Name: null,
-                Description: null, Parameters: null })
+                Description: null, Parameters: null, PauseAfterFailures: null })
         {
             return Problems.Invalid(context, "body",
-                "Nothing to change: send at least one of schedule, timeZone, timeoutMs, maxRetries, misfirePolicy, enabled, after, name, description, parameters.");
+                "Nothing to change: send at least one of schedule, timeZone, timeoutMs, maxRetries, misfirePolicy, enabled, after, name, description, parameters, pauseAfterFailures.");
         }
         if (JobCreationEndpoints.ReadParameters(patch.Parameters, out var parameters) is { } badParameters)
         {
@@ -110,7 +110,7 @@ public static partial class JobEndpoints
         {
             Schedule = patch.Schedule, TimeZone = patch.TimeZone, TimeoutMs = patch.TimeoutMs, MaxRetries = patch.MaxRetries,
             MisfirePolicy = patch.MisfirePolicy, IsEnabled = patch.Enabled, ExpectedVersion = expected, After = after,
-            Name = patch.Name, Description = patch.Description, ParametersJson = parameters,
+            Name = patch.Name, Description = patch.Description, ParametersJson = parameters, PauseAfterFailures = patch.PauseAfterFailures,
             ChangedBy = actor.Name, RequestId = actor.RequestId,
         });
     }

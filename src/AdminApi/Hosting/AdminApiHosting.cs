@@ -107,6 +107,7 @@ public static class AdminApiHosting
         api.MapScheduleEndpoints();
         api.MapAuditEndpoints();
         api.MapApiKeyEndpoints();
+        api.MapAlertEndpoints();
         api.MapActivityEndpoints();
 
         app.MapTotallatorHealthEndpoints();

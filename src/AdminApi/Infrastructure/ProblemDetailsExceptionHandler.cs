@@ -51,6 +51,8 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         JobConflictException e => Conflict(e),
         InvalidAdminInputException e => Validation(e.Field ?? "body", e.Message),
         JobVersionConflictException e => New(StatusCodes.Status412PreconditionFailed, "The job was changed by someone else.", e.Message),
+        Grains.Interfaces.Alerts.AlertRuleNotFoundException e => New(StatusCodes.Status404NotFound, "Not found.", e.Message),
+        Grains.Interfaces.Alerts.AlertRuleConflictException e => New(StatusCodes.Status412PreconditionFailed, "The rule was changed by someone else.", e.Message),
         BadHttpRequestException e => BadRequest(e),
         StoreUnavailableException or Npgsql.NpgsqlException => Unavailable("The database does not answer."),
         SiloUnavailableException or OrleansMessageRejectionException or TimeoutException

@@ -63,6 +63,12 @@ public sealed record JobView
     [Id(31)] public DateTimeOffset? DeletedAt { get; init; }
     [Id(32)] public string? DeletedBy { get; init; }
     [Id(33)] public string? CreatedBy { get; init; }
+    /// <summary>The circuit breaker: the job pauses itself after this many failed occurrences in a row; null for none.</summary>
+    [Id(34)] public int? PauseAfterFailures { get; init; }
+    /// <summary>Failed, timed-out or abandoned final attempts since the last success.</summary>
+    [Id(35)] public int FailureStreak { get; init; }
+    /// <summary>Why the job paused itself (its circuit breaker opened); null unless it did. Enabling it clears this.</summary>
+    [Id(36)] public string? PausedReason { get; init; }
 
     /// <summary>The parameters as a JSON object in the API's answers.</summary>
     public JsonElement? Parameters => ParametersJson is null ? null : JsonDocument.Parse(ParametersJson).RootElement.Clone();

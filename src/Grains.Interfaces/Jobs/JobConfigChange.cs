@@ -33,4 +33,6 @@ public sealed record JobConfigChange
     /// parameter left out keeps its stored value.
     /// </summary>
     [Id(12)] public string? ParametersJson { get; init; }
+    /// <summary>The circuit breaker: pause the job after this many failed occurrences in a row, 1 to 1,000; 0 turns it off.</summary>
+    [Id(13)] public int? PauseAfterFailures { get; init; }
 }

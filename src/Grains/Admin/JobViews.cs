@@ -39,7 +39,7 @@ internal static class JobViews
             LastModifiedBy = job.LastModifiedBy, LastScheduledFor = job.LastScheduledFor,
             Upstreams = dependencies.UpstreamsOf(job, signalledUpstreams), Downstreams = dependencies.DownstreamsOf(job.Slug),
             JobType = job.JobType, ParametersJson = parameters, SecretParameters = secrets, DeletedAt = job.DeletedAt, DeletedBy = job.DeletedBy,
-            CreatedBy = job.CreatedBy,
+            CreatedBy = job.CreatedBy, PauseAfterFailures = job.PauseAfterFailures, FailureStreak = job.FailureStreak, PausedReason = job.PausedReason,
         };
     }
 

@@ -70,6 +70,11 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton<JobWaker>();
         services.AddHostedService<DeadSiloJobRecovery>();
         services.AddHostedService<DependencySweep>();
+        services.AddOptions<Alerts.AlertOptions>().Bind(configuration.GetSection(Alerts.AlertOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Alerts.AlertOptions>, Alerts.AlertOptionsValidator>();
+        services.AddSingleton(new Alerts.ConfiguredAlertRules(configuration));
+        services.AddSingleton<Alerts.AlertSender>();
+        services.AddHostedService<Alerts.AlertDispatcher>();
         services.AddSingleton<DefinitionSyncStartup>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DefinitionSyncStartup>());
 
@@ -151,6 +156,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         builder.Services.TryAddSingleton<IOneOffStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         builder.Services.TryAddSingleton<JobTypes.IApiJobStore>(sp => sp.GetRequiredService<PostgresJobStore>());
+        builder.Services.TryAddSingleton<Alerts.IAlertStore, Alerts.PostgresAlertStore>();
         return builder;
     }
 
@@ -165,6 +171,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<IOneOffStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<JobTypes.IApiJobStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
+        builder.Services.TryAddSingleton<Alerts.IAlertStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         return builder;
     }
 }

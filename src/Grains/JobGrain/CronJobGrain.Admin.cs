@@ -38,9 +38,9 @@ public sealed partial class CronJobGrain
         return (stored, JobTypes.JobParameters.Audited(type, job.ParametersJson!), JobTypes.JobParameters.Audited(type, stored, before: job.ParametersJson));
     }
 
-    private async Task<JobSnapshot> ApplyConfigAsync(JobConfigChange change, JobRecord job, DateTimeOffset now, (string Stored, string AuditedOld, string AuditedNew)? parameters)
+    private async Task<JobSnapshot> ApplyConfigAsync(JobConfigChange change, JobRecord job, DateTimeOffset now, (string Stored, string AuditedOld, string AuditedNew)? parameters,
+        string? pausedReason = null)
     {
-
         var scheduleChanged = change.Schedule is not null && change.Schedule != job.Schedule
             || change.TimeZone is not null && change.TimeZone != job.TimeZone;
         var enabling = change.IsEnabled == true && !job.IsEnabled;
@@ -52,7 +52,8 @@ public sealed partial class CronJobGrain
             After = change.After is { } after ? Dependencies.UpstreamList.Normalize(after) : null,
             Name = change.Name?.Trim(), Description = change.Description?.Trim(), ParametersJson = parameters?.Stored,
             AuditedParameters = parameters is { } p ? (p.AuditedOld, p.AuditedNew) : null,
-            ChangedBy = change.ChangedBy, AuditAction = AuditActionOf(change), RequestId = change.RequestId,
+            PauseAfterFailures = change.PauseAfterFailures, PausedReason = pausedReason,
+            ChangedBy = change.ChangedBy, AuditAction = pausedReason is null ? AuditActionOf(change) : "job.breaker-open", RequestId = change.RequestId,
             // A new schedule, or a re-enabled job, starts from now: the old schedule's or the disabled period's occurrences are not misfires.
             // Disabling does too: an occurrence claimed ahead is then removed by its release, not handed over to run later.
             ResetLastScheduledFor = scheduleChanged || enabling || disabling ? now : null,
@@ -83,7 +84,7 @@ public sealed partial class CronJobGrain
     /// <summary><c>job.enable</c> / <c>job.disable</c> for a change of <c>isEnabled</c> alone, else <c>job.update</c>.</summary>
     private static string AuditActionOf(JobConfigChange change) =>
         change is { Schedule: null, TimeZone: null, TimeoutMs: null, MaxRetries: null, MisfirePolicy: null, After: null, Name: null, Description: null,
-            ParametersJson: null, IsEnabled: { } enabled }
+            ParametersJson: null, PauseAfterFailures: null, IsEnabled: { } enabled }
             ? enabled ? "job.enable" : "job.disable"
             : "job.update";
 
@@ -92,6 +93,10 @@ public sealed partial class CronJobGrain
         if (string.IsNullOrWhiteSpace(change.ChangedBy))
         {
             throw Invalid("changedBy", "Who makes the change is required.");
+        }
+        if (change.PauseAfterFailures is < 0 or > 1000)
+        {
+            throw Invalid("pauseAfterFailures", "pauseAfterFailures is 1 to 1,000 failed occurrences in a row, or 0 for no circuit breaker.");
         }
         if (change.TimeZone is not null && !CronSchedule.TryFindTimeZone(change.TimeZone, out _))
         {

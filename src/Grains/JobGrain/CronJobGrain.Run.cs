@@ -86,11 +86,16 @@ public sealed partial class CronJobGrain
                 if (!retries)
                 {
                     TellDownstreams();
+                    if (outcome.Status is ExecutionStatus.Failed or ExecutionStatus.TimedOut)
+                    {
+                        await CheckBreakerAsync();
+                    }
                     break;
                 }
                 if (!ShouldRetry(outcome, claim.RetryCount))
                 {
                     await SignalDownstreamAsync(claim.ExecutionId);
+                    await CheckBreakerAsync();
                     break;
                 }
                 var retry = claim.RetryCount + 1;

@@ -33,6 +33,7 @@ public static class AuditJson
                 Storage.JobFields.Name => JsonValue.Create(TextSanitizer.Replace(job.Name)),
                 Storage.JobFields.Description => JsonValue.Create(TextSanitizer.Replace(job.Description)),
                 Storage.JobFields.Parameters => auditedParameters is null ? null : JsonNode.Parse(auditedParameters),
+                Storage.JobFields.PauseAfterFailures => job.PauseAfterFailures is { } n ? JsonValue.Create(n) : null,
                 _ => throw new ArgumentOutOfRangeException(nameof(fields), field, "Not a job field an admin can change."),
             };
         }

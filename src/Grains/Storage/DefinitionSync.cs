@@ -59,6 +59,7 @@ public static class DefinitionSync
         if (update.Name is not null) yield return JobFields.Name;
         if (update.Description is not null) yield return JobFields.Description;
         if (update.ParametersJson is not null) yield return JobFields.Parameters;
+        if (update.PauseAfterFailures is not null) yield return JobFields.PauseAfterFailures;
     }
 
     /// <summary>
@@ -66,7 +67,7 @@ public static class DefinitionSync
     /// definition), and never its name, description or parameters.
     /// </summary>
     public static IEnumerable<string> OverriddenBy(JobUpdate update, bool fromApi) =>
-        fromApi ? [] : ChangedFields(update).Where(f => f is not (JobFields.Name or JobFields.Description or JobFields.Parameters));
+        fromApi ? [] : ChangedFields(update).Where(f => f is not (JobFields.Name or JobFields.Description or JobFields.Parameters or JobFields.PauseAfterFailures));
 
     /// <summary>
     /// Refuses definitions whose slug belongs to a job an admin created from a job type: syncing would turn that job into the

@@ -98,6 +98,7 @@ public sealed partial class InMemoryJobStore : IDependencyStore
             if (_executions.TryGetValue(executionId, out var row))
             {
                 SignalDownstream(row);
+                CountEnded(row);
             }
         }
         return Task.CompletedTask;

@@ -128,6 +128,10 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 Name = update.Name ?? row.Name,
                 Description = update.Description ?? row.Description,
                 ParametersJson = update.ParametersJson ?? row.ParametersJson,
+                PauseAfterFailures = update.PauseAfterFailures is { } threshold ? threshold == 0 ? null : threshold : row.PauseAfterFailures,
+                // As in PostgreSQL: enabling closes the circuit breaker.
+                PausedReason = update.IsEnabled == true ? null : update.PausedReason ?? row.PausedReason,
+                FailureStreak = update.IsEnabled == true && !row.IsEnabled ? 0 : row.FailureStreak,
                 OverriddenFields = row.OverriddenFields.Union(DefinitionSync.OverriddenBy(update, row.IsFromApi)).Order(StringComparer.Ordinal).ToList(),
                 LastScheduledFor = update.ResetLastScheduledFor ?? row.LastScheduledFor,
                 InvalidReason = update.Schedule is null && update.TimeZone is null ? row.InvalidReason : null,
@@ -136,6 +140,10 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 LastModifiedBy = update.ChangedBy,
             };
             _jobs[slug] = updated;
+            if (update.PausedReason is not null)
+            {
+                AddAlertEvent(updated.Id, null, Interfaces.Alerts.AlertEvent.Paused, now, detail: update.PausedReason);
+            }
             var fields = DefinitionSync.ChangedFields(update).ToList();
             _audit.Add(new AuditEntry
             {
@@ -288,6 +296,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     if (_executions.TryGetValue(o.ExecutionId, out var own) && own.Status.IsActive() && own.OccurrenceKey == o.OccurrenceKey)
                     {
                         _executions[own.Id] = own with { Status = o.Status, CompletedAt = o.RecordedAt, StatusReason = o.Reason, StartedAt = null };
+                        NoteMissed(_executions[own.Id]);
                         if (o.AdvancesSchedule)
                         {
                             Advance(o.CronJobId, o.ScheduledFor);
@@ -300,6 +309,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     Id = o.ExecutionId, CronJobId = o.CronJobId, OccurrenceKey = o.OccurrenceKey, ScheduledFor = o.ScheduledFor,
                     CompletedAt = o.RecordedAt, Status = o.Status, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, StatusReason = o.Reason,
                 };
+                NoteMissed(_executions[o.ExecutionId]);
                 if (o.AdvancesSchedule)
                 {
                     Advance(o.CronJobId, o.ScheduledFor);
@@ -354,7 +364,13 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             if (completion.Final)
             {
                 SignalDownstream(_executions[row.Id]);
+                // As in PostgreSQL: a row recorded abandoned counted as a failure then; its real end counts only as a success.
+                if (row.Status != ExecutionStatus.Abandoned || completion.Status == ExecutionStatus.Succeeded)
+                {
+                    CountEnded(_executions[row.Id]);
+                }
             }
+            NoteMissed(_executions[row.Id]);
             return Task.FromResult(true);
         }
     }
@@ -487,6 +503,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                         Status = ExecutionStatus.Missed, CompletedAt = now,
                         StatusReason = $"released, not taken over: {row.StatusReason ?? "its activation gave it back"}; no activation of the job took it over before {row.LeaseExpiresAt:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}",
                     };
+                    NoteMissed(_executions[row.Id]);
                     continue;
                 }
                 _executions[row.Id] = row with
@@ -499,6 +516,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     StatusReason = "lease-expired",
                 };
                 SignalDownstream(_executions[row.Id]);
+                CountEnded(_executions[row.Id]);
             }
             return Task.FromResult(expired.Count);
         }

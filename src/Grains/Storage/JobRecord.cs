@@ -41,6 +41,12 @@ public sealed record JobRecord
     /// <summary>When an admin deleted the job (only one created from a job type); it is then orphaned and disabled.</summary>
     public DateTimeOffset? DeletedAt { get; init; }
     public string? DeletedBy { get; init; }
+    /// <summary>Final attempts that failed, timed out or were abandoned since the last success (0013_alerts.sql).</summary>
+    public int FailureStreak { get; init; }
+    /// <summary>The circuit breaker: the job disables itself once <see cref="FailureStreak"/> reaches this; null for none.</summary>
+    public int? PauseAfterFailures { get; init; }
+    /// <summary>Why the job disabled itself (its circuit breaker opened); cleared when it is enabled again.</summary>
+    public string? PausedReason { get; init; }
 
     /// <summary>Created by an admin from a job type, not defined in code or configuration.</summary>
     public bool IsFromApi => Source == JobSources.Api;
@@ -73,6 +79,7 @@ public static class JobFields
     public const string Name = "name";
     public const string Description = "description";
     public const string Parameters = "parameters";
+    public const string PauseAfterFailures = "pauseAfterFailures";
 }
 
 /// <summary>A validated admin change, ready to store. Null fields stay as they are.</summary>
@@ -90,6 +97,13 @@ public sealed record JobUpdate
     public string? Name { get; init; }
     public string? Description { get; init; }
     public string? ParametersJson { get; init; }
+    /// <summary>The circuit breaker's threshold; 0 turns it off.</summary>
+    public int? PauseAfterFailures { get; init; }
+    /// <summary>
+    /// Set by the circuit breaker as it disables the job: why, kept on the job until it is enabled again, and an alert event
+    /// ('paused') written with the change.
+    /// </summary>
+    public string? PausedReason { get; init; }
     /// <summary>The parameters as the audit row shows them, before and after (secret values replaced); set with <see cref="ParametersJson"/>.</summary>
     public (string Old, string New)? AuditedParameters { get; init; }
     /// <summary>Optimistic concurrency: apply only while the stored version equals this.</summary>

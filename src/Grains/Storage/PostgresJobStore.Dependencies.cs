@@ -35,8 +35,10 @@ public sealed partial class PostgresJobStore : IDependencyStore
 
     internal const string SignalExecution = $"""
         WITH ended AS (
-            SELECT id, cronJobId, occurrenceKey, status FROM cronJobExecution WHERE id = @id
-        ), {SignalEnded}
+            SELECT id, cronJobId, occurrenceKey, status, completedAt FROM cronJobExecution WHERE id = @id
+        ), counted AS (
+            SELECT * FROM ended
+        ), {SignalEnded}, {CountEnded}
         SELECT count(*) FROM signalled
         """;
 

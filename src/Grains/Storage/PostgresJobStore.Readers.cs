@@ -35,8 +35,11 @@ public sealed partial class PostgresJobStore
         ParametersJson = r.IsDBNull(23) ? null : r.GetString(23),
         DeletedAt = r.IsDBNull(24) ? null : r.GetFieldValue<DateTimeOffset>(24),
         DeletedBy = r.IsDBNull(25) ? null : r.GetString(25),
+        FailureStreak = r.GetInt32(26),
+        PauseAfterFailures = r.IsDBNull(27) ? null : r.GetInt32(27),
+        PausedReason = r.IsDBNull(28) ? null : r.GetString(28),
         // Only the statements that load a job for its activation read its downstream jobs (DownstreamsColumn).
-        Downstreams = r.FieldCount > 26 ? r.GetFieldValue<string[]>(26) : [],
+        Downstreams = r.FieldCount > 29 ? r.GetFieldValue<string[]>(29) : [],
     };
 
     // Column order follows ExecutionColumns.

@@ -6,7 +6,7 @@ public sealed partial class PostgresJobStore
     internal const string JobColumns = """
         id, slug, name, description, schedule, timeZone, isEnabled, timeoutMs, maxRetries, misfirePolicy, misfireRunAllCap,
         source, isOrphaned, overriddenFields, invalidReason, lastScheduledFor, version, createdAt, updatedAt, createdBy, lastModifiedBy,
-        after, jobType, parameters::text, deletedAt, deletedBy
+        after, jobType, parameters::text, deletedAt, deletedBy, failureStreak, pauseAfterFailures, pausedReason
         """;
 
     // The jobs that run after this one (see JobRecord.Downstreams), for a statement whose table is cronJob itself.
@@ -115,7 +115,7 @@ public sealed partial class PostgresJobStore
         WITH old AS (
             SELECT id AS oldId, schedule AS oldSchedule, timeZone AS oldTimeZone, timeoutMs AS oldTimeoutMs, maxRetries AS oldMaxRetries,
                    misfirePolicy AS oldMisfirePolicy, isEnabled AS oldIsEnabled, after AS oldAfter, name AS oldName,
-                   description AS oldDescription
+                   description AS oldDescription, pauseAfterFailures AS oldPauseAfterFailures
             FROM cronJob
             WHERE slug = @slug AND (@expectedVersion::integer IS NULL OR version = @expectedVersion)
             FOR UPDATE
@@ -131,6 +131,11 @@ public sealed partial class PostgresJobStore
                 name = COALESCE(@name, name),
                 description = COALESCE(@description, description),
                 parameters = COALESCE(@parameters::jsonb, parameters),
+                pauseAfterFailures = CASE WHEN @pauseAfterFailures::integer IS NULL THEN pauseAfterFailures
+                                          ELSE NULLIF(@pauseAfterFailures::integer, 0) END,
+                -- Enabling closes the circuit breaker: the streak starts again from nothing.
+                pausedReason = CASE WHEN @isEnabled THEN NULL ELSE COALESCE(@pausedReason, pausedReason) END,
+                failureStreak = CASE WHEN @isEnabled AND NOT isEnabled THEN 0 ELSE failureStreak END,
                 -- A job created from a job type has no definition for an admin's values to win over.
                 overriddenFields = CASE WHEN source = 'api' THEN overriddenFields
                                         ELSE ARRAY(SELECT DISTINCT f FROM unnest(overriddenFields || @overridden::text[]) AS f ORDER BY f) END,
@@ -148,6 +153,7 @@ public sealed partial class PostgresJobStore
                                                       WHEN 'misfirePolicy' THEN to_jsonb(o.oldMisfirePolicy) WHEN 'isEnabled' THEN to_jsonb(o.oldIsEnabled)
                                                       WHEN 'after' THEN to_jsonb(o.oldAfter) WHEN 'name' THEN to_jsonb(o.oldName)
                                                       WHEN 'description' THEN to_jsonb(o.oldDescription)
+                                                      WHEN 'pauseAfterFailures' THEN to_jsonb(o.oldPauseAfterFailures)
                                                       WHEN 'parameters' THEN @oldParameters::jsonb END)
                     FROM unnest(@fields::text[]) AS f),
                    (SELECT jsonb_object_agg(f, CASE f WHEN 'schedule' THEN to_jsonb(u.schedule) WHEN 'timeZone' THEN to_jsonb(u.timeZone)
@@ -155,10 +161,15 @@ public sealed partial class PostgresJobStore
                                                       WHEN 'misfirePolicy' THEN to_jsonb(u.misfirePolicy) WHEN 'isEnabled' THEN to_jsonb(u.isEnabled)
                                                       WHEN 'after' THEN to_jsonb(u.after) WHEN 'name' THEN to_jsonb(u.name)
                                                       WHEN 'description' THEN to_jsonb(u.description)
+                                                      WHEN 'pauseAfterFailures' THEN to_jsonb(u.pauseAfterFailures)
                                                       WHEN 'parameters' THEN @newParameters::jsonb END)
+                   || CASE WHEN @pausedReason IS NULL THEN jsonb_build_object() ELSE jsonb_build_object('pausedReason', u.pausedReason) END
                     FROM unnest(@fields::text[]) AS f),
                    @requestId
             FROM upd u CROSS JOIN old o
+        ), paused AS (
+            INSERT INTO cronAlertEvent (jobId, kind, detail, occurredAt)
+            SELECT u.id, 'paused', u.pausedReason, @now FROM upd u WHERE @pausedReason IS NOT NULL AND {AlertsOn}
         )
         SELECT {JobColumns} FROM upd
         """;
@@ -245,7 +256,7 @@ public sealed partial class PostgresJobStore
 
     // Rows that do not advance (UnrunOccurrence.AdvancesSchedule) are inserted but leave lastScheduledFor where it is. Rows
     // planned on a job version that is no longer the job's are not inserted; the answer says whether every row was current.
-    internal const string RecordUnrun = """
+    internal const string RecordUnrun = $"""
         WITH input AS (
             SELECT * FROM unnest(@ids::uuid[], @jobIds::uuid[], @keys::text[], @scheduledFor::timestamptz[], @recordedAt::timestamptz[],
                                  @statuses::text[], @reasons::text[], @advances::boolean[], @jobVersions::integer[], @recordedBy::text[])
@@ -268,7 +279,11 @@ public sealed partial class PostgresJobStore
             ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO UPDATE
                 SET status = EXCLUDED.status, completedAt = EXCLUDED.completedAt, statusReason = EXCLUDED.statusReason, startedAt = NULL
                 WHERE cronJobExecution.id = EXCLUDED.id AND cronJobExecution.status IN ('claimed', 'running')
-            RETURNING id, cronJobId, scheduledFor
+            RETURNING id, cronJobId, scheduledFor, status, completedAt
+        ), missedAlerts AS (
+            INSERT INTO cronAlertEvent (jobId, executionId, kind, occurredAt)
+            SELECT cronJobId, id, 'missed', completedAt FROM ins WHERE status = 'missed' AND {AlertsOn}
+            ON CONFLICT (executionId, kind) WHERE executionId IS NOT NULL DO NOTHING
         ), jobLocks AS (
             SELECT j.id FROM cronJob j WHERE j.id IN (SELECT jobId FROM current WHERE advances) ORDER BY j.id FOR NO KEY UPDATE
         ), advance AS (
@@ -290,7 +305,7 @@ public sealed partial class PostgresJobStore
     // A final attempt's end (ExecutionCompletion.Final) signals the job's downstream jobs in the same statement (0009).
     internal const string CompleteExecutions = $"""
         WITH locked AS (
-            SELECT id FROM cronJobExecution
+            SELECT id, status AS was FROM cronJobExecution
             WHERE id = ANY(@ids::uuid[]) AND (status IN ('running', 'claimed') OR status = 'abandoned' AND statusReason = 'lease-expired')
             ORDER BY id FOR UPDATE
         ), done AS (
@@ -312,10 +327,18 @@ public sealed partial class PostgresJobStore
                   itemsProcessed, metrics, reason, heldBy, final),
              locked l
         WHERE e.id = u.id AND l.id = e.id AND (u.heldBy IS NULL OR e.leaseOwner = u.heldBy)
-        RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status, u.final
+        RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status, e.completedAt, u.final, l.was
         ), ended AS (
-            SELECT id, cronJobId, occurrenceKey, status FROM done WHERE final
-        ), {SignalEnded}
+            SELECT id, cronJobId, occurrenceKey, status, completedAt, was FROM done WHERE final
+        ), counted AS (
+            -- A row the sweeper had recorded abandoned counted as a failure then (AbandonExpired): its real end counts only
+            -- if it is a success.
+            SELECT * FROM ended WHERE was <> 'abandoned' OR status = 'succeeded'
+        ), {SignalEnded}, {CountEnded}, missedAlerts AS (
+            INSERT INTO cronAlertEvent (jobId, executionId, kind, occurredAt)
+            SELECT cronJobId, id, 'missed', completedAt FROM done WHERE status = 'missed' AND {AlertsOn}
+            ON CONFLICT (executionId, kind) WHERE executionId IS NOT NULL DO NOTHING
+        )
         SELECT id FROM done
         """;
 
@@ -417,10 +440,16 @@ public sealed partial class PostgresJobStore
                            ELSE 'lease-expired' END
         FROM expired x
         WHERE e.id = x.id AND e.status IN ('running', 'claimed') AND e.leaseExpiresAt < now()
-        RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status
+        RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status, e.completedAt
         ), ended AS (
-            SELECT id, cronJobId, occurrenceKey, status FROM swept WHERE status = 'abandoned'
-        ), {SignalEnded}
+            SELECT id, cronJobId, occurrenceKey, status, completedAt FROM swept WHERE status = 'abandoned'
+        ), counted AS (
+            SELECT * FROM ended
+        ), {SignalEnded}, {CountEnded}, missedAlerts AS (
+            INSERT INTO cronAlertEvent (jobId, executionId, kind, occurredAt)
+            SELECT cronJobId, id, 'missed', completedAt FROM swept WHERE status = 'missed' AND {AlertsOn}
+            ON CONFLICT (executionId, kind) WHERE executionId IS NOT NULL DO NOTHING
+        )
         SELECT count(*) FROM swept
         """;
 

@@ -196,6 +196,8 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("name", NpgsqlDbType.Text, update.Name));
         cmd.Parameters.Add(Param("description", NpgsqlDbType.Text, update.Description));
         cmd.Parameters.Add(Param("parameters", NpgsqlDbType.Text, update.ParametersJson));
+        cmd.Parameters.Add(Param("pauseAfterFailures", NpgsqlDbType.Integer, update.PauseAfterFailures));
+        cmd.Parameters.Add(Param("pausedReason", NpgsqlDbType.Text, update.PausedReason));
         cmd.Parameters.Add(Param("oldParameters", NpgsqlDbType.Text, update.AuditedParameters?.Old));
         cmd.Parameters.Add(Param("newParameters", NpgsqlDbType.Text, update.AuditedParameters?.New));
         cmd.Parameters.Add(Param("resetLastScheduledFor", NpgsqlDbType.TimestampTz, update.ResetLastScheduledFor));
