@@ -52,7 +52,9 @@ public static class AlertPlanner
             {
                 continue;
             }
-            var quiet = !job.IsEnabled || batch.SchedulingPaused;
+            // A failure that happened before the job was disabled is still told (the circuit breaker's last one, planned after
+            // the breaker disabled the job); one after, not.
+            var quiet = !job.IsEnabled && e.OccurredAt >= job.ChangedAt || batch.SchedulingPaused;
             foreach (var rule in batch.Rules.Where(r => r.IsEnabled && r.Covers(job.Slug)))
             {
                 if (e.Kind is AlertEvent.Stale or AlertEvent.Recovered && e.RuleId is { } owner && owner != rule.Id)

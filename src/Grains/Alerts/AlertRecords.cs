@@ -51,8 +51,8 @@ public sealed record AlertEventRecord
     public required DateTimeOffset OccurredAt { get; init; }
 }
 
-/// <summary>What a message says of the job an event is about.</summary>
-public sealed record AlertJob(Guid Id, string Slug, string Name, bool IsEnabled, bool IsDeleted);
+/// <summary>What a message says of the job an event is about; <paramref name="ChangedAt"/>: when it was last changed (disabled, if it is).</summary>
+public sealed record AlertJob(Guid Id, string Slug, string Name, bool IsEnabled, bool IsDeleted, DateTimeOffset ChangedAt = default);
 
 /// <summary>What a message says of the attempt an event is about.</summary>
 public sealed record AlertExecution

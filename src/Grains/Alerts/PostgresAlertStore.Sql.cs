@@ -35,7 +35,7 @@ public sealed partial class PostgresAlertStore
     internal const string UpdateRule = $"""
         WITH changed AS (
             UPDATE cronAlertRule
-            SET jobSlug = @jobSlug, events = @events, channel = @channel, url = COALESCE(@url, url),
+            SET jobSlug = @jobSlug, events = @events, channel = @channel, url = COALESCE(NULLIF(@url, ''), url),
                 secret = CASE WHEN @secret IS NULL THEN secret ELSE NULLIF(@secret, '') END,
                 expectSuccessWithinMs = @expectMs, repeatEveryMs = @repeatMs, isEnabled = @isEnabled,
                 version = version + 1, updatedAt = @now, updatedBy = @by
@@ -88,7 +88,7 @@ public sealed partial class PostgresAlertStore
     internal const string SelectPlanContext = $"""
         {SelectRules};
         SELECT ruleId, jobId, kind, openedAt, lastSentAt, suppressed, total FROM cronAlertState WHERE jobId = ANY(@jobIds);
-        SELECT id, slug, name, isEnabled, deletedAt IS NOT NULL FROM cronJob WHERE id = ANY(@jobIds);
+        SELECT id, slug, name, isEnabled, deletedAt IS NOT NULL, updatedAt FROM cronJob WHERE id = ANY(@jobIds);
         SELECT id, status, scheduledFor, startedAt, completedAt, durationMs, exitCode, retryCount, errorMessage, statusReason
         FROM cronJobExecution WHERE id = ANY(@executionIds);
         SELECT COALESCE((SELECT value = 'true' FROM cronJobConfig WHERE key = 'schedulingPaused'), false);

@@ -124,7 +124,7 @@ public sealed partial class PostgresAlertStore(NpgsqlDataSource dataSource) : IA
             await reader.NextResultAsync(cancellationToken);
             var states = await reader.ReadRowsAsync(ReadState, cancellationToken);
             await reader.NextResultAsync(cancellationToken);
-            var jobs = await reader.ReadRowsAsync(r => new AlertJob(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetBoolean(4)), cancellationToken);
+            var jobs = await reader.ReadRowsAsync(r => new AlertJob(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetBoolean(4), r.GetFieldValue<DateTimeOffset>(5)), cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             var executions = await reader.ReadRowsAsync(ReadExecution, cancellationToken);
             await reader.NextResultAsync(cancellationToken);

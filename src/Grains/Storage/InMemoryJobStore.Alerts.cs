@@ -173,7 +173,7 @@ public sealed partial class InMemoryJobStore : IAlertStore
             var planned = plan(new AlertBatch
             {
                 Events = pending, Rules = [.. _rules.Values], States = [.. _alertStates.Values.Where(s => jobIds.Contains(s.JobId))],
-                Jobs = _jobs.Values.Where(j => jobIds.Contains(j.Id)).ToDictionary(j => j.Id, j => new AlertJob(j.Id, j.Slug, j.Name, j.IsEnabled, j.DeletedAt is not null)),
+                Jobs = _jobs.Values.Where(j => jobIds.Contains(j.Id)).ToDictionary(j => j.Id, j => new AlertJob(j.Id, j.Slug, j.Name, j.IsEnabled, j.DeletedAt is not null, j.UpdatedAt)),
                 Executions = pending.Where(e => e.ExecutionId is { } id && _executions.ContainsKey(id)).Select(e => _executions[e.ExecutionId!.Value])
                     .DistinctBy(x => x.Id).ToDictionary(x => x.Id, x => new AlertExecution
                     {

@@ -84,9 +84,11 @@ public sealed class AlertPlannerTests
     public void QuietWhileTheJobIsDisabledOrTheSchedulerPaused_ButTheBreakersPauseIsAlwaysTold()
     {
         var rule = Rule(events: [AlertEvent.Failed, AlertEvent.Paused]);
-        var disabled = Job with { IsEnabled = false };
+        var disabled = Job with { IsEnabled = false, ChangedAt = T0.AddSeconds(-1) };
 
         var whileDisabled = AlertPlanner.Plan(Batch([Event(AlertEvent.Failed, T0), Event(AlertEvent.Paused, T0)], [rule], job: disabled));
+        var beforeDisabled = AlertPlanner.Plan(Batch([Event(AlertEvent.Failed, T0.AddSeconds(-2))], [rule], job: disabled));
+        Assert.Equal(["alert"], beforeDisabled.Deliveries.Select(d => d.Kind));
         var whilePaused = AlertPlanner.Plan(Batch([Event(AlertEvent.Failed, T0)], [rule], paused: true));
 
         Assert.Equal(["paused"], whileDisabled.Deliveries.Select(d => d.Kind));
