@@ -149,10 +149,23 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             {
                 Id = Guid.CreateVersion7(), At = now, Actor = update.ChangedBy, Action = update.AuditAction, JobSlug = slug,
                 OldValuesJson = AuditJson.JobFields(row, fields, update.AuditedParameters?.Old),
-                NewValuesJson = AuditJson.JobFields(updated, fields, update.AuditedParameters?.New), RequestId = update.RequestId,
+                NewValuesJson = WithPausedReason(AuditJson.JobFields(updated, fields, update.AuditedParameters?.New), update.PausedReason),
+                RequestId = update.RequestId,
             });
             return Task.FromResult(updated);
         }
+    }
+
+    /// <summary>As PostgreSQL: the audit row of the circuit breaker's pause keeps its reason.</summary>
+    private static string? WithPausedReason(string? json, string? reason)
+    {
+        if (reason is null || json is null)
+        {
+            return json;
+        }
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        node["pausedReason"] = reason;
+        return node.ToJsonString();
     }
 
     public Task SetInvalidReasonAsync(Guid jobId, string? reason, CancellationToken cancellationToken)

@@ -58,6 +58,7 @@ public static class TestJobs
         ["t-shutdown-hold"] = "0 0 1 1 *",
         ["t-stop-renew"] = "0 0 1 1 *",
         ["t-pause-restart"] = "* * * * * *",
+        ["t-breaker"] = "* * * * * *",
         ["t-misfire-once"] = "*/2 * * * * *",
         ["t-misfire-skip"] = "*/2 * * * * *",
         ["t-misfire-all"] = "*/2 * * * * *",
