@@ -105,10 +105,12 @@ public sealed record AlertRuleView
 [GenerateSerializer, Immutable, Alias("totallator.alert-rule-input")]
 public sealed record AlertRuleInput
 {
-    [Id(0)] public required string Name { get; init; }
+    /// <summary>1 to 63 lower-case letters, digits and dashes; on a change, the rule's name from the URL.</summary>
+    [Id(0)] public string Name { get; init; } = "";
     [Id(1)] public string? JobSlug { get; init; }
-    [Id(2)] public required IReadOnlyList<string> Events { get; init; }
-    [Id(3)] public required string Channel { get; init; }
+    [Id(2)] public IReadOnlyList<string> Events { get; init; } = [];
+    /// <summary><c>webhook</c> (the default) or <c>slack</c>.</summary>
+    [Id(3)] public string Channel { get; init; } = "webhook";
     [Id(4)] public string? Url { get; init; }
     /// <summary>The HMAC key of a webhook; empty text removes it.</summary>
     [Id(5)] public string? Secret { get; init; }

@@ -36,6 +36,12 @@ public sealed class AuthorizationMatrixTests(AdminApiFixture api)
         { "POST", "/api/cron/keys", """{"name":"matrix","role":"superuser"}""", "admin", 400 },
         { "DELETE", $"/api/cron/keys/{NoSuchId}", null, "admin", 404 },
         { "GET", "/api/cron/session", null, "viewer", 200 },
+        { "GET", "/api/cron/alerts/rules", null, "viewer", 200 },
+        { "POST", "/api/cron/alerts/rules", "{}", "admin", 400 },
+        { "PUT", "/api/cron/alerts/rules/no-such-rule", "{}", "admin", 400 },
+        { "DELETE", "/api/cron/alerts/rules/no-such-rule", null, "admin", 404 },
+        { "POST", "/api/cron/alerts/rules/no-such-rule/test", null, "admin", 404 },
+        { "GET", "/api/cron/alerts/deliveries", null, "viewer", 200 },
     };
 
     private static readonly string[] Ranks = ["viewer", "operator", "admin"];
