@@ -99,11 +99,6 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         {
             var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
             var unknown = UnmappedProperty().Match(json.Message);
-            if (MissingRequired().Match(json.Message) is { Success: true } missing)
-            {
-                var name = missing.Groups[1].Value.Split(',')[0].Trim().Trim('\'');
-                return Validation(name, $"'{name}' is required.");
-            }
             return unknown.Success
                 ? Validation(unknown.Groups[1].Value, $"Unknown field '{unknown.Groups[1].Value}'." + (unknown.Groups[1].Value is "command" or "arguments" or "workingDirectory" or "environment"
                     ? " Command jobs are defined only in configuration: no command line is created or changed through the API." : ""))
@@ -117,9 +112,6 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
     }
 
     private static string Position(JsonException json) => json.LineNumber is { } line ? $" (line {line + 1}, position {json.BytePositionInLine})" : "";
-
-    [GeneratedRegex("missing required properties including: (.+?)\\.?$")]
-    private static partial Regex MissingRequired();
 
     [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnmappedProperty();
