@@ -4,8 +4,8 @@ namespace Totallator.AdminApi.Hosting;
 
 /// <summary>
 /// The admin web pages: <c>/admin/cron</c> (all jobs), <c>/admin/cron/{slug}</c> (one job), <c>/admin/keys</c> (API keys),
-/// <c>/admin/audit</c> (the audit trail) and <c>/admin/settings</c> (the last three outside <c>/admin/cron/</c> so that no job
-/// slug can shadow them), plain HTML and JavaScript
+/// <c>/admin/alerts</c> (alert rules and deliveries), <c>/admin/audit</c> (the audit trail) and <c>/admin/settings</c> (the last
+/// four outside <c>/admin/cron/</c> so that no job slug can shadow them), plain HTML and JavaScript
 /// embedded in this assembly (so the silo's development mode serves them too) under <c>/admin/assets/</c>. No CDN: every
 /// asset comes from here. The pages hold no data; they sign in and read everything through <c>/api/cron</c>.
 /// </summary>
@@ -30,6 +30,7 @@ public static class AdminPages
             ("/admin/cron/{slug}", Compose(layout, files, "job.html", "Job", "job.js")),
             ("/admin/keys", Compose(layout, files, "keys.html", "API keys", "keys.js")),
             ("/admin/audit", Compose(layout, files, "audit.html", "Audit trail", "audit.js")),
+            ("/admin/alerts", Compose(layout, files, "alerts.html", "Alerts", "alerts.js")),
             ("/admin/settings", Compose(layout, files, "settings.html", "Settings", "settings.js")),
         ];
         app.UseStaticFiles(new StaticFileOptions

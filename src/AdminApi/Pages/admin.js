@@ -48,7 +48,8 @@ export function fieldError(form, boxId, field, text) {
   const box = document.getElementById(boxId);
   if (box) box.textContent = text;
   const input = form.elements[field];
-  if (!input) return;
+  // A group of checkboxes (a RadioNodeList) has no attribute of its own: its box says it.
+  if (!input || typeof input.setAttribute !== 'function') return;
   if (text) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
 }
 

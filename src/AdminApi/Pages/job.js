@@ -88,7 +88,8 @@ function renderJob() {
       $('#toggle-enabled').addEventListener('click', toggleEnabled);
     }
     const toggle = $('#toggle-enabled');
-    toggle.textContent = job.isEnabled ? 'Disable' : 'Enable';
+    // Enabling a job its circuit breaker paused resumes it: the streak starts again from nothing.
+    toggle.textContent = job.isEnabled ? 'Disable' : job.pausedReason ? 'Resume' : 'Enable';
     toggle.className = job.isEnabled ? 'danger' : '';
     toggle.dataset.enabled = String(job.isEnabled);
     if (job.deletable && canAdmin() && !$('#delete-job')) {
@@ -96,6 +97,10 @@ function renderJob() {
       $('#delete-job').addEventListener('click', deleteJob);
     }
   }
+
+  const breaker = $('#breaker-state');
+  breaker.hidden = !job.pausedReason;
+  breaker.textContent = job.pausedReason ? `Paused by its circuit breaker: ${job.pausedReason}` : '';
 
   const next = job.nextFireTimes && job.nextFireTimes[0];
   const nextNode = el('span', { id: 'next-run' });
@@ -121,6 +126,8 @@ function renderJob() {
     fact('Timeout', formatDuration(job.timeoutMs)),
     fact('Retries', String(job.maxRetries)),
     fact('Misfire policy', job.misfirePolicy.replace('_', ' ')),
+    fact('Circuit breaker', job.pauseAfterFailures ? `pauses after ${job.pauseAfterFailures} failures in a row` : el('span', { class: 'muted', text: 'off' }),
+      job.failureStreak ? el('span', { class: 'slug', text: `${job.failureStreak} failed in a row now` }) : null),
     job.jobType
       ? fact('Defined in', `the admin pages, from job type ${job.jobType}`, job.createdBy ? el('span', { class: 'slug', text: `created by ${job.createdBy}` }) : null)
       : fact('Defined in', job.source, job.overriddenFields && job.overriddenFields.length ? el('span', { class: 'slug', text: `admin overrides: ${job.overriddenFields.join(', ')}` }) : null),
@@ -366,7 +373,7 @@ function prettyJson(text) {
 
 // ------------------------------------------------------------------------------------------------ configuration
 
-const FIELDS = ['schedule', 'timeZone', 'timeoutMs', 'maxRetries', 'misfirePolicy', 'after', 'name', 'description'];
+const FIELDS = ['schedule', 'timeZone', 'timeoutMs', 'maxRetries', 'misfirePolicy', 'after', 'name', 'description', 'pauseAfterFailures'];
 let jobTypes = null; // the registered job types, read once for a job created from one
 
 /** The job's upstreams as the form writes them: "extract, load:completion" (success is the default). */
@@ -388,6 +395,7 @@ function wireConfig() {
   form.elements.timeZone.addEventListener('input', () => { clearFieldError('timeZone'); preview(); });
   form.elements.timeoutMs.addEventListener('input', () => { clearFieldError('timeoutMs'); updateWords(); });
   form.elements.maxRetries.addEventListener('input', () => clearFieldError('maxRetries'));
+  form.elements.pauseAfterFailures.addEventListener('input', () => clearFieldError('pauseAfterFailures'));
   form.elements.after.addEventListener('input', () => { clearFieldError('after'); preview(); });
   form.elements.misfirePolicy.addEventListener('change', () => clearFieldError('misfirePolicy'));
   form.addEventListener('submit', save);
@@ -403,6 +411,7 @@ function fillForm() {
   form.elements.timeZone.value = job.timeZone;
   form.elements.timeoutMs.value = String(job.timeoutMs);
   form.elements.maxRetries.value = String(job.maxRetries);
+  form.elements.pauseAfterFailures.value = String(job.pauseAfterFailures ?? 0);
   form.elements.misfirePolicy.value = job.misfirePolicy;
   form.elements.after.value = afterText(job.upstreams);
   form.elements.name.value = job.name;
@@ -528,11 +537,11 @@ async function save(event) {
   const timeZone = form.elements.timeZone.value.trim();
   if (schedule !== job.schedule) patch.schedule = schedule;
   if (timeZone !== job.timeZone) patch.timeZone = timeZone;
-  const numbers = { timeoutMs: form.elements.timeoutMs.value, maxRetries: form.elements.maxRetries.value };
+  const numbers = { timeoutMs: form.elements.timeoutMs.value, maxRetries: form.elements.maxRetries.value, pauseAfterFailures: form.elements.pauseAfterFailures.value };
   for (const [field, raw] of Object.entries(numbers)) {
     const value = raw.trim() === '' ? NaN : Number(raw);
     if (!Number.isInteger(value)) { setFieldError(field, 'Enter a whole number.'); continue; }
-    if (value !== job[field]) patch[field] = value;
+    if (value !== (field === 'pauseAfterFailures' ? job.pauseAfterFailures ?? 0 : job[field])) patch[field] = value;
   }
   if (form.elements.misfirePolicy.value !== job.misfirePolicy) patch.misfirePolicy = form.elements.misfirePolicy.value;
   const parameterBox = $('#cfg-parameters fieldset');
@@ -551,7 +560,7 @@ async function save(event) {
   }
   const after = afterEntries(form.elements.after.value);
   if (after.join(', ') !== afterText(job.upstreams)) patch.after = after;
-  if (form.querySelector('[aria-invalid="true"][name="timeoutMs"], [aria-invalid="true"][name="maxRetries"], [aria-invalid="true"][data-parameter]')) {
+  if (form.querySelector('[aria-invalid="true"][name="timeoutMs"], [aria-invalid="true"][name="maxRetries"], [aria-invalid="true"][name="pauseAfterFailures"], [aria-invalid="true"][data-parameter]')) {
     setSaveMessage('Fix the fields marked in red.', 'bad');
     return;
   }

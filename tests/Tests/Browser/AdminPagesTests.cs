@@ -14,7 +14,7 @@ namespace Totallator.Tests.Browser;
 /// and, for changes, the rows in PostgreSQL.
 /// </summary>
 [Collection(AdminApiCollection.Name), Trait("Category", "Browser")]
-public sealed class AdminPagesTests(AdminApiFixture api, BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
+public sealed partial class AdminPagesTests(AdminApiFixture api, BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
     private IBrowserContext _context = null!;
     private readonly List<string> _dialogs = [];

@@ -59,6 +59,7 @@ public static class TestJobs
         ["t-stop-renew"] = "0 0 1 1 *",
         ["t-pause-restart"] = "* * * * * *",
         ["t-breaker"] = "* * * * * *",
+        ["t-ui-breaker"] = "* * * * * *",
         ["t-misfire-once"] = "*/2 * * * * *",
         ["t-misfire-skip"] = "*/2 * * * * *",
         ["t-misfire-all"] = "*/2 * * * * *",
