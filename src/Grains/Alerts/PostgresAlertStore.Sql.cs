@@ -178,7 +178,8 @@ public sealed partial class PostgresAlertStore
         JOIN cronAlertRule r ON r.id = d.ruleId
         LEFT JOIN cronJob j ON j.id = d.jobId
         WHERE (@rule::text IS NULL OR r.name = @rule) AND (@job::text IS NULL OR j.slug = @job) AND (@status::text IS NULL OR d.status = @status)
-        ORDER BY d.createdAt DESC, d.id DESC
+        -- Messages planned together (one batch) keep their events' order.
+        ORDER BY d.createdAt DESC, d.eventId DESC NULLS FIRST, d.id DESC
         LIMIT @limit
         """;
 

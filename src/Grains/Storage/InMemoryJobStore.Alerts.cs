@@ -308,6 +308,7 @@ public sealed partial class InMemoryJobStore : IAlertStore
             var rules = _rules.Values.ToDictionary(r => r.Id, r => r.Name);
             return Task.FromResult<IReadOnlyList<AlertDeliveryView>>(_deliveries
                 .Where(d => rules.ContainsKey(d.Planned.RuleId))
+                .OrderByDescending(d => d.Planned.CreatedAt).ThenByDescending(d => d.Planned.EventId ?? long.MaxValue)
                 .Select(d => new AlertDeliveryView
                 {
                     Id = d.Planned.Id, Rule = rules[d.Planned.RuleId], JobSlug = d.Planned.JobId is { } j ? JobById(j)?.Slug : null, Kind = d.Planned.Kind,
@@ -315,7 +316,7 @@ public sealed partial class InMemoryJobStore : IAlertStore
                     CreatedAt = d.Planned.CreatedAt, SentAt = d.SentAt, NextAttemptAt = d.Status == "pending" ? d.NextAttemptAt : null, Summary = d.Planned.Message.Summary,
                 })
                 .Where(v => (query.Rule is null || v.Rule == query.Rule) && (query.JobSlug is null || v.JobSlug == query.JobSlug) && (query.Status is null || v.Status == query.Status))
-                .OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Id).Take(query.Limit).ToList());
+                .Take(query.Limit).ToList());
         }
     }
 

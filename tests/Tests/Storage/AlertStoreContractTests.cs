@@ -93,6 +93,34 @@ public abstract class AlertStoreContractTests
     }
 
     [Fact]
+    public async Task AnAbandonedAttemptAndAMissedOccurrence_AreEventsToo_AndOnlyTheAbandonedOneCountsInTheStreak()
+    {
+        var job = await SeedAsync(Slug());
+        await Alerts.SaveRuleAsync(Rule(job.Slug, events: [AlertEvent.Abandoned, AlertEvent.Missed]), null, Admin, CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        var claim = new ExecutionClaim
+        {
+            ExecutionId = Guid.CreateVersion7(), CronJobId = job.Id, OccurrenceKey = "m:" + Guid.NewGuid(), ScheduledFor = now, StartedAt = now,
+            TriggeredBy = TriggerSource.Manual, RetryCount = 0, LeaseOwner = "silo-a", LeaseDuration = TimeSpan.FromMilliseconds(1), AdvancesSchedule = false,
+        };
+        Assert.True(await Jobs.TryClaimAsync(claim, CancellationToken.None));
+        await Task.Delay(50);
+        Assert.True(await Jobs.AbandonExpiredAsync(CancellationToken.None) >= 1);
+        Assert.True(await Jobs.RecordUnrunAsync([new UnrunOccurrence
+        {
+            ExecutionId = Guid.CreateVersion7(), CronJobId = job.Id, OccurrenceKey = "s:missed", ScheduledFor = now.AddHours(-1),
+            Status = ExecutionStatus.Missed, Reason = "the cluster was down", RecordedAt = now, AdvancesSchedule = false,
+        }], CancellationToken.None));
+
+        Assert.Equal(1, (await Jobs.GetJobAsync(job.Slug, CancellationToken.None))!.FailureStreak);
+        await PlanAsync();
+        // One incident of the rule: the first event is the message, the second is counted in it.
+        var alert = Assert.Single(await DeliveriesAsync(job.Slug));
+        Assert.Equal(("alert", "abandoned"), (alert.Kind, alert.Event));
+        Assert.Contains("was abandoned", alert.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ADeliveryIsTakenUnderALease_RecordedOnlyByItsHolder_AndRetriedUntilSent()
     {
         var job = await SeedAsync(Slug());
