@@ -29,6 +29,8 @@ public sealed class SecretCanaryTests : IAsyncLifetime
     private Microsoft.AspNetCore.Builder.WebApplication? _api;
     private Uri _apiAddress = null!;
 
+    private static readonly string[] FailedOnly = ["failed"];
+
     /// <summary>What an attacker sends as a schedule: every way to name a secret, and every way to get a resolved text quoted back.</summary>
     private static readonly string[] Attacks =
     [
@@ -117,6 +119,21 @@ public sealed class SecretCanaryTests : IAsyncLifetime
                 await SendAsync(client, HttpMethod.Get, "audit");
                 await SendAsync(client, HttpMethod.Get, "config");
             }
+            // An alert rule naming the canary in its URL and secret: kept as written (the API resolves no variable there), sent
+            // as written, and its failed delivery logged without any value of the environment.
+            var rule = await SendAsync(clients["admin"], HttpMethod.Post, "alerts/rules", new
+            {
+                name = "canary-rule", events = FailedOnly, channel = "webhook", url = "http://127.0.0.1:9/${TOTALLATOR_CANARY}", secret = "${TOTALLATOR_CANARY}",
+            });
+            Assert.Equal(HttpStatusCode.Created, rule.Status);
+            Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(clients["admin"], HttpMethod.Post, "alerts/rules/canary-rule/test")).Status);
+            var attemptDeadline = DateTime.UtcNow.AddSeconds(20);
+            while (!(await SendAsync(clients["viewer"], HttpMethod.Get, "alerts/deliveries?rule=canary-rule")).Body.Contains("\"attempts\":1", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < attemptDeadline, "the test message was never tried:\n" + _silo!.Log);
+                await Task.Delay(300);
+            }
+
             // Nothing of the refused edits was stored.
             var after = await SendAsync(clients["admin"], HttpMethod.Get, "jobs/editable");
             Assert.Equal(Json(before.Body).GetProperty("version").GetInt32(), Json(after.Body).GetProperty("version").GetInt32());
