@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Totallator.Grains.Analytics;
 using Totallator.Grains.Clock;
 using Totallator.Grains.Diagnostics;
 using Totallator.Grains.Execution;
@@ -70,6 +71,10 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton<JobWaker>();
         services.AddHostedService<DeadSiloJobRecovery>();
         services.AddHostedService<DependencySweep>();
+        // Roll-ups of the history (docs/analytics.md): a pass per interval, one silo at a time; nothing on the completion path.
+        services.AddOptions<AnalyticsOptions>().Bind(configuration.GetSection(AnalyticsOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AnalyticsOptions>, AnalyticsOptionsValidator>();
+        services.AddHostedService<RollupPass>();
         services.AddSingleton<DefinitionSyncStartup>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DefinitionSyncStartup>());
 
@@ -151,6 +156,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         builder.Services.TryAddSingleton<IOneOffStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         builder.Services.TryAddSingleton<JobTypes.IApiJobStore>(sp => sp.GetRequiredService<PostgresJobStore>());
+        builder.Services.TryAddSingleton<IRollupStore, PostgresRollupStore>();
         return builder;
     }
 
@@ -165,6 +171,7 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<IOneOffStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<JobTypes.IApiJobStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
+        builder.Services.TryAddSingleton<IRollupStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         return builder;
     }
 }
