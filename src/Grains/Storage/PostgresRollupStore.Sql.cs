@@ -5,6 +5,10 @@ public sealed partial class PostgresRollupStore
     // The pass's lock (0014_job_rollups.sql): held to the end of its transaction; a silo that finds it taken skips its pass.
     internal const string TryLockPass = "SELECT pg_try_advisory_xact_lock(7401100014)";
 
+    // The pass is background work: one backend, no parallel workers, so that recomputing a day (1.44 M rows at 1,000 jobs
+    // running every minute) takes one core of the database for a few seconds and leaves the others to the runs' own statements.
+    internal const string OneBackend = "SET LOCAL max_parallel_workers_per_gather = 0";
+
     // What the plan needs: the database time, the last pass, and the history cleanup's latest cutoff. Every cleanup appends an
     // executions.cleanup audit row (at, olderThanDays) in its own statement, and deletes audit rows only older than the audit
     // retention (at least a day), so the latest cleanup's row is always there; the cutoff is the largest at - olderThanDays.

@@ -27,6 +27,10 @@ public sealed partial class PostgresRollupStore(NpgsqlDataSource dataSource) : I
                 return null;
             }
         }
+        await using (var bound = new NpgsqlCommand(OneBackend, connection, transaction))
+        {
+            await bound.ExecuteNonQueryAsync(cancellationToken);
+        }
         DateTimeOffset now;
         DateTimeOffset? lastPassAt, cleanedBefore;
         await using (var read = new NpgsqlCommand(ReadPassState, connection, transaction))
