@@ -24,6 +24,8 @@ public sealed record RollupPlan(IReadOnlyList<RollupWindow> Windows, DateTimeOff
 /// <para>It never recomputes a bucket that starts before the history cleanup's latest cutoff: the cleanup deletes every ended
 /// row whose <c>completedAt</c> is before its cutoff, so such a bucket may have lost rows, and recomputing it would undercount.
 /// Its roll-up, computed while the bucket was whole, stays as it is. Every bucket from the cutoff on is whole.</para>
+/// <para>Buckets before the history's first end hold no row: they are left out, so the first pass of a new cluster is a few
+/// statements, not one per kept day.</para>
 /// </remarks>
 public static class RollupPlanner
 {
@@ -50,24 +52,28 @@ public static class RollupPlanner
 
     /// <summary>
     /// The plan of a pass at <paramref name="now"/> (database time) after one at <paramref name="lastPassAt"/> (null: never),
-    /// when the history cleanup has deleted every ended row before <paramref name="cleanedBefore"/> (null: it never deleted any).
+    /// when the history cleanup has deleted every ended row before <paramref name="cleanedBefore"/> (null: it never deleted any)
+    /// and the history's earliest end is <paramref name="firstEnd"/> (null: no row has ended).
     /// </summary>
-    public static RollupPlan Plan(DateTimeOffset now, DateTimeOffset? lastPassAt, DateTimeOffset? cleanedBefore, RollupPolicy policy)
+    public static RollupPlan Plan(DateTimeOffset now, DateTimeOffset? lastPassAt, DateTimeOffset? cleanedBefore, DateTimeOffset? firstEnd, RollupPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var keepDaysFrom = Floor(now, TrendBucketSize.Day).AddDays(-(policy.KeepDays - 1));
         var keepHoursFrom = Floor(now, TrendBucketSize.Hour).AddDays(-policy.HourlyKeepDays);
         var windows = new List<RollupWindow>();
-        windows.AddRange(Windows(TrendBucketSize.Day, now, lastPassAt, cleanedBefore, keepDaysFrom, policy.LateEndGrace));
-        windows.AddRange(Windows(TrendBucketSize.Hour, now, lastPassAt, cleanedBefore, keepHoursFrom, policy.LateEndGrace));
+        if (firstEnd is { } first)
+        {
+            windows.AddRange(Windows(TrendBucketSize.Day, now, lastPassAt, cleanedBefore, first, keepDaysFrom, policy.LateEndGrace));
+            windows.AddRange(Windows(TrendBucketSize.Hour, now, lastPassAt, cleanedBefore, first, keepHoursFrom, policy.LateEndGrace));
+        }
         return new RollupPlan(windows, keepDaysFrom, keepHoursFrom);
     }
 
     private static IEnumerable<RollupWindow> Windows(TrendBucketSize size, DateTimeOffset now, DateTimeOffset? lastPassAt, DateTimeOffset? cleanedBefore,
-        DateTimeOffset keepFrom, TimeSpan grace)
+        DateTimeOffset firstEnd, DateTimeOffset keepFrom, TimeSpan grace)
     {
         var to = Floor(now, size) + Width(size);
-        var from = Max(lastPassAt is { } last ? Floor(last - grace, size) : keepFrom, keepFrom);
+        var from = Max(Max(lastPassAt is { } last ? Floor(last - grace, size) : keepFrom, keepFrom), Floor(firstEnd, size));
         if (cleanedBefore is { } cutoff)
         {
             from = Max(from, Ceiling(cutoff, size));

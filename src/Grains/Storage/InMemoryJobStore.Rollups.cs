@@ -20,7 +20,8 @@ public sealed partial class InMemoryJobStore : IRollupStore
         {
             var now = timeProvider.GetUtcNow();
             var ended = _executions.Values.Where(e => !e.Status.IsActive() && e.CompletedAt is not null).ToList();
-            var plan = RollupPlanner.Plan(now, _lastPass?.At, CleanedBefore(), policy);
+            DateTimeOffset? firstEnd = ended.Count == 0 ? null : ended.Min(e => e.CompletedAt!.Value);
+            var plan = RollupPlanner.Plan(now, _lastPass?.At, CleanedBefore(), firstEnd, policy);
             int written = 0, deleted = 0;
             var jobIds = _jobs.Values.Select(j => j.Id).ToHashSet();
             foreach (var window in plan.Windows)

@@ -9,14 +9,16 @@ public sealed partial class PostgresRollupStore
     // running every minute) takes one core of the database for a few seconds and leaves the others to the runs' own statements.
     internal const string OneBackend = "SET LOCAL max_parallel_workers_per_gather = 0";
 
-    // What the plan needs: the database time, the last pass, and the history cleanup's latest cutoff. Every cleanup appends an
+    // What the plan needs: the database time, the last pass, the history cleanup's latest cutoff, and the history's first end
+    // (min() walks cronjobexecution_completed_idx). Every cleanup appends an
     // executions.cleanup audit row (at, olderThanDays) in its own statement, and deletes audit rows only older than the audit
     // retention (at least a day), so the latest cleanup's row is always there; the cutoff is the largest at - olderThanDays.
     internal const string ReadPassState = """
         SELECT now(),
                (SELECT lastPassAt FROM cronRollupPass WHERE id = 1),
                (SELECT max(at - (newValues->>'olderThanDays')::int * interval '1 day') FROM cronAudit
-                WHERE action = 'executions.cleanup' AND jsonb_typeof(newValues->'olderThanDays') = 'number')
+                WHERE action = 'executions.cleanup' AND jsonb_typeof(newValues->'olderThanDays') = 'number'),
+               (SELECT min(completedAt) FROM cronJobExecution WHERE completedAt IS NOT NULL)
         """;
 
     // Recomputes every bucket of one size starting in [@from, @to) from the history, exactly: an attempt belongs to the UTC

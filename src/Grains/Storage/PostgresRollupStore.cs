@@ -9,7 +9,7 @@ namespace Totallator.Grains.Storage;
 
 /// <summary>
 /// The roll-ups in PostgreSQL (0014_job_rollups.sql). A pass is one transaction under an advisory lock: it reads the database
-/// time, the last pass and the history cleanup's latest cutoff, plans in C# (<see cref="RollupPlanner"/>), then runs one
+/// time, the last pass, the history cleanup's latest cutoff and the history's first end, plans in C# (<see cref="RollupPlanner"/>), then runs one
 /// statement per window, one deletion of expired buckets and the record of the pass.
 /// </summary>
 public sealed partial class PostgresRollupStore(NpgsqlDataSource dataSource) : IRollupStore
@@ -32,7 +32,7 @@ public sealed partial class PostgresRollupStore(NpgsqlDataSource dataSource) : I
             await bound.ExecuteNonQueryAsync(cancellationToken);
         }
         DateTimeOffset now;
-        DateTimeOffset? lastPassAt, cleanedBefore;
+        DateTimeOffset? lastPassAt, cleanedBefore, firstEnd;
         await using (var read = new NpgsqlCommand(ReadPassState, connection, transaction))
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
         {
@@ -40,8 +40,9 @@ public sealed partial class PostgresRollupStore(NpgsqlDataSource dataSource) : I
             now = reader.GetFieldValue<DateTimeOffset>(0);
             lastPassAt = reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1);
             cleanedBefore = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2);
+            firstEnd = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3);
         }
-        var plan = RollupPlanner.Plan(now, lastPassAt, cleanedBefore, policy);
+        var plan = RollupPlanner.Plan(now, lastPassAt, cleanedBefore, firstEnd, policy);
         int written = 0, deleted = 0;
         foreach (var window in plan.Windows)
         {

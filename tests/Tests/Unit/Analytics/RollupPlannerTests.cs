@@ -29,7 +29,7 @@ public sealed class RollupPlannerTests
     [Fact]
     public void ASteadyPass_RecomputesTheHoursAndTheDayTouchedSinceTheLastPass_WithTheGrace()
     {
-        var plan = RollupPlanner.Plan(Now, lastPassAt: Now.AddMinutes(-5), LongAgo, Policy);
+        var plan = RollupPlanner.Plan(Now, lastPassAt: Now.AddMinutes(-5), LongAgo, LongAgo, Policy);
 
         // Last pass 15:37, minus 10 min grace = 15:27: the 15:00 hour to the end of the current one; today only.
         Assert.Equal([new RollupWindow(TrendBucketSize.Hour, Utc(4, 15), Utc(4, 16))], Of(plan, TrendBucketSize.Hour));
@@ -40,7 +40,7 @@ public sealed class RollupPlannerTests
     public void TheGrace_ReachesBackIntoThePreviousHourAndDay()
     {
         var now = Utc(5, 0, 3);
-        var plan = RollupPlanner.Plan(now, lastPassAt: now.AddMinutes(-5), LongAgo, Policy);
+        var plan = RollupPlanner.Plan(now, lastPassAt: now.AddMinutes(-5), LongAgo, LongAgo, Policy);
 
         // 23:58 − 10 min = 23:48 yesterday: yesterday's last hour and yesterday are recomputed with today's.
         Assert.Equal([new RollupWindow(TrendBucketSize.Hour, Utc(4, 23), Utc(5, 1))], Of(plan, TrendBucketSize.Hour));
@@ -51,7 +51,7 @@ public sealed class RollupPlannerTests
     [Fact]
     public void TheFirstPass_BackFillsEveryKeptBucketThatIsWhole_InDayLongWindows()
     {
-        var plan = RollupPlanner.Plan(Now, lastPassAt: null, cleanedBefore: Utc(1, 9, 30), Policy);
+        var plan = RollupPlanner.Plan(Now, lastPassAt: null, cleanedBefore: Utc(1, 9, 30), firstEnd: Utc(1, 9, 45), Policy);
 
         // From the first whole bucket after the cleanup's cutoff: Dec 2 for days (Dec 1 lost rows to the cleanup), 10:00 on
         // Dec 1 for hours; up to the end of the current bucket.
@@ -68,7 +68,7 @@ public sealed class RollupPlannerTests
     public void ABucketTheCleanupMayHaveCutInto_IsNeverRecomputed_EvenAfterALongPause()
     {
         // The cluster was down 40 days; the cleanup has since deleted everything that ended before Dec 3 08:15.
-        var plan = RollupPlanner.Plan(Now, lastPassAt: Now.AddDays(-40), cleanedBefore: Utc(3, 8, 15), Policy);
+        var plan = RollupPlanner.Plan(Now, lastPassAt: Now.AddDays(-40), cleanedBefore: Utc(3, 8, 15), firstEnd: Utc(3, 8, 20), Policy);
 
         Assert.Equal(Utc(4, 0), Of(plan, TrendBucketSize.Day)[0].From);
         Assert.Equal(Utc(3, 9), Of(plan, TrendBucketSize.Hour)[0].From);
@@ -77,7 +77,7 @@ public sealed class RollupPlannerTests
     [Fact]
     public void AHistoryNeverCleaned_IsWholeFromItsFirstEnd_SoTheFirstPassBackFillsEveryKeptBucket()
     {
-        var plan = RollupPlanner.Plan(Now, lastPassAt: null, cleanedBefore: null, new RollupPolicy(3, 2, TimeSpan.Zero));
+        var plan = RollupPlanner.Plan(Now, lastPassAt: null, cleanedBefore: null, firstEnd: Now.AddDays(-100), new RollupPolicy(3, 2, TimeSpan.Zero));
 
         Assert.Equal([Utc(2, 0), Utc(3, 0), Utc(4, 0)], Of(plan, TrendBucketSize.Day).Select(w => w.From));
         Assert.Equal(plan.KeepHoursFrom, Of(plan, TrendBucketSize.Hour)[0].From);
@@ -86,15 +86,24 @@ public sealed class RollupPlannerTests
     [Fact]
     public void ACleanupUpToNow_LeavesNothingToRecompute()
     {
-        var plan = RollupPlanner.Plan(Now, lastPassAt: Now.AddMinutes(-5), cleanedBefore: Now.AddMinutes(1), Policy);
+        var plan = RollupPlanner.Plan(Now, lastPassAt: Now.AddMinutes(-5), cleanedBefore: Now.AddMinutes(1), firstEnd: Now, Policy);
 
         Assert.Empty(plan.Windows);
     }
 
     [Fact]
+    public void ANewClustersFirstPass_StartsAtItsFirstEnd_AndOneWithoutHistoryDoesNothing()
+    {
+        var plan = RollupPlanner.Plan(Now, lastPassAt: null, cleanedBefore: null, firstEnd: Utc(4, 9, 30), Policy);
+
+        Assert.Equal([new RollupWindow(TrendBucketSize.Day, Utc(4, 0), Utc(5, 0)), new RollupWindow(TrendBucketSize.Hour, Utc(4, 9), Utc(4, 16))], plan.Windows);
+        Assert.Empty(RollupPlanner.Plan(Now, lastPassAt: null, cleanedBefore: null, firstEnd: null, Policy).Windows);
+    }
+
+    [Fact]
     public void TheKeeps_CountWholeDaysBackFromNow()
     {
-        var plan = RollupPlanner.Plan(Now, Now.AddMinutes(-5), LongAgo, Policy);
+        var plan = RollupPlanner.Plan(Now, Now.AddMinutes(-5), LongAgo, LongAgo, Policy);
 
         Assert.Equal(Utc(4, 0).AddDays(-399), plan.KeepDaysFrom);
         Assert.Equal(Utc(4, 15).AddDays(-14), plan.KeepHoursFrom);
@@ -103,7 +112,7 @@ public sealed class RollupPlannerTests
     [Fact]
     public void ABackFill_StopsAtTheKeeps()
     {
-        var plan = RollupPlanner.Plan(Now, lastPassAt: null, cleanedBefore: Now.AddDays(-100), new RollupPolicy(7, 2, TimeSpan.Zero));
+        var plan = RollupPlanner.Plan(Now, lastPassAt: null, cleanedBefore: Now.AddDays(-100), firstEnd: Now.AddDays(-100), new RollupPolicy(7, 2, TimeSpan.Zero));
 
         Assert.Equal(7, Of(plan, TrendBucketSize.Day).Count);
         Assert.Equal(plan.KeepDaysFrom, Of(plan, TrendBucketSize.Day)[0].From);
