@@ -29,8 +29,8 @@ public sealed class AnalyticsOptions
     /// </summary>
     public TimeSpan LateEndGrace { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>What the store needs to know of these options for one pass.</summary>
-    public RollupPolicy Policy => new(KeepDays, HourlyKeepDays, LateEndGrace);
+    /// <summary>What the store needs to know of these options for one pass; a pass within half an interval of another is skipped.</summary>
+    public RollupPolicy Policy => new(KeepDays, HourlyKeepDays, LateEndGrace, RollupInterval / 2);
 }
 
 /// <summary>Fails start-up with a message naming the option at fault.</summary>

@@ -12,7 +12,7 @@ public interface IRollupStore
     /// <summary>
     /// One roll-up pass at the store's clock, by <see cref="RollupPlanner.Plan"/>: recomputes the buckets that can still
     /// change (all kept ones, on the first pass), deletes those past their keep, and records the pass. Only one runs at a time
-    /// across the cluster; null when another holds the lock (that one does the work).
+    /// across the cluster; null when another holds the lock (that one does the work) or passed within the policy's spacing.
     /// </summary>
     Task<RollupPassResult?> RunPassAsync(RollupPolicy policy, CancellationToken cancellationToken);
 

@@ -56,7 +56,7 @@ public sealed partial class RollupPass(IRollupStore store, IOptions<AnalyticsOpt
         }
     }
 
-    [LoggerMessage(EventId = 3601, Level = LogLevel.Debug, Message = "Roll-up pass skipped: another silo is running one")]
+    [LoggerMessage(EventId = 3601, Level = LogLevel.Debug, Message = "Roll-up pass skipped: another silo is running one or just did")]
     private static partial void LogSkipped(ILogger logger);
 
     [LoggerMessage(EventId = 3602, Level = LogLevel.Information,

@@ -2,8 +2,12 @@ using Totallator.Grains.Interfaces.Admin;
 
 namespace Totallator.Grains.Analytics;
 
-/// <summary>What a roll-up pass keeps: days of daily buckets, days of hourly ones, and how far back it looks for late ends.</summary>
-public sealed record RollupPolicy(int KeepDays, int HourlyKeepDays, TimeSpan LateEndGrace);
+/// <summary>
+/// What a roll-up pass keeps (days of daily buckets, days of hourly ones), how far back it looks for late ends, and how soon
+/// after another pass it is worth running (<see cref="MinimumSpacing"/>: every silo asks each interval, and one that gets the lock
+/// right after another silo's pass would only redo it).
+/// </summary>
+public sealed record RollupPolicy(int KeepDays, int HourlyKeepDays, TimeSpan LateEndGrace, TimeSpan MinimumSpacing = default);
 
 /// <summary>A range of buckets of one size that a pass recomputes from the history: every bucket starting in [From, To).</summary>
 public sealed record RollupWindow(TrendBucketSize Size, DateTimeOffset From, DateTimeOffset To);
@@ -31,6 +35,13 @@ public static class RollupPlanner
 {
     /// <summary>Daily windows are one day each and hourly ones one day of hours, so a back-fill is many short statements.</summary>
     public static readonly TimeSpan ChunkLength = TimeSpan.FromDays(1);
+
+    /// <summary>Whether a pass at <paramref name="now"/> is due: none yet, or the last one at least the policy's spacing ago.</summary>
+    public static bool IsDue(DateTimeOffset now, DateTimeOffset? lastPassAt, RollupPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return lastPassAt is not { } last || now - last >= policy.MinimumSpacing;
+    }
 
     public static TimeSpan Width(TrendBucketSize size) => size == TrendBucketSize.Hour ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
 

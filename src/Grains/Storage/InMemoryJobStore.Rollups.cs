@@ -19,6 +19,10 @@ public sealed partial class InMemoryJobStore : IRollupStore
         lock (_lock)
         {
             var now = timeProvider.GetUtcNow();
+            if (!RollupPlanner.IsDue(now, _lastPass?.At, policy))
+            {
+                return Task.FromResult<RollupPassResult?>(null);
+            }
             var ended = _executions.Values.Where(e => !e.Status.IsActive() && e.CompletedAt is not null).ToList();
             DateTimeOffset? firstEnd = ended.Count == 0 ? null : ended.Min(e => e.CompletedAt!.Value);
             var plan = RollupPlanner.Plan(now, _lastPass?.At, CleanedBefore(), firstEnd, policy);

@@ -16,7 +16,7 @@ public sealed partial class PostgresRollupStore
     internal const string ReadPassState = """
         SELECT now(),
                (SELECT lastPassAt FROM cronRollupPass WHERE id = 1),
-               (SELECT max(at - (newValues->>'olderThanDays')::int * interval '1 day') FROM cronAudit
+               (SELECT max(at - (newValues->>'olderThanDays')::float8 * interval '1 day') FROM cronAudit
                 WHERE action = 'executions.cleanup' AND jsonb_typeof(newValues->'olderThanDays') = 'number'),
                (SELECT min(completedAt) FROM cronJobExecution WHERE completedAt IS NOT NULL)
         """;

@@ -42,6 +42,10 @@ public sealed partial class PostgresRollupStore(NpgsqlDataSource dataSource) : I
             cleanedBefore = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2);
             firstEnd = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3);
         }
+        if (!RollupPlanner.IsDue(now, lastPassAt, policy))
+        {
+            return null;
+        }
         var plan = RollupPlanner.Plan(now, lastPassAt, cleanedBefore, firstEnd, policy);
         int written = 0, deleted = 0;
         foreach (var window in plan.Windows)

@@ -188,6 +188,19 @@ public abstract class RollupStoreContractTests
     }
 
     [Fact]
+    public async Task APassSoonAfterAnother_IsSkipped_AsAnotherSilosWouldBe()
+    {
+        var job = await SeedJobAsync();
+        await EndAsync(job, Now.AddMinutes(-1), ExecutionStatus.Succeeded, 100);
+        var spaced = Policy with { MinimumSpacing = TimeSpan.FromHours(1) };
+        var first = await Rollups.RunPassAsync(spaced, CancellationToken.None);
+
+        Assert.NotNull(first);
+        Assert.Null(await Rollups.RunPassAsync(spaced, CancellationToken.None));
+        Assert.Equal(first.At, (await Rollups.ReadLastPassAsync(CancellationToken.None))!.At);
+    }
+
+    [Fact]
     public async Task Counts_SumEachJobsBucketsInTheRange()
     {
         var a = await SeedJobAsync();

@@ -14,7 +14,7 @@ public sealed class AnalyticsOptionsValidatorTests
         var result = Validator.Validate(null, new AnalyticsOptions());
 
         Assert.True(result.Succeeded, result.FailureMessage);
-        Assert.Equal(new RollupPolicy(400, 14, TimeSpan.FromMinutes(10)), new AnalyticsOptions().Policy);
+        Assert.Equal(new RollupPolicy(400, 14, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(2.5)), new AnalyticsOptions().Policy);
     }
 
     [Theory]

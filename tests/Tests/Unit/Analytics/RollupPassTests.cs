@@ -49,7 +49,7 @@ public sealed class RollupPassTests
         await pass.StopAsync(CancellationToken.None);
 
         Assert.Equal(1, store.Passes);
-        Assert.Equal(new RollupPolicy(90, 3, TimeSpan.FromMinutes(10)), store.Policy);
+        Assert.Equal(new RollupPolicy(90, 3, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30)), store.Policy);
     }
 
     [Fact]

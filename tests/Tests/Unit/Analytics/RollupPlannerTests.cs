@@ -101,6 +101,17 @@ public sealed class RollupPlannerTests
     }
 
     [Fact]
+    public void APass_IsDueAtFirst_ThenOnlyOnceTheSpacingHasPassed()
+    {
+        var spaced = Policy with { MinimumSpacing = TimeSpan.FromMinutes(2.5) };
+
+        Assert.True(RollupPlanner.IsDue(Now, null, spaced));
+        Assert.False(RollupPlanner.IsDue(Now, Now.AddMinutes(-1), spaced));
+        Assert.True(RollupPlanner.IsDue(Now, Now.AddMinutes(-2.5), spaced));
+        Assert.True(RollupPlanner.IsDue(Now, Now.AddSeconds(-1), Policy));
+    }
+
+    [Fact]
     public void TheKeeps_CountWholeDaysBackFromNow()
     {
         var plan = RollupPlanner.Plan(Now, Now.AddMinutes(-5), LongAgo, LongAgo, Policy);
