@@ -13,17 +13,16 @@ public static class TrendEndpoints
     public static RouteGroupBuilder MapTrendEndpoints(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        var group = api.MapGroup("/").WithTags("Trends");
-        group.MapGet("/jobs/{slug}/trend", TrendAsync).RequireAuthorization(AdminAuthentication.ViewerPolicy)
+        api.MapGet("/jobs/{slug}/trend", TrendAsync).WithTags("Trends").RequireAuthorization(AdminAuthentication.ViewerPolicy)
             .WithName("GetJobTrend")
             .WithSummary("The job's roll-ups over ?period=24h (hourly buckets), 7d, 30d or 1y (daily, UTC): counts by status, success rate, duration p50/p95/max, lateness p50/p99, memory and CPU peaks, and totals.")
             .Produces<JobTrend>().ProducesValidationProblem().ProducesProblem(404);
         // Outside /jobs/: "failure-rates" is a valid slug, and a literal segment there would hide that job's page.
-        group.MapGet("/failure-rates", FailureRatesAsync).RequireAuthorization(AdminAuthentication.ViewerPolicy)
+        api.MapGet("/failure-rates", FailureRatesAsync).WithTags("Trends").RequireAuthorization(AdminAuthentication.ViewerPolicy)
             .WithName("GetFailureRates")
             .WithSummary("Every job's runs and failure rate (failed, timed out or abandoned over the attempts that ran) over ?period=24h, 7d (default), 30d or 1y, from the roll-ups.")
             .Produces<FailureRates>().ProducesValidationProblem();
-        return group;
+        return api;
     }
 
     private static async Task<IResult> TrendAsync(HttpContext context, IClusterClient cluster, string slug)
