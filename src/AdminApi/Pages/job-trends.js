@@ -11,9 +11,13 @@ let slug = null;
 let period = '24h';
 let loading = 0;
 
-/** Wires the period buttons and loads the default period. */
+// The roll-ups change at most once per pass (Cron:Analytics:RollupInterval, 5 min by default).
+const REFRESH_MS = 300_000;
+
+/** Wires the period buttons, loads the default period, and reloads the shown one every few minutes. */
 export function wireTrends(jobSlug) {
   slug = jobSlug;
+  setInterval(() => { if (!document.hidden) loadTrends(); }, REFRESH_MS);
   for (const button of document.querySelectorAll('#trend-periods button')) {
     button.addEventListener('click', () => {
       period = button.dataset.period;
