@@ -71,10 +71,6 @@ public static class SiloBuilderSchedulerExtensions
         services.AddSingleton<JobWaker>();
         services.AddHostedService<DeadSiloJobRecovery>();
         services.AddHostedService<DependencySweep>();
-        // Roll-ups of the history (docs/analytics.md): a pass per interval, one silo at a time; nothing on the completion path.
-        services.AddOptions<AnalyticsOptions>().Bind(configuration.GetSection(AnalyticsOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AnalyticsOptions>, AnalyticsOptionsValidator>();
-        services.AddHostedService<RollupPass>();
         services.AddSingleton<DefinitionSyncStartup>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DefinitionSyncStartup>());
 
@@ -99,6 +95,11 @@ public static class SiloBuilderSchedulerExtensions
             o.TableRefreshTimeout = membership.TableRefreshTimeout;
             o.IAmAliveTablePublishTimeout = membership.IAmAliveTablePublishTimeout;
         });
+
+        // Roll-ups of the history (docs/analytics.md): a pass per interval, one silo at a time; nothing on the completion path.
+        services.AddOptions<AnalyticsOptions>().Bind(configuration.GetSection(AnalyticsOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AnalyticsOptions>, AnalyticsOptionsValidator>();
+        services.AddHostedService<RollupPass>();
 
         services.AddCommandJobsFromConfiguration(configuration);
         services.AddBuiltInJobs(configuration);
@@ -153,10 +154,10 @@ public static class SiloBuilderSchedulerExtensions
         // Claims and completions of all job grains on the silo share statements (see BatchingJobStore).
         builder.Services.TryAddSingleton<IJobStore>(sp => new BatchingJobStore(sp.GetRequiredService<PostgresJobStore>()));
         builder.Services.TryAddSingleton<IAdminStore, PostgresAdminStore>();
+        builder.Services.TryAddSingleton<IRollupStore, PostgresRollupStore>();
         builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         builder.Services.TryAddSingleton<IOneOffStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         builder.Services.TryAddSingleton<JobTypes.IApiJobStore>(sp => sp.GetRequiredService<PostgresJobStore>());
-        builder.Services.TryAddSingleton<IRollupStore, PostgresRollupStore>();
         return builder;
     }
 
@@ -168,10 +169,10 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<InMemoryJobStore>();
         builder.Services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<IAdminStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
+        builder.Services.TryAddSingleton<IRollupStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<IOneOffStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         builder.Services.TryAddSingleton<JobTypes.IApiJobStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
-        builder.Services.TryAddSingleton<IRollupStore>(sp => sp.GetRequiredService<InMemoryJobStore>());
         return builder;
     }
 }
