@@ -15,6 +15,11 @@ if (args.Length > 0 && args[0] == SiloArguments.Verb)
     return await SiloRole.RunAsync(silo);
 }
 
+if (args.Length > 0 && args[0] == RollupCost.Verb)
+{
+    return await RollupCost.RunAsync(args[1..]);
+}
+
 if (!DriverOptions.TryParse(args, out var options, out var error))
 {
     await Console.Error.WriteLineAsync(error);

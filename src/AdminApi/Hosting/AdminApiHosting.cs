@@ -109,6 +109,7 @@ public static class AdminApiHosting
         api.MapApiKeyEndpoints();
         api.MapAlertEndpoints();
         api.MapActivityEndpoints();
+        api.MapTrendEndpoints();
 
         app.MapTotallatorHealthEndpoints();
         // The API's description is not a secret (the README documents it too); the operations it describes all need a key.

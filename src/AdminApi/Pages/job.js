@@ -5,6 +5,7 @@ import {
   describeCron, slugFromPath, formatMb, debounce, formatLocal, jobHref, conditionWords,
 } from './admin.js';
 import { renderStats, renderChart } from './job-performance.js';
+import { wireTrends } from './job-trends.js';
 import { loadAudit } from './job-audit.js';
 import { wireOneOffs, loadOneOffs, setJobZone } from './job-oneoff.js';
 import { fetchPreview, renderPreview, fillZones } from './schedule-preview.js';
@@ -28,7 +29,7 @@ startPage(async () => {
   const ok = await loadJob();
   if (!ok) return;
   fillForm();
-  await Promise.all([loadHistory(), loadAudit(slug, job ? job.timeZone : null), loadOneOffs()]);
+  await Promise.all([loadHistory(), loadAudit(slug, job ? job.timeZone : null), loadOneOffs(), wireTrends(slug)]);
   const track = activityTracker();
   let pending = false;
   startEvents(async activity => {

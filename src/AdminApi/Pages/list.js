@@ -12,6 +12,7 @@ const sort = { key: 'name', dir: 1 };
 const RECENT_MAX = 100;
 const recentIds = new Set();
 const fetching = new Map(); // slug -> { again: bool } while a GET is in flight
+const rates = new Map();    // slug -> JobFailureRate over the period of #rate-period (from the roll-ups)
 
 startPage(async () => {
   wireControls();
@@ -34,7 +35,7 @@ startPage(async () => {
 // -------------------------------------------------------------------------------------------------------- loading
 
 async function loadAll(quiet = false) {
-  const res = await api('GET', `${API}/jobs`);
+  const [res] = await Promise.all([api('GET', `${API}/jobs`), loadRates(quiet)]);
   if (!res.ok) {
     if (!quiet) reportFailure(res, 'Could not load the jobs');
     return;
@@ -48,6 +49,31 @@ async function loadAll(quiet = false) {
     if (!seen.has(slug)) { jobs.delete(slug); rows.get(slug)?.remove(); rows.delete(slug); }
   }
   applyView();
+}
+
+/** Every job's failure rate over the chosen period, from the roll-ups (they change at most every few minutes). */
+async function loadRates(quiet = false) {
+  const period = $('#rate-period').value;
+  const res = await api('GET', `${API}/failure-rates?period=${encodeURIComponent(period)}`);
+  if (!res.ok) {
+    if (!quiet) reportFailure(res, 'Could not load the failure rates');
+    return;
+  }
+  if ($('#rate-period').value !== period) return; // changed again meanwhile
+  rates.clear();
+  for (const rate of res.data.jobs || []) rates.set(rate.slug, rate);
+  for (const [slug, tr] of rows) tr.querySelector('td[data-col="failure-rate"]')?.replaceWith(rateCell(slug));
+}
+
+function rateCell(slug) {
+  const rate = rates.get(slug);
+  const period = $('#rate-period').selectedOptions[0]?.textContent || '';
+  if (!rate || rate.failureRate === null || rate.failureRate === undefined) {
+    return el('td', { 'data-col': 'failure-rate', class: 'num muted', text: '—', title: `Nothing ran in the last ${period}` });
+  }
+  return el('td', { 'data-col': 'failure-rate', class: rate.failures ? 'num rate-bad' : 'num',
+    title: `${rate.failures} of ${rate.outcomes} attempts failed, timed out or were abandoned in the last ${period}` },
+  formatPercent(rate.failureRate), el('span', { class: 'slug', text: `of ${rate.outcomes}` }));
 }
 
 /** Re-fetches one job (coalescing bursts: one request in flight per slug, one more after it if asked again). */
@@ -141,6 +167,7 @@ function renderRow(tr, job) {
     el('td', { 'data-col': 'success', class: 'num', text: formatPercent(stats.successRate),
       title: stats.sampleSize ? `Of the last ${stats.sampleSize} ended attempts` : 'No ended attempts yet' }),
     runsCell,
+    rateCell(job.slug),
     el('td', { 'data-col': 'trend' }, trend(stats.recent || [])),
     actions);
   updateRelative(tr);
@@ -198,6 +225,7 @@ function sortValue(job, key) {
     case 'last': return job.lastRun ? Date.parse(job.lastRun.startedAt || job.lastRun.scheduledFor) : null;
     case 'success': return job.statistics?.successRate ?? null;
     case 'runs': return job.statistics?.runsLast24Hours ?? 0;
+    case 'failure-rate': return rates.get(job.slug)?.failureRate ?? null;
     default: return '';
   }
 }
@@ -250,7 +278,7 @@ function applyView() {
   tbody.append(fragment);
   if (active && active !== document.activeElement && document.contains(active)) active.focus();
   if (shown === 0) {
-    tbody.append(el('tr', { class: 'empty-row' }, el('td', { colspan: 10, text: jobs.size ? 'No job matches the filters.' : 'No jobs.' })));
+    tbody.append(el('tr', { class: 'empty-row' }, el('td', { colspan: 11, text: jobs.size ? 'No job matches the filters.' : 'No jobs.' })));
   }
   $('#job-count').textContent = shown === jobs.size ? `${jobs.size} jobs` : `${shown} of ${jobs.size} jobs`;
 }
@@ -260,11 +288,12 @@ function wireControls() {
   $('#state-filter').addEventListener('change', applyView);
   $('#outcome-filter').addEventListener('change', applyView);
   $('#chain-filter').addEventListener('change', applyView);
+  $('#rate-period').addEventListener('change', async () => { await loadRates(); applyView(); });
   for (const th of document.querySelectorAll('#jobs thead th[data-sort]')) {
     th.querySelector('button').addEventListener('click', () => {
       const key = th.dataset.sort;
       if (sort.key === key) sort.dir = -sort.dir;
-      else { sort.key = key; sort.dir = (key === 'runs' || key === 'last') ? -1 : 1; }
+      else { sort.key = key; sort.dir = (key === 'runs' || key === 'last' || key === 'failure-rate') ? -1 : 1; }
       for (const other of document.querySelectorAll('#jobs thead th[data-sort]')) other.setAttribute('aria-sort', 'none');
       th.setAttribute('aria-sort', sort.dir === 1 ? 'ascending' : 'descending');
       applyView();

@@ -24,6 +24,8 @@ public sealed class AuthorizationMatrixTests(AdminApiFixture api)
         { "POST", Job + "/disable", null, "operator", 200 },
         { "POST", "/api/cron/jobs/t-api-no-such-job/trigger", null, "operator", 404 },
         { "GET", Job + "/executions", null, "viewer", 200 },
+        { "GET", Job + "/trend?period=30d", null, "viewer", 200 },
+        { "GET", "/api/cron/failure-rates?period=7d", null, "viewer", 200 },
         { "GET", $"/api/cron/executions/{NoSuchId}", null, "viewer", 404 },
         { "POST", $"/api/cron/executions/{NoSuchId}/cancel", null, "operator", 404 },
         { "POST", "/api/cron/executions/cleanup", """{"olderThanDays":3650}""", "admin", 200 },
