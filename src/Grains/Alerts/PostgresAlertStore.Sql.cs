@@ -91,7 +91,7 @@ public sealed partial class PostgresAlertStore
         SELECT id, slug, name, isEnabled, deletedAt IS NOT NULL, updatedAt FROM cronJob WHERE id = ANY(@jobIds);
         SELECT id, status, scheduledFor, startedAt, completedAt, durationMs, exitCode, retryCount, errorMessage, statusReason
         FROM cronJobExecution WHERE id = ANY(@executionIds);
-        SELECT COALESCE((SELECT value = 'true' FROM cronJobConfig WHERE key = 'schedulingPaused'), false);
+        SELECT COALESCE((SELECT value = 'true' FROM cronJobConfig WHERE key = 'schedulingPaused'), false), now();
         """;
 
     internal const string WritePlan = """

@@ -132,7 +132,8 @@ public sealed partial class PostgresAlertStore(NpgsqlDataSource dataSource) : IA
             batch = new AlertBatch
             {
                 Events = events, Rules = rules, States = states, Jobs = jobs.ToDictionary(j => j.Id), Executions = executions.ToDictionary(x => x.Id),
-                SchedulingPaused = reader.GetBoolean(0), Now = DateTimeOffset.UtcNow,
+                // The database's clock, as the freshness check judges reminders by: every silo plans by the same one.
+                SchedulingPaused = reader.GetBoolean(0), Now = reader.GetFieldValue<DateTimeOffset>(1),
             };
         }
         var planned = plan(batch);
