@@ -7,6 +7,7 @@ import {
 import { renderStats, renderChart } from './job-performance.js';
 import { wireTrends } from './job-trends.js';
 import { loadAudit } from './job-audit.js';
+import { wireTold } from './job-alerts.js';
 import { wireOneOffs, loadOneOffs, setJobZone } from './job-oneoff.js';
 import { fetchPreview, renderPreview, fillZones } from './schedule-preview.js';
 import { parameterFields, readParameters, showParameterErrors, clearParameterErrors } from './job-parameters.js';
@@ -29,7 +30,7 @@ startPage(async () => {
   const ok = await loadJob();
   if (!ok) return;
   fillForm();
-  await Promise.all([loadHistory(), loadAudit(slug, job ? job.timeZone : null), loadOneOffs(), wireTrends(slug)]);
+  await Promise.all([loadHistory(), loadAudit(slug, job ? job.timeZone : null), loadOneOffs(), wireTrends(slug), wireTold(slug)]);
   const track = activityTracker();
   let pending = false;
   startEvents(async activity => {

@@ -82,6 +82,12 @@ public sealed partial class AdminPagesTests
         await config.Locator("input[name='pauseAfterFailures']").FillAsync("2");
         await config.Locator("button[type='submit']").ClickAsync();
         await Expect(adminPage.Locator("#job-facts")).ToContainTextAsync("pauses after 2 failures in a row");
+        // A rule on this job, to a real receiver: the page then says who was told.
+        using var receiver = new WebhookReceiver(FreePorts.Many(1)[0]);
+        receiver.Up();
+        using var admin = api.ClientFor("admin");
+        Assert.Equal(201, (await admin.PostJsonAsync("/api/cron/alerts/rules",
+            $$"""{"name":"ui-breaker-watch","jobSlug":"{{slug}}","events":["failed","paused"],"channel":"webhook","url":"{{receiver.Url}}"}""")).Code);
         using var operatorClient = api.ClientFor("operator");
         Assert.Equal(200, (await operatorClient.PostJsonAsync($"/api/cron/jobs/{slug}/enable")).Code);
 
@@ -93,10 +99,15 @@ public sealed partial class AdminPagesTests
         await using var other = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = api.BaseAddress.ToString() });
         var page = await SignInAsync(api.OperatorKey, $"/admin/cron/{slug}", other);
         await Expect(page.Locator("#breaker-state")).ToBeVisibleAsync();
+        var told = page.Locator("#told li[data-status='sent']");
+        await Expect(told.Filter(new() { HasText = "was paused by its circuit breaker" })).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+        await Expect(told.Filter(new() { HasText = "the payment API answered 503" })).ToHaveCountAsync(1);
+        Assert.Equal(["alert", "paused"], receiver.Requests.Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement.GetProperty("type").GetString()).Order());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("admin-cron-job-breaker.png") });
         await page.Locator("#toggle-enabled").ClickAsync();
         await Expect(page.Locator("#breaker-state")).ToBeHiddenAsync();
         await Expect(page.Locator("#toggle-enabled")).ToHaveTextAsync("Disable");
         Assert.Equal(200, (await operatorClient.PostJsonAsync($"/api/cron/jobs/{slug}/disable")).Code);
+        Assert.Equal(204, (await admin.SendAsync("DELETE", "/api/cron/alerts/rules/ui-breaker-watch")).Code);
     }
 }
