@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Totallator.Grains.Interfaces.Alerts;
 
 namespace Totallator.Grains.Alerts;
 
@@ -11,7 +12,7 @@ namespace Totallator.Grains.Alerts;
 /// at once while there was work and waits <see cref="AlertOptions.PollInterval"/> when there was none.
 /// </summary>
 public sealed partial class AlertDispatcher(IAlertStore store, AlertSender sender, ConfiguredAlertRules configured, IOptions<AlertOptions> options,
-    ILocalSiloDetails silo, TimeProvider clock, ILogger<AlertDispatcher> logger) : BackgroundService
+    ILocalSiloDetails silo, Diagnostics.SchedulerInstruments instruments, TimeProvider clock, ILogger<AlertDispatcher> logger) : BackgroundService
 {
     private const int PlanBatch = 500;
     private const int SendBatch = 20;
@@ -101,6 +102,7 @@ public sealed partial class AlertDispatcher(IAlertStore store, AlertSender sende
                 LogAttemptFailed(logger, delivery.Id, attempts, error, next.Value);
             }
         }
+        instruments.AlertAttempt(delivery.Rule, delivery.Channel.ToText(), delivered ? "sent" : next is null ? "given_up" : "failed");
         var recorded = await store.RecordAttemptAsync(new DeliveryAttempt
         {
             Id = delivery.Id, SentBy = owner, At = at, Delivered = delivered, ResponseCode = code, Error = error, NextAttemptAt = next,

@@ -105,6 +105,7 @@ public sealed record PlannedDelivery
 public sealed record DueDelivery
 {
     public required Guid Id { get; init; }
+    public required string Rule { get; init; }
     public required int Attempts { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required string PayloadJson { get; init; }

@@ -154,7 +154,7 @@ public sealed partial class PostgresAlertStore
         UPDATE cronAlertDelivery d SET lockedBy = @silo, lockedUntil = now() + @leaseMs * interval '1 millisecond'
         FROM due, cronAlertRule r
         WHERE d.id = due.id AND r.id = d.ruleId
-        RETURNING d.id, d.attempts, d.createdAt, d.payload::text, r.channel, r.url, r.secret
+        RETURNING d.id, d.attempts, d.createdAt, d.payload::text, r.channel, r.url, r.secret, r.name
         """;
 
     internal const string RecordAttempt = """

@@ -197,7 +197,7 @@ public sealed partial class PostgresAlertStore(NpgsqlDataSource dataSource) : IA
         {
             Id = r.GetGuid(0), Attempts = r.GetInt32(1), CreatedAt = r.GetFieldValue<DateTimeOffset>(2), PayloadJson = r.GetString(3),
             Channel = AlertText.TryParseChannel(r.GetString(4), out var channel) ? channel : AlertChannel.Webhook, Url = r.GetString(5),
-            Secret = r.IsDBNull(6) ? null : r.GetString(6),
+            Secret = r.IsDBNull(6) ? null : r.GetString(6), Rule = r.GetString(7),
         }, cancellationToken);
     }
 

@@ -42,6 +42,7 @@ public sealed class SchedulerInstruments
     private readonly Counter<long> _claimConflicts;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _handedOver;
+    private readonly Counter<long> _alertAttempts;
     private readonly LeftRunningAttempts _leftRunning;
 
     public SchedulerInstruments(IMeterFactory meterFactory, IOptions<SchedulerMetricsOptions> options, LeftRunningAttempts leftRunning,
@@ -75,6 +76,8 @@ public sealed class SchedulerInstruments
         _retries = meter.CreateCounter<long>("totallator.scheduler.run.retries", "{retry}", "Retry attempts started.");
         _handedOver = meter.CreateCounter<long>("totallator.scheduler.claim.handed-over", "{claim}",
             "Claims of a silo declared dead that this silo handed over to the jobs' next activations, because they fell after the dead silo's last check-in plus the start window (they never started).");
+        _alertAttempts = meter.CreateCounter<long>("totallator.scheduler.alert.attempts", "{attempt}",
+            "Attempts to send an alert message, by rule, channel (webhook, slack) and outcome (sent, failed: to be retried, given_up).");
         // Only once measured: before that the offset is an assumption (zero), not a reading.
         meter.CreateObservableGauge("totallator.scheduler.clock.offset",
             () => clock.Uncertainty is null ? [] : new[] { new Measurement<double>(clock.Offset.TotalSeconds) }, "s",
@@ -141,6 +144,13 @@ public sealed class SchedulerInstruments
     }
 
     public void RunsAbandoned(long count) => _abandoned.Add(count);
+
+    /// <summary>
+    /// An attempt to send an alert message: <paramref name="outcome"/> is sent, failed or given_up. The rule's name is an admin's
+    /// word from a short list, never a URL or a secret.
+    /// </summary>
+    public void AlertAttempt(string rule, string channel, string outcome) =>
+        _alertAttempts.Add(1, new TagList { { "rule", rule }, { "channel", channel }, { "outcome", outcome } });
 
     /// <summary>A claim lost the unique constraint; <paramref name="stage"/> is ahead, at-instant or retry.</summary>
     public void ClaimConflict(string jobSlug, string stage) => _claimConflicts.Add(1, Tags(jobSlug, "stage", stage));

@@ -265,6 +265,7 @@ public sealed partial class InMemoryJobStore : IAlertStore
             {
                 Id = d.Planned.Id, Attempts = d.Attempts, CreatedAt = d.Planned.CreatedAt, PayloadJson = d.Planned.Message.ToJson(),
                 Channel = rules[d.Planned.RuleId].Channel, Url = rules[d.Planned.RuleId].Url, Secret = rules[d.Planned.RuleId].Secret,
+                Rule = rules[d.Planned.RuleId].Name,
             }).ToList());
         }
     }

@@ -57,6 +57,9 @@ public sealed class TelemetryCapture : IDisposable
     public IReadOnlyList<Measurement> Of(string instrument, string jobSlug) =>
         _measurements.Where(m => m.Instrument == instrument && m.Tag("job") == jobSlug).ToList();
 
+    /// <summary>Every measurement of <paramref name="instrument"/>, of any silo in the process.</summary>
+    public IReadOnlyList<Measurement> All(string instrument) => _measurements.Where(m => m.Instrument == instrument).ToList();
+
     /// <summary>Measurements of <paramref name="instrument"/> taken by the meter of one silo (its <c>IMeterFactory</c>).</summary>
     public IReadOnlyList<Measurement> OfMeter(string instrument, object meterScope) =>
         _measurements.Where(m => m.Instrument == instrument && ReferenceEquals(m.MeterScope, meterScope)).ToList();
