@@ -24,7 +24,12 @@ public sealed partial class CronJobGrain
         try
         {
             var row = await store.GetJobAsync(_slug, CancellationToken.None);
-            if (row is not { IsEnabled: true } || row.FailureStreak < threshold || row.Version != _job.Version)
+            if (row is not { IsEnabled: true } || row.Version != _job.Version)
+            {
+                return;
+            }
+            _job = _job with { FailureStreak = row.FailureStreak };
+            if (row.FailureStreak < threshold)
             {
                 return;
             }
@@ -39,6 +44,13 @@ public sealed partial class CronJobGrain
             LogBreakerCheckFailed(logger, ex, _slug);
         }
     }
+
+    /// <summary>
+    /// The job as loaded already has a streak at its threshold: its last failure was counted, but the silo that ran it died (or
+    /// the sweeper recorded it abandoned) before the breaker was checked. Checked when the job is planned (activation, reload,
+    /// heartbeat), so the job pauses before it runs again.
+    /// </summary>
+    private bool BreakerDue() => _job is { PauseAfterFailures: { } threshold, IsEnabled: true, FailureStreak: var streak } && streak >= threshold;
 
     [LoggerMessage(EventId = 1190, Level = LogLevel.Warning, Message = "Job {JobSlug}: {Streak} failed occurrences in a row reached its circuit breaker ({Threshold}); pausing the job")]
     private static partial void LogBreakerOpened(ILogger logger, string jobSlug, int streak, int threshold);

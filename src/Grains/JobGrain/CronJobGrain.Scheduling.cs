@@ -12,6 +12,15 @@ public sealed partial class CronJobGrain : IPlanShell
     /// <summary>Brings the heartbeat reminder and the timer in line with the job's state, and handles anything due.</summary>
     private async Task PlanAsync()
     {
+        if (BreakerDue())
+        {
+            // Disabling plans the job again, as disabled; a check that did not trip goes on with the streak now known.
+            await CheckBreakerAsync();
+            if (_job is { IsEnabled: false })
+            {
+                return;
+            }
+        }
         if (_job is null)
         {
             // Nothing to plan for a job that is not in the store; do not linger.

@@ -52,4 +52,24 @@ public sealed class BreakerTests(ClusterFixture fixture)
         await _c.WaitForRowsAsync(slug, r => r.Any(x => x.Status == ExecutionStatus.Succeeded), TimeSpan.FromSeconds(10), "a run after resuming");
         await _c.EnableAsync(slug, false);
     }
+
+    [Fact]
+    public async Task AStreakCountedWhileNoSiloCheckedTheBreaker_PausesTheJobWhenItIsNextPlanned()
+    {
+        const string slug = "t-breaker-load";
+        await _c.Job(slug).UpdateConfigAsync(new JobConfigChange { PauseAfterFailures = 2, IsEnabled = true, ChangedBy = "breaker-test" });
+        // Two failures ended by statements of a silo that died before it checked the breaker (or by the sweeper).
+        await using (var db = Npgsql.NpgsqlDataSource.Create(_c.ConnectionString))
+        await using (var cmd = db.CreateCommand("UPDATE cronJob SET failureStreak = 2 WHERE slug = 't-breaker-load'"))
+        {
+            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+        }
+
+        await _c.Job(slug).ReloadAsync();
+
+        var view = await _c.Client.GetGrain<IJobQueryGrain>(0).GetJobAsync(slug);
+        Assert.False(view.IsEnabled);
+        Assert.Contains("2 failed occurrences in a row", view.PausedReason, StringComparison.Ordinal);
+        Assert.Equal("system", view.LastModifiedBy);
+    }
 }

@@ -60,6 +60,7 @@ public static class TestJobs
         ["t-pause-restart"] = "* * * * * *",
         ["t-breaker"] = "* * * * * *",
         ["t-ui-breaker"] = "* * * * * *",
+        ["t-breaker-load"] = "0 0 1 1 *",
         ["t-misfire-once"] = "*/2 * * * * *",
         ["t-misfire-skip"] = "*/2 * * * * *",
         ["t-misfire-all"] = "*/2 * * * * *",
