@@ -80,6 +80,8 @@ public sealed partial class PostgresAlertStore
 
     internal const string TryLock = "SELECT pg_try_advisory_xact_lock(@key)";
 
+    internal const string AnyPendingEvent = "SELECT EXISTS (SELECT 1 FROM cronAlertEvent WHERE processedAt IS NULL)";
+
     internal const string SelectPendingEvents = """
         SELECT id, jobId, executionId, kind, ruleId, detail, occurredAt
         FROM cronAlertEvent WHERE processedAt IS NULL ORDER BY id LIMIT @max

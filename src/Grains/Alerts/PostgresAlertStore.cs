@@ -96,6 +96,14 @@ public sealed partial class PostgresAlertStore(NpgsqlDataSource dataSource) : IA
     public async Task<int> PlanPendingAsync(Func<AlertBatch, AlertPlan> plan, int max, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        // Idle, every silo asks every PollInterval: one read of the small partial index answers it, not a transaction of four.
+        await using (var any = dataSource.CreateCommand(AnyPendingEvent))
+        {
+            if (!(bool)(await any.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return 0;
+            }
+        }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (!await TryLockAsync(connection, transaction, PlanLock, cancellationToken))
