@@ -16,7 +16,6 @@ public sealed partial class AlertDispatcher(IAlertStore store, AlertSender sende
 {
     private const int PlanBatch = 500;
     private const int SendBatch = 20;
-    private readonly Random _jitter = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -87,12 +86,7 @@ public sealed partial class AlertDispatcher(IAlertStore store, AlertSender sende
         DateTimeOffset? next = null;
         if (!delivered)
         {
-            double jitter;
-            lock (_jitter)
-            {
-                jitter = _jitter.NextDouble();
-            }
-            next = DeliveryBackoff.Next(delivery.CreatedAt, attempts, at, options.Value.GiveUpAfter, options.Value.BackoffScale, jitter);
+            next = DeliveryBackoff.Next(delivery.CreatedAt, attempts, at, options.Value.GiveUpAfter, options.Value.BackoffScale, Random.Shared.NextDouble());
             if (next is null)
             {
                 LogGivenUp(logger, delivery.Id, attempts, error);
@@ -113,15 +107,15 @@ public sealed partial class AlertDispatcher(IAlertStore store, AlertSender sende
         }
     }
 
-    [LoggerMessage(EventId = 3601, Level = LogLevel.Warning, Message = "Alerts: the database failed while {What}; trying again")]
+    [LoggerMessage(EventId = 3701, Level = LogLevel.Warning, Message = "Alerts: the database failed while {What}; trying again")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, string what);
 
-    [LoggerMessage(EventId = 3602, Level = LogLevel.Warning, Message = "Alert delivery {DeliveryId}: attempt {Attempts} failed ({Error}); next attempt at {Next:o}")]
+    [LoggerMessage(EventId = 3702, Level = LogLevel.Warning, Message = "Alert delivery {DeliveryId}: attempt {Attempts} failed ({Error}); next attempt at {Next:o}")]
     private static partial void LogAttemptFailed(ILogger logger, Guid deliveryId, int attempts, string? error, DateTimeOffset next);
 
-    [LoggerMessage(EventId = 3603, Level = LogLevel.Error, Message = "Alert delivery {DeliveryId}: given up after {Attempts} attempts (last: {Error}); it stays in the delivery log")]
+    [LoggerMessage(EventId = 3703, Level = LogLevel.Error, Message = "Alert delivery {DeliveryId}: given up after {Attempts} attempts (last: {Error}); it stays in the delivery log")]
     private static partial void LogGivenUp(ILogger logger, Guid deliveryId, int attempts, string? error);
 
-    [LoggerMessage(EventId = 3604, Level = LogLevel.Warning, Message = "Alert delivery {DeliveryId}: its lease ran out while it was sent; another silo may send it again (same delivery id)")]
+    [LoggerMessage(EventId = 3704, Level = LogLevel.Warning, Message = "Alert delivery {DeliveryId}: its lease ran out while it was sent; another silo may send it again (same delivery id)")]
     private static partial void LogLeaseLost(ILogger logger, Guid deliveryId);
 }
