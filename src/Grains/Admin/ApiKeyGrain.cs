@@ -39,7 +39,7 @@ public sealed partial class ApiKeyGrain(IAdminStore admin, TimeProvider timeProv
         {
             // At PostgreSQL's precision (microseconds), so the answer equals what a later list reads back.
             Id = Guid.CreateVersion7(), Name = key.Name, Role = key.Role, Prefix = key.Prefix,
-            CreatedAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond)), CreatedBy = actor.Name,
+            CreatedAt = StorePrecision.Microseconds(now), CreatedBy = actor.Name,
         };
         var audit = new AuditEntry
         {

@@ -18,9 +18,8 @@ public sealed class AlertGrain(IAlertStore store, TimeProvider clock, ILogger<Al
     {
         ArgumentNullException.ThrowIfNull(rule);
         AdminInput.Actor(actor);
-        var now = clock.GetUtcNow();
-        // At PostgreSQL's precision (microseconds), so the answer equals what a later list reads back.
-        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+        // At PostgreSQL's precision, so the answer equals what a later list reads back.
+        var now = Storage.StorePrecision.Microseconds(clock.GetUtcNow());
         var checkedRule = AlertRuleInputs.ToRule(rule, creating: rule.ExpectedVersion is null, Guid.CreateVersion7(), now, actor.Name);
         return StoreGuard.RunAsync(logger, "saving an alert rule", async () =>
             (await store.SaveRuleAsync(checkedRule, rule.ExpectedVersion, actor, CancellationToken.None)).ToView());
@@ -38,7 +37,7 @@ public sealed class AlertGrain(IAlertStore store, TimeProvider clock, ILogger<Al
         return StoreGuard.RunAsync(logger, "queueing a test message", async () =>
         {
             var rule = (await store.ListRulesAsync(CancellationToken.None)).FirstOrDefault(r => r.Name == name)
-                ?? throw new AlertRuleNotFoundException($"No alert rule named '{name}'.");
+                ?? throw AlertRuleRefusals.NotFound(name);
             var delivery = AlertPlanner.Test(rule, actor.Name, clock.GetUtcNow(), Guid.CreateVersion7());
             await store.AddDeliveryAsync(delivery, CancellationToken.None);
             return new AlertDeliveryView

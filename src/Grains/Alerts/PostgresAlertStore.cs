@@ -38,22 +38,19 @@ public sealed partial class PostgresAlertStore(NpgsqlDataSource dataSource) : IA
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "cronalertrule_name_key")
         {
-            throw new JobConflictException($"An alert rule named '{rule.Name}' already exists; choose another name.") { Field = "name" };
+            throw AlertRuleRefusals.NameTaken(rule.Name);
         }
         await using var check = dataSource.CreateCommand(SelectRuleState);
         check.Parameters.Add(Param("name", NpgsqlDbType.Text, rule.Name));
         await using var state = await check.ExecuteReaderAsync(cancellationToken);
         if (!await state.ReadAsync(cancellationToken))
         {
-            throw new AlertRuleNotFoundException($"No alert rule named '{rule.Name}'.");
+            throw AlertRuleRefusals.NotFound(rule.Name);
         }
         throw state.GetString(0) == AlertRuleSources.Configuration
-            ? ConfiguredRule(rule.Name)
-            : new AlertRuleConflictException($"Alert rule '{rule.Name}' was changed by someone else (version {state.GetInt32(1)}, you had {expectedVersion}). Reload it and try again.");
+            ? AlertRuleRefusals.Configured(rule.Name)
+            : AlertRuleRefusals.StaleVersion(rule.Name, state.GetInt32(1), expectedVersion);
     }
-
-    internal static InvalidAdminInputException ConfiguredRule(string name) =>
-        new($"Alert rule '{name}' comes from configuration (Cron:Alerts:Rules:{name}); change it there.") { Field = "name" };
 
     public async Task<bool> DeleteRuleAsync(string name, AdminActor actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -73,8 +70,7 @@ public sealed partial class PostgresAlertStore(NpgsqlDataSource dataSource) : IA
         var stored = await ListRulesAsync(cancellationToken);
         if (stored.FirstOrDefault(s => s.Source == AlertRuleSources.Api && rules.Any(r => r.Name == s.Name)) is { } taken)
         {
-            throw new InvalidOperationException(
-                $"Alert rule '{taken.Name}' is defined in configuration (Cron:Alerts:Rules:{taken.Name}), but an admin made a rule of that name in the pages. Rename one of them.");
+            throw AlertRuleRefusals.ConfigurationClash(taken.Name);
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

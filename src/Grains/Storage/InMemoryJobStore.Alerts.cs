@@ -83,7 +83,7 @@ public sealed partial class InMemoryJobStore : IAlertStore
             {
                 if (stored is not null)
                 {
-                    throw new JobConflictException($"An alert rule named '{rule.Name}' already exists; choose another name.") { Field = "name" };
+                    throw AlertRuleRefusals.NameTaken(rule.Name);
                 }
                 saved = rule with { Source = AlertRuleSources.Api, Version = 0, CreatedAt = rule.UpdatedAt, UpdatedBy = actor.Name };
             }
@@ -91,15 +91,15 @@ public sealed partial class InMemoryJobStore : IAlertStore
             {
                 if (stored is null)
                 {
-                    throw new AlertRuleNotFoundException($"No alert rule named '{rule.Name}'.");
+                    throw AlertRuleRefusals.NotFound(rule.Name);
                 }
                 if (stored.Source == AlertRuleSources.Configuration)
                 {
-                    throw PostgresAlertStore.ConfiguredRule(rule.Name);
+                    throw AlertRuleRefusals.Configured(rule.Name);
                 }
                 if (stored.Version != expectedVersion)
                 {
-                    throw new AlertRuleConflictException($"Alert rule '{rule.Name}' was changed by someone else (version {stored.Version}, you had {expectedVersion}). Reload it and try again.");
+                    throw AlertRuleRefusals.StaleVersion(rule.Name, stored.Version, expectedVersion);
                 }
                 saved = rule with
                 {
@@ -141,8 +141,7 @@ public sealed partial class InMemoryJobStore : IAlertStore
         {
             if (rules.FirstOrDefault(r => _rules.TryGetValue(r.Name, out var s) && s.Source == AlertRuleSources.Api) is { } taken)
             {
-                throw new InvalidOperationException(
-                    $"Alert rule '{taken.Name}' is defined in configuration (Cron:Alerts:Rules:{taken.Name}), but an admin made a rule of that name in the pages. Rename one of them.");
+                throw AlertRuleRefusals.ConfigurationClash(taken.Name);
             }
             foreach (var gone in _rules.Values.Where(r => r.Source == AlertRuleSources.Configuration && rules.All(n => n.Name != r.Name)).ToList())
             {

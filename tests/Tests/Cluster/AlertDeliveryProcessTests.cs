@@ -101,7 +101,7 @@ public sealed class AlertDeliveryProcessTests(ITestOutputHelper output)
         }
         catch (Exception ex)
         {
-            throw new InvalidOperationException($"{ex.Message}\n--- silo {a.SiloPort} ---\n{Tail(a.Log)}\n--- silo {b.SiloPort} ---\n{Tail(b.Log)}", ex);
+            throw SiloProcess.FailureWithLogs(ex, a, b);
         }
         finally
         {
@@ -149,6 +149,4 @@ public sealed class AlertDeliveryProcessTests(ITestOutputHelper output)
         var value = await cmd.ExecuteScalarAsync();
         return value is DBNull or null ? default! : (T)value;
     }
-
-    private static string Tail(string log) => log.Length <= 6000 ? log : log[^6000..];
 }

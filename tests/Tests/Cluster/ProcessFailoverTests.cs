@@ -125,7 +125,7 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
         }
         catch (Exception ex)
         {
-            throw new InvalidOperationException($"{ex.Message}\n--- silo {a.SiloPort} ---\n{Tail(a.Log)}\n--- silo {b.SiloPort} ---\n{Tail(b.Log)}", ex);
+            throw SiloProcess.FailureWithLogs(ex, a, b);
         }
         finally
         {
@@ -157,7 +157,6 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
         return File.Exists(status) && !File.ReadLines(status).Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z', StringComparison.Ordinal));
     }
 
-    private static string Tail(string log) => log.Length > 6000 ? log[^6000..] : log;
 
     private static async Task<T> WaitForAsync<T>(PostgresJobStore store, string slug, Func<IReadOnlyList<ExecutionRecord>, T?> probe, TimeSpan timeout, string phase)
         where T : class

@@ -23,6 +23,14 @@ public sealed class SiloProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>A test's failure with the last 6,000 characters of each silo's log appended, to see what the silos did.</summary>
+    public static InvalidOperationException FailureWithLogs(Exception failure, params SiloProcess[] silos)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        var logs = silos.Select(s => $"\n--- silo {s.SiloPort} ---\n{(s.Log.Length <= 6000 ? s.Log : s.Log[^6000..])}");
+        return new InvalidOperationException(failure.Message + string.Concat(logs), failure);
+    }
+
     public string Log
     {
         get
