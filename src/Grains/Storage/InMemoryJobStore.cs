@@ -310,6 +310,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     {
                         _executions[own.Id] = own with { Status = o.Status, CompletedAt = o.RecordedAt, StatusReason = o.Reason, StartedAt = null };
                         NoteMissed(_executions[own.Id]);
+                        CountStats(_executions[own.Id]);
                         if (o.AdvancesSchedule)
                         {
                             Advance(o.CronJobId, o.ScheduledFor);
@@ -323,6 +324,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     CompletedAt = o.RecordedAt, Status = o.Status, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, StatusReason = o.Reason,
                 };
                 NoteMissed(_executions[o.ExecutionId]);
+                CountStats(_executions[o.ExecutionId]);
                 if (o.AdvancesSchedule)
                 {
                     Advance(o.CronJobId, o.ScheduledFor);
@@ -384,6 +386,11 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 }
             }
             NoteMissed(_executions[row.Id]);
+            // As in PostgreSQL: every end counts in the statistics, final or not, but a row the sweeper had recorded abandoned counted then.
+            if (row.Status != ExecutionStatus.Abandoned)
+            {
+                CountStats(_executions[row.Id]);
+            }
             return Task.FromResult(true);
         }
     }
@@ -517,6 +524,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                         StatusReason = $"released, not taken over: {row.StatusReason ?? "its activation gave it back"}; no activation of the job took it over before {row.LeaseExpiresAt:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}",
                     };
                     NoteMissed(_executions[row.Id]);
+                    CountStats(_executions[row.Id]);
                     continue;
                 }
                 _executions[row.Id] = row with
@@ -530,6 +538,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 };
                 SignalDownstream(_executions[row.Id]);
                 CountEnded(_executions[row.Id]);
+                CountStats(_executions[row.Id]);
             }
             return Task.FromResult(expired.Count);
         }

@@ -7,7 +7,7 @@ namespace Totallator.Grains.Storage;
 public sealed partial class PostgresJobStore
 {
     // Column order follows JobColumns.
-    private static JobRecord ReadJob(NpgsqlDataReader r) => new()
+    internal static JobRecord ReadJob(NpgsqlDataReader r) => new()
     {
         Id = r.GetGuid(0),
         Slug = r.GetString(1),

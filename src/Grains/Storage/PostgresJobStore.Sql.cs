@@ -279,8 +279,10 @@ public sealed partial class PostgresJobStore
             ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO UPDATE
                 SET status = EXCLUDED.status, completedAt = EXCLUDED.completedAt, statusReason = EXCLUDED.statusReason, startedAt = NULL
                 WHERE cronJobExecution.id = EXCLUDED.id AND cronJobExecution.status IN ('claimed', 'running')
-            RETURNING id, cronJobId, scheduledFor, status, completedAt
-        ), missedAlerts AS (
+            RETURNING id, cronJobId, occurrenceKey, scheduledFor, retryCount, status, startedAt, completedAt, durationMs, statusReason, triggeredBy
+        ), statEnds AS (
+            SELECT * FROM ins
+        ), {CountStats}, missedAlerts AS (
             INSERT INTO cronAlertEvent (jobId, executionId, kind, occurredAt)
             SELECT cronJobId, id, 'missed', completedAt FROM ins WHERE status = 'missed' AND {AlertsOn}
             ON CONFLICT (executionId, kind) WHERE executionId IS NOT NULL DO NOTHING
@@ -327,14 +329,19 @@ public sealed partial class PostgresJobStore
                   itemsProcessed, metrics, reason, heldBy, final),
              locked l
         WHERE e.id = u.id AND l.id = e.id AND (u.heldBy IS NULL OR e.leaseOwner = u.heldBy)
-        RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status, e.completedAt, u.final, l.was
+        RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status, e.completedAt, u.final, l.was, e.scheduledFor, e.retryCount, e.startedAt,
+                  e.durationMs, e.statusReason, e.triggeredBy
         ), ended AS (
             SELECT id, cronJobId, occurrenceKey, status, completedAt, was FROM done WHERE final
         ), counted AS (
             -- A row the sweeper had recorded abandoned counted as a failure then (AbandonExpired): its real end counts only
             -- if it is a success.
             SELECT * FROM ended WHERE was <> 'abandoned' OR status = 'succeeded'
-        ), {SignalEnded}, {CountEnded}, missedAlerts AS (
+        ), statEnds AS (
+            -- Every attempt ended here, final or not (a retry's failure counts as the history shows it). A row the sweeper had
+            -- recorded abandoned was counted then: its real end does not count again.
+            SELECT * FROM done WHERE was <> 'abandoned'
+        ), {SignalEnded}, {CountEnded}, {CountStats}, missedAlerts AS (
             INSERT INTO cronAlertEvent (jobId, executionId, kind, occurredAt)
             SELECT cronJobId, id, 'missed', completedAt FROM done WHERE status = 'missed' AND {AlertsOn}
             ON CONFLICT (executionId, kind) WHERE executionId IS NOT NULL DO NOTHING
@@ -440,12 +447,15 @@ public sealed partial class PostgresJobStore
                            ELSE 'lease-expired' END
         FROM expired x
         WHERE e.id = x.id AND e.status IN ('running', 'claimed') AND e.leaseExpiresAt < now()
-        RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status, e.completedAt
+        RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status, e.completedAt, e.scheduledFor, e.retryCount, e.startedAt, e.durationMs,
+                  e.statusReason, e.triggeredBy
         ), ended AS (
             SELECT id, cronJobId, occurrenceKey, status, completedAt FROM swept WHERE status = 'abandoned'
         ), counted AS (
             SELECT * FROM ended
-        ), {SignalEnded}, {CountEnded}, missedAlerts AS (
+        ), statEnds AS (
+            SELECT * FROM swept
+        ), {SignalEnded}, {CountEnded}, {CountStats}, missedAlerts AS (
             INSERT INTO cronAlertEvent (jobId, executionId, kind, occurredAt)
             SELECT cronJobId, id, 'missed', completedAt FROM swept WHERE status = 'missed' AND {AlertsOn}
             ON CONFLICT (executionId, kind) WHERE executionId IS NOT NULL DO NOTHING
