@@ -63,7 +63,7 @@ public sealed partial class PostgresAdminStore
     }
 
     internal static string SelectJobPage(JobListSort sort, bool descending) => $"""
-        SELECT {PrefixedJobColumns}, {StatsColumns}
+        SELECT {PrefixedJobColumns}, NULL::text[] AS downstreamsReadFromTheNeighbours, {StatsColumns}
         {JobListFilter}
         ORDER BY {JobListOrder(sort, descending)}
         OFFSET @offset LIMIT @limit;
@@ -122,7 +122,8 @@ public sealed partial class PostgresAdminStore
         return new JobListRows(page.Select(p => new JobListRow(p.Job, p.Stats, runningByJob[p.Job.Slug].ToList())).ToList(), total, neighbours);
     }
 
-    private static readonly int JobColumnCount = PostgresJobStore.JobColumns.Split(',', StringSplitOptions.RemoveEmptyEntries).Length;
+    // The job's columns and the placeholder where ReadJob looks for DownstreamsColumn (the list takes them from the neighbours).
+    private static readonly int JobColumnCount = PostgresJobStore.JobColumns.Split(',', StringSplitOptions.RemoveEmptyEntries).Length + 1;
 
     // Column order follows StatsColumns; null when the job has never ended an attempt.
     private static JobStatsRow? ReadStatsRow(NpgsqlDataReader r, int at, string slug)

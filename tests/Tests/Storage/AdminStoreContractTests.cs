@@ -8,7 +8,7 @@ using Totallator.Grains.Storage;
 namespace Totallator.Tests.Storage;
 
 /// <summary>What every <see cref="IAdminStore"/> must do, over the job store that shares its data. Run against PostgreSQL and in memory.</summary>
-public abstract class AdminStoreContractTests
+public abstract partial class AdminStoreContractTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
