@@ -12,14 +12,14 @@ namespace Totallator.Tests.Storage;
 /// </summary>
 public abstract partial class AdminStoreContractTests
 {
-    private async Task<JobListRow> ListedAsync(JobRecord job, DateTimeOffset now) =>
+    private protected async Task<JobListRow> ListedAsync(JobRecord job, DateTimeOffset now) =>
         (await Admin.ListJobPageAsync(new JobListQuery { Search = job.Slug }, now, CancellationToken.None)).Rows.Single(r => r.Job.Id == job.Id);
 
-    private async Task<JobStatistics> OracleAsync(JobRecord job, DateTimeOffset now) =>
+    private protected async Task<JobStatistics> OracleAsync(JobRecord job, DateTimeOffset now) =>
         (await Admin.GetStatisticsAsync(job.Id, now, CancellationToken.None))[job.Id].Statistics;
 
     /// <summary>The figures the list shows, equal to the history's (the list leaves durations, memory and CPU to the job's page).</summary>
-    private static void AssertSameFigures(JobStatistics history, JobStatistics listed)
+    private protected static void AssertSameFigures(JobStatistics history, JobStatistics listed)
     {
         Assert.Equal(history.SampleSize, listed.SampleSize);
         Assert.Equal(history.SuccessRate, listed.SuccessRate);
