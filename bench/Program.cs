@@ -20,6 +20,11 @@ if (args.Length > 0 && args[0] == RollupCost.Verb)
     return await RollupCost.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == AdminReadCost.Verb)
+{
+    return await AdminReadCost.RunAsync(args[1..]);
+}
+
 if (!DriverOptions.TryParse(args, out var options, out var error))
 {
     await Console.Error.WriteLineAsync(error);

@@ -42,7 +42,7 @@ public static class Report
         output.WriteLine();
         Table(output,
             ["config", "silos ready s", "jobs stored s", "reminders s", "reminders/s", "reg CPU % silo/pg", "all fired s", "missed before window", "silo CPU %", "silo RSS MB", "KB/job", "idle CPU % silo/pg",
-             "PG CPU %", "PG RSS MB (anon)", "admin list+stats ms", "history rows"],
+             "PG CPU %", "PG RSS MB (anon)", "admin page p99 / whole list ms", "history rows"],
             results.Where(r => r.Error is null).Select(r => new[]
             {
                 r.Configuration, F(r.Registration?.SilosReadyS), F(r.Registration?.JobsStoredS), Reminders(r), F(r.Registration?.RemindersPerS, 0),
@@ -54,7 +54,7 @@ public static class Report
                 r.Resources?.Idle is { } idle ? $"{F(idle.SilosCpuPercent)} / {F(idle.PostgresCpuPercent)}{(idle.WhileRegistering ? " (registering)" : "")}" : "-",
                 F(r.Resources?.Postgres?.CpuPercent, 0),
                 r.Resources?.Postgres is { } pg ? $"{F(pg.RssSumMb, 0)} ({F(pg.RssAnonSumMb, 0)})" : "-",
-                r.AdminRead is { } admin ? $"{F(admin.ListMs)} + {F(admin.StatsMs)}" : "-",
+                r.AdminRead is { } admin ? $"{F(admin.PageP99Ms)} / {F(admin.WholeListMs)}" : "-",
                 N(r.AdminRead?.HistoryRows),
             }));
         foreach (var r in results.Where(r => r.Error is null))
