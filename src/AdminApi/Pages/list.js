@@ -286,9 +286,13 @@ function showView() {
   }
 }
 
+let typing = null;           // the search typed but not yet asked for (see wireControls)
+
 /** A change of the view: back to its first page, into the address bar, and the page from the server. */
 function changeView(change, push = true) {
-  Object.assign(view, { page: 1 }, change);
+  // A search still being typed goes with any other change (showView would otherwise put the old one back in the box).
+  clearTimeout(typing);
+  Object.assign(view, { page: 1, q: $('#search').value.trim() }, change);
   writeView(push);
   showView();
   reloadPage(false);
@@ -296,7 +300,6 @@ function changeView(change, push = true) {
 
 function wireControls() {
   showView();
-  let typing = null;
   $('#search').addEventListener('input', () => {
     clearTimeout(typing);
     typing = setTimeout(() => changeView({ q: $('#search').value.trim() }, false), 250);
