@@ -23,4 +23,15 @@ public static class JobSchedules
         return string.Create(CultureInfo.InvariantCulture, $"{index % spread}{schedule[1..]}");
     }
 
+    /// <summary>
+    /// Hourly at the first whole minute at or after <paramref name="notBefore"/>, as <c>*/60 M * * * *</c>: with a spread of 60 job i
+    /// fires at second i mod 60 of that minute.
+    /// </summary>
+    public static string HourlyAt(DateTimeOffset notBefore)
+    {
+        var utc = notBefore.ToUniversalTime();
+        var minute = utc.Second == 0 && utc.Millisecond == 0 ? utc : utc.AddSeconds(60 - utc.Second).AddMilliseconds(-utc.Millisecond);
+        return string.Create(CultureInfo.InvariantCulture, $"*/60 {minute.Minute} * * * *");
+    }
+
 }

@@ -21,7 +21,8 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>When the first silo process was started: registration time is counted from here.</summary>
     public DateTimeOffset StartedAt => _silos.Min(s => s.StartedAt);
 
-    public static SiloCluster Start(int count, int jobs, string schedule, int spread, TimeSpan heartbeat, string connectionString, string logDirectory)
+    public static SiloCluster Start(int count, int jobs, string schedule, int spread, TimeSpan heartbeat, IReadOnlyDictionary<string, string> settings,
+        string connectionString, string logDirectory)
     {
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -30,6 +31,10 @@ public sealed class SiloCluster : IAsyncDisposable
             ["Cron__Scheduler__HeartbeatPeriod"] = heartbeat.ToString("c", CultureInfo.InvariantCulture),
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
         var silos = new List<SiloProcess>();
         var cluster = new SiloCluster(clusterId, silos);
         try

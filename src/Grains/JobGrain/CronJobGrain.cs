@@ -63,7 +63,6 @@ public sealed partial class CronJobGrain(
     private string? _invalidReason;
     private IGrainTimer? _timer;
     private DateTimeOffset? _armedFor;
-    private bool? _reminderRegistered;
     // The row read by OnActivateAsync is still fresh for a Reload that is itself the activating call (start-up wakes every job):
     // reading it again would double the store reads of a cluster start.
     private bool _freshFromActivation;
@@ -115,7 +114,7 @@ public sealed partial class CronJobGrain(
                 // Whatever is still running keeps no lease renewal after this; the sweeper records it abandoned.
             }
         }
-        if (_job is { IsEnabled: true, IsOrphaned: false } && !registry.IsStopping
+        if (_job is { IsEnabled: true, IsOrphaned: false } && !registry.IsStopping && !_asleep
             && reason.ReasonCode is not (DeactivationReasonCode.ShuttingDown or DeactivationReasonCode.ActivationIdle))
         {
             ComeBack(reason);
@@ -173,6 +172,8 @@ public sealed partial class CronJobGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        // A wake-up and a heartbeat are the same reminder; its period tells which this is (see CronJobGrain.Sleep).
+        _reminderPeriod = status.Period;
         if (_job is null)
         {
             // The job was deleted from the store: stop the heartbeat for good.
