@@ -80,10 +80,10 @@ public sealed record DriverOptions
                     return false;
             }
         }
-        var unknown = only.Where(n => !Configurations.Names.Contains(n, StringComparer.Ordinal)).ToList();
+        var unknown = only.Where(n => !Configurations.Known.Contains(n, StringComparer.Ordinal)).ToList();
         if (unknown.Count > 0)
         {
-            error = $"Unknown configuration(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Configurations.Names)}.";
+            error = $"Unknown configuration(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Configurations.Known)}.";
             return false;
         }
         options = options with { Only = only };

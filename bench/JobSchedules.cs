@@ -16,22 +16,23 @@ public static class JobSchedules
         {
             return schedule;
         }
-        if (!schedule.StartsWith("*/", StringComparison.Ordinal))
+        // "*/P …" becomes "k/P …"; "0 …" (seconds 0 of a slower schedule) becomes "k …": second k instead.
+        if (!schedule.StartsWith("*/", StringComparison.Ordinal) && !schedule.StartsWith("0 ", StringComparison.Ordinal))
         {
-            throw new BenchException($"A spread needs a schedule starting with */P (seconds), not '{schedule}'.");
+            throw new BenchException($"A spread needs a schedule starting with */P or 0 (seconds), not '{schedule}'.");
         }
         return string.Create(CultureInfo.InvariantCulture, $"{index % spread}{schedule[1..]}");
     }
 
     /// <summary>
-    /// Hourly at the first whole minute at or after <paramref name="notBefore"/>, as <c>*/60 M * * * *</c>: with a spread of 60 job i
+    /// Hourly at the first whole minute at or after <paramref name="notBefore"/>, as <c>0 M * * * *</c>: with a spread of 60 job i
     /// fires at second i mod 60 of that minute.
     /// </summary>
     public static string HourlyAt(DateTimeOffset notBefore)
     {
         var utc = notBefore.ToUniversalTime();
         var minute = utc.Second == 0 && utc.Millisecond == 0 ? utc : utc.AddSeconds(60 - utc.Second).AddMilliseconds(-utc.Millisecond);
-        return string.Create(CultureInfo.InvariantCulture, $"*/60 {minute.Minute} * * * *");
+        return string.Create(CultureInfo.InvariantCulture, $"0 {minute.Minute} * * * *");
     }
 
 }

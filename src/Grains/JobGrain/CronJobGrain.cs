@@ -42,14 +42,16 @@ public sealed partial class CronJobGrain(
     SchedulerClock clock,
     SiloCheckIn checkIn,
     IOptions<SchedulerOptions> options,
+    IOptions<Orleans.Configuration.ClusterOptions> cluster,
     ILocalSiloDetails siloDetails,
     SchedulerInstruments instruments,
     ScheduleVariables variables,
     ILogger<CronJobGrain> logger) : Grain, ICronJobGrain, IRemindable, ITriggerShell
 {
-    internal const string HeartbeatReminder = "cron-heartbeat";
+    internal const string HeartbeatReminder = HeartbeatRow.ReminderName;
 
     private readonly SchedulerOptions _options = options.Value;
+    private readonly string _serviceId = cluster.Value.ServiceId;
     private readonly List<ActiveRun> _runs = [];
     private readonly ManualTriggers _triggers = new();
     private readonly JobPlanner _planner = new(
@@ -214,8 +216,14 @@ public sealed partial class CronJobGrain(
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        var load = await store.LoadJobAsync(_slug, siloDetails.SiloAddress.ToString(), _options.LeaseDuration, cancellationToken);
+        var load = await store.LoadJobAsync(_slug, siloDetails.SiloAddress.ToString(), _options.LeaseDuration, cancellationToken,
+            new HeartbeatKey(_serviceId, this.GetGrainId().ToString()));
         _job = load.Job;
+        if (load.ReminderPeriod is { } period)
+        {
+            // Read with the job, so that a start-up of 100,000 jobs asks Orleans for none of their reminders (see HeartbeatRow).
+            _reminderPeriod = period;
+        }
         _definition = DefinitionOf(_job);
         _armedFor = null;
         var now = clock.GetUtcNow();

@@ -59,8 +59,11 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken) =>
         _inner.ReleaseClaimAsync(executionId, owner, reason, withdraw, cancellationToken);
 
-    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
-        _inner.LoadJobAsync(slug, owner, lease, cancellationToken);
+    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null) =>
+        _inner.LoadJobAsync(slug, owner, lease, cancellationToken, heartbeat);
+
+    public Task<int> WriteHeartbeatsAsync(string serviceId, IReadOnlyList<HeartbeatRow> rows, TimeSpan period, CancellationToken cancellationToken) =>
+        _inner.WriteHeartbeatsAsync(serviceId, rows, period, cancellationToken);
 
     public Task SyncDefinitionsAsync(IReadOnlyList<Jobs.CronJobDefinition> definitions, DateTimeOffset now, CancellationToken cancellationToken) =>
         _inner.SyncDefinitionsAsync(definitions, now, cancellationToken);

@@ -82,9 +82,17 @@ public interface IJobStore
 
     /// <summary>
     /// The job as an activation loads it, and the claims handed over to it (<see cref="ReleaseClaimAsync"/>), now owned by
-    /// <paramref name="owner"/> with a fresh lease. One round trip.
+    /// <paramref name="owner"/> with a fresh lease. One round trip. With <paramref name="heartbeat"/>, also the period of the job
+    /// grain's reminder row where the store holds Orleans' reminder table (<see cref="JobLoad.ReminderPeriod"/>).
     /// </summary>
-    Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken);
+    Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null);
+
+    /// <summary>
+    /// Writes a heartbeat reminder row (first due one <paramref name="period"/> from now) for each grain of <paramref name="rows"/>
+    /// that has no reminder row, as Orleans' reminder provider would; returns how many were written. A store that does not hold
+    /// Orleans' reminder table writes none (the grains then register their reminders through Orleans).
+    /// </summary>
+    Task<int> WriteHeartbeatsAsync(string serviceId, IReadOnlyList<HeartbeatRow> rows, TimeSpan period, CancellationToken cancellationToken);
 
     /// <summary>Extends the leases of running rows by <paramref name="lease"/> from the store's clock.</summary>
     Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken);

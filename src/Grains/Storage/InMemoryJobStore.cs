@@ -476,7 +476,12 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         }
     }
 
-    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>Writes none: the in-memory store does not hold Orleans' reminder table (the development silo keeps reminders in memory).</summary>
+    public Task<int> WriteHeartbeatsAsync(string serviceId, IReadOnlyList<HeartbeatRow> rows, TimeSpan period, CancellationToken cancellationToken) =>
+        Task.FromResult(0);
+
+    /// <summary>Never tells the reminder's period (<see cref="JobLoad.ReminderPeriod"/> null): the grain asks Orleans.</summary>
+    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null)
     {
         lock (_lock)
         {

@@ -413,7 +413,18 @@ public sealed partial class PostgresJobStore
         SELECT o.id, o.runAt, o.timeZone, o.note, o.createdAt, o.createdBy, o.cancelledAt, o.cancelledBy, o.executionId
         FROM cronJobOneOff o JOIN cronJob j ON j.id = o.cronJobId
         WHERE j.slug = @slug AND o.cancelledAt IS NULL AND o.executionId IS NULL
-        ORDER BY o.runAt LIMIT 100
+        ORDER BY o.runAt LIMIT 100;
+        SELECT (SELECT r.period FROM orleansremindertable r WHERE r.serviceid = @serviceId AND r.grainid = @grainId AND r.remindername = @reminder)
+        WHERE @serviceId::text IS NOT NULL
+        """;
+
+    // The start-up sync's heartbeats, as orleans_reminder_upsert (0001) would insert them, for grains without a reminder row: a
+    // wake-up or heartbeat already there is left alone.
+    internal const string WriteHeartbeats = """
+        INSERT INTO orleansremindertable (serviceid, grainid, remindername, starttime, period, grainhash, version)
+        SELECT @serviceId, g.id, @reminder, now() + @periodMs * interval '1 millisecond', @periodMs, g.hash, 0
+        FROM unnest(@grainIds::text[], @hashes::int[]) AS g(id, hash)
+        ON CONFLICT (serviceid, grainid, remindername) DO NOTHING
         """;
 
     // Judged by the database clock only: a silo with a skewed clock can neither keep nor lose a lease early. A claim handed over
