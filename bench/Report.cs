@@ -41,11 +41,11 @@ public static class Report
                 }));
         output.WriteLine();
         Table(output,
-            ["config", "silos ready s", "jobs stored s", "reminders s", "reminders/s", "reg CPU % silo/pg", "all fired s", "missed before window", "silo CPU %", "silo RSS MB", "KB/job", "idle CPU % silo/pg", "idle KB/job",
+            ["config", "silos ready s", "jobs stored s", "reminders s", "activated s", "reminders/s", "reg CPU % silo/pg", "all fired s", "missed before window", "silo CPU %", "silo RSS MB", "KB/job", "idle CPU % silo/pg", "idle KB/job",
              "PG CPU %", "PG RSS MB (anon)", "admin list+stats ms", "history rows"],
             results.Where(r => r.Error is null).Select(r => new[]
             {
-                r.Configuration, F(r.Registration?.SilosReadyS), F(r.Registration?.JobsStoredS), Reminders(r), F(r.Registration?.RemindersPerS, 0),
+                r.Configuration, F(r.Registration?.SilosReadyS), F(r.Registration?.JobsStoredS), Reminders(r), F(r.Registration?.ActivatedS), F(r.Registration?.RemindersPerS, 0),
                 $"{F(r.Registration?.SilosCpuPercent, 0)} / {F(r.Registration?.PostgresCpuPercent, 0)}", F(r.Registration?.FirstFireAllS),
                 N(r.Registration?.StatusesBeforeWindow.GetValueOrDefault("missed")),
                 string.Join(" + ", r.Resources?.Silos.Select(s => F(s.CpuPercent, 0)) ?? []),

@@ -30,7 +30,7 @@ public sealed partial class CronJobGrain
         var now = clock.GetUtcNow();
         var inputs = new SleepInputs(now, _armedFor, _planner.IsQuiet, _runs.Count > 0 || leftRunning.CountOf(_slug) > 0, _oneOffs.Count > 0,
             _job is { After.Count: > 0 }, registry.IsStopping);
-        if (Sleep.WakeAt(inputs, _options.SleepBeyond, _options.WakeLead) is not { } wakeAt)
+        if (Sleep.WakeAt(inputs, _options.SleepBeyond, _options.WakeLead, Random.Shared.NextDouble()) is not { } wakeAt)
         {
             return;
         }

@@ -20,6 +20,14 @@ public sealed class SleepTests
         Assert.Equal(Now + TimeSpan.FromMinutes(58), Sleep.WakeAt(Idle(TimeSpan.FromHours(1)), Beyond, Lead));
     }
 
+    [Fact]
+    public void JobsSharingAnInstant_WakeSpreadOverHalfTheLeadMore()
+    {
+        Assert.Equal(Now + TimeSpan.FromMinutes(57), Sleep.WakeAt(Idle(TimeSpan.FromHours(1)), Beyond, Lead, jitter: 1));
+        Assert.Equal(Now + TimeSpan.FromMinutes(57.5), Sleep.WakeAt(Idle(TimeSpan.FromHours(1)), Beyond, Lead, jitter: 0.5));
+        Assert.Equal(Now + TimeSpan.FromMinutes(57), Sleep.WakeAt(Idle(TimeSpan.FromHours(1)), Beyond, Lead, jitter: 7));
+    }
+
     [Theory]
     [InlineData(600)] // exactly at the threshold: awake
     [InlineData(59)]
