@@ -30,7 +30,7 @@ public static class CompareReport
         string[] header =
         [
             "scheduler", "reg s", "lateness p50 / p99 / max ms (due before kill)", "p99 / max ms (window)", "fires/s (exp.)", "exactly once",
-            "twice+", "never (before / after kill)", "off-instant", "CPU % nodes / PG", "RSS MB per node", "after kill: victim's jobs again p50 / max s, never",
+            "twice+", "never (before / after kill)", "off-instant", "CPU % nodes / PG", "RSS MB per node", "load 1m", "after kill: victim's jobs again p50 / max s, never",
         ];
         var rows = results.Select(r => r.Error is not null
             ? [r.Scheduler, "error: " + r.Error]
@@ -44,6 +44,7 @@ public static class CompareReport
                 $"{N(r.Fires?.Never)} ({N(r.Fires?.NeverBeforeKill)} / {N(r.Fires?.NeverAfterKill)})", N(r.Fires?.OffInstant),
                 $"{F(r.Resources?.SilosCpuPercent, 0)} / {F(r.Resources?.Postgres?.CpuPercent, 0)}",
                 string.Join(" / ", r.Resources?.Silos.Select(s => F(s.RssEndMb, 0)) ?? []),
+                $"{F(r.LoadAtWindowStart)}-{F(r.LoadAtWindowEnd)}",
                 r.Kill is { } k ? $"{k.VictimJobs} jobs: {F(k.AgainP50S, 1)} / {F(k.AgainMaxS, 1)}, {k.NeverAgain}" : "-",
             });
         Table(output, header, rows);
@@ -59,6 +60,7 @@ public static class CompareReport
         output.WriteLine("whose instant is not on the job's schedule. CPU: % of one core over the window (nodes summed; the killed one until its kill),");
         output.WriteLine("PostgreSQL all processes. RSS at the window's end (the killed node: at its kill). After kill: jobs whose last fire before the");
         output.WriteLine("kill ran on the killed node; seconds from the kill until each fired on another node; never = not within the window.");
+        output.WriteLine("load 1m: the machine's 1-minute load average at the window's start and end (2 cores: above 2, other work shared the CPU).");
     }
 
     private static void Table(TextWriter output, string[] header, IEnumerable<string[]> rows)

@@ -21,7 +21,26 @@ public sealed record CompareResult
     public KillFigures? Kill { get; init; }
     /// <summary>Over the window (the killed node until its kill).</summary>
     public ResourceFigures? Resources { get; init; }
+    /// <summary>1-minute load average (/proc/loadavg) at the window's start and end: the machine may be shared with other work.</summary>
+    public double? LoadAtWindowStart { get; init; }
+    public double? LoadAtWindowEnd { get; init; }
     public double DurationS { get; init; }
     public string? Error { get; init; }
     public MachineInfo? Machine { get; init; }
+}
+
+/// <summary>The 1-minute load average, or null off Linux.</summary>
+public static class LoadAverage
+{
+    public static double? Read()
+    {
+        try
+        {
+            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
 }

@@ -70,10 +70,12 @@ public sealed class CompareRun(Contender contender, CompareWorkload workload, st
         ResourceFigures resources;
         SiloProcess killed;
         DateTimeOffset killedAt;
+        double? loadStart, loadEnd;
         using (var phase = Progress.Phase(Scope, string.Create(CultureInfo.InvariantCulture,
                    $"measured window {window.Seconds:0} s, kill -9 of one node {workload.KillAfter.TotalSeconds:0.0} s in")))
         {
             using var meter = ResourceMeter.Start(nodes.Nodes);
+            loadStart = LoadAverage.Read();
             await DelayUntilAsync(window.From + workload.KillAfter, cancellationToken);
             killed = nodes.Nodes[^1];
             meter.CaptureEnd(killed);
@@ -82,7 +84,9 @@ public sealed class CompareRun(Contender contender, CompareWorkload workload, st
             Progress.Log(Scope, string.Create(CultureInfo.InvariantCulture, $"killed {killed.Label} (pid {killed.Pid}) with SIGKILL at {killedAt:HH:mm:ss.fff}"));
             await DelayUntilAsync(window.To, cancellationToken);
             resources = meter.Stop(0, null);
-            phase.Done(string.Create(CultureInfo.InvariantCulture, $"CPU nodes {resources.SilosCpuPercent:0} %, PostgreSQL {resources.Postgres?.CpuPercent:0} % of one core"));
+            loadEnd = LoadAverage.Read();
+            phase.Done(string.Create(CultureInfo.InvariantCulture,
+                $"CPU nodes {resources.SilosCpuPercent:0} %, PostgreSQL {resources.Postgres?.CpuPercent:0} % of one core; load average {loadStart} at the start, {loadEnd} at the end"));
         }
         using (var phase = Progress.Phase(Scope, "settle"))
         {
@@ -95,6 +99,7 @@ public sealed class CompareRun(Contender contender, CompareWorkload workload, st
             result = result with
             {
                 WindowStart = window.From, WindowS = window.Seconds, RegistrationS = registrationS, RegisteredJobs = registered, NodesReadyS = readyS,
+                LoadAtWindowStart = loadStart, LoadAtWindowEnd = loadEnd,
                 Fires = fires, Kill = await FireLedger.MeasureKillAsync(db, workload, window, killed, killedAt, cancellationToken), Resources = resources,
             };
             phase.Done(string.Create(CultureInfo.InvariantCulture,

@@ -13,7 +13,7 @@ namespace Totallator.Bench.Compare;
 /// <summary>
 /// The <c>hangfire-node</c> child role: one Hangfire server (<see cref="HangfireSettings"/>) on Hangfire.PostgreSql; with
 /// <c>--register 1</c> it also adds the N recurring jobs (RecurringJob.AddOrUpdate, one per job, in UTC). READY once the host
-/// runs (and the jobs are added). Logs at Warning to stderr; exits when the driver is gone (<see cref="ParentWatch"/>).
+/// runs; node 0 adds the jobs after that. Logs at Warning to stderr; exits when the driver is gone (<see cref="ParentWatch"/>).
 /// </summary>
 public static class HangfireNode
 {
@@ -53,6 +53,9 @@ public static class HangfireNode
         {
             using var host = builder.Build();
             await host.StartAsync();
+            // READY says the server runs; registration is timed apart, from the database, as for the other schedulers.
+            await Console.Out.WriteLineAsync(ReadySignal.Line);
+            await Console.Out.FlushAsync();
             if (args.Register)
             {
                 var manager = host.Services.GetRequiredService<IRecurringJobManager>();
@@ -65,8 +68,6 @@ public static class HangfireNode
                         new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
                 }
             }
-            await Console.Out.WriteLineAsync(ReadySignal.Line);
-            await Console.Out.FlushAsync();
             await host.WaitForShutdownAsync();
             return 0;
         }

@@ -9,8 +9,8 @@ namespace Totallator.Bench.Compare;
 
 /// <summary>
 /// The <c>quartz-node</c> child role: one clustered Quartz scheduler (<see cref="QuartzSettings"/>) whose job records each fire;
-/// with <c>--register 1</c> it also stores the N jobs and their cron triggers (one ScheduleJobs call). Prints READY once started
-/// (and registered). Logs at Warning to stderr; exits when the driver is gone (<see cref="ParentWatch"/>).
+/// with <c>--register 1</c> it also stores the N jobs and their cron triggers (one ScheduleJobs call) once it runs. Prints READY
+/// once started. Logs at Warning to stderr; exits when the driver is gone (<see cref="ParentWatch"/>).
 /// </summary>
 public static class QuartzNode
 {
@@ -38,13 +38,14 @@ public static class QuartzNode
             using var host = builder.Build();
             Quartz.Diagnostics.LogProvider.SetLogProvider(host.Services.GetRequiredService<ILoggerFactory>());
             var scheduler = await QuartzSchedulerBuilder.Create().UseProperties(QuartzSettings.Properties(postgres, args.Profile)).BuildScheduler();
+            await scheduler.Start();
+            // READY says the node runs; registration is timed apart, from the database, as for the other schedulers.
+            await Console.Out.WriteLineAsync(ReadySignal.Line);
+            await Console.Out.FlushAsync();
             if (args.Register)
             {
                 await RegisterAsync(scheduler, args);
             }
-            await scheduler.Start();
-            await Console.Out.WriteLineAsync(ReadySignal.Line);
-            await Console.Out.FlushAsync();
             await host.RunAsync();
             await scheduler.Shutdown(waitForJobsToComplete: false);
             return 0;

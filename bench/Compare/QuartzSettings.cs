@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Totallator.Bench.Compare;
 
 /// <summary>
-/// Quartz.NET 4.7 as a cluster on PostgreSQL, the way Quartz documents it: AdoJobStore (JobStoreTX) with the PostgreSQL delegate,
+/// Quartz.NET 4.7 as a cluster on PostgreSQL, the way Quartz documents it: AdoJobStore (LocalTransactionJobStore, 3.x's JobStoreTX) with the PostgreSQL delegate,
 /// <c>clustered = true</c> (row locks in qrtz_locks, check-in every 7.5 s by default), instance id AUTO. Two profiles:
 /// <list type="bullet">
 /// <item><c>default</c>: nothing else set: a thread pool of 10, one trigger acquired per round trip.</item>
@@ -29,7 +29,7 @@ public static class QuartzSettings
         {
             ["quartz.scheduler.instanceName"] = "TotallatorBench",
             ["quartz.scheduler.instanceId"] = "AUTO",
-            ["quartz.jobStore.type"] = "Quartz.Impl.AdoJobStore.JobStoreTX, Quartz",
+            ["quartz.jobStore.type"] = "Quartz.Impl.AdoJobStore.LocalTransactionJobStore, Quartz",
             ["quartz.jobStore.driverDelegateType"] = "Quartz.Impl.AdoJobStore.PostgreSQLDelegate, Quartz",
             ["quartz.jobStore.dataSource"] = "default",
             ["quartz.dataSource.default.provider"] = "Npgsql",

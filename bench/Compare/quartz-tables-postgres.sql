@@ -1,10 +1,13 @@
 -- Quartz.NET 4.7's AdoJobStore tables for PostgreSQL, applied by the bench to each fresh database of a Quartz row.
 --
--- Follows Quartz's published schema (quartznet/quartznet, database/tables/tables_postgres.sql) with the tables and columns
--- Quartz 4.7.3 reads and writes on top of it. The published script (newest seen: 2026-07-28) lacks them, and Quartz 4.7.3
--- fails against it (e.g. column "retry_policy" of qrtz_triggers); the shape below is the one the Quartz 4.7.3 assembly carries
--- for its own SchemaProvisioning (resource Quartz.Impl.AdoJobStore.Schema.create_postgres.sql), with the table prefix
--- written out as qrtz_ (unquoted, so Quartz's default prefix QRTZ_ resolves to these names). No DROP: the database is new.
+-- Follows Quartz's published schema (quartznet/quartznet, database/tables/tables_postgres.sql) plus what Quartz 4.x added to
+-- it (database/migrations/4.0 .. 4.7: paused job groups, continuations, fire progress, overlap policy, pause reasons, scheduler
+-- version, interrupts, per-trigger misfire threshold, fixed delay, execution history, misfire history, job status). The newest
+-- published tables_postgres.sql seen (2026-07-28) lacks them, and Quartz 4.7.3 refuses it at start-up (schema validation:
+-- relation "qrtz_paused_job_grps" does not exist). The shape below is the one the Quartz 4.7.3 assembly carries for its own
+-- SchemaProvisioning (resource Quartz.Impl.AdoJobStore.Schema.create_postgres.sql), with the table prefix written out as qrtz_
+-- (unquoted, so Quartz's default prefix QRTZ_ resolves to these names); Quartz validates it at every start. No DROP: the
+-- database is new.
 
 CREATE TABLE qrtz_job_details (
   sched_name text not null,
