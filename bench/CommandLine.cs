@@ -31,7 +31,7 @@ public sealed record DriverOptions
           --heartbeat <s>    heartbeat reminder period in seconds for every configuration (default: per configuration)
           --compare          instead of the configurations: the same workload against {string.Join(", ", Bench.Compare.Contenders.All.Select(c => c.Name))}
                              (Quartz.NET 4.7 clustered AdoJobStore, Hangfire 1.8 on Hangfire.PostgreSql), one recorder for all,
-                             kill -9 of one node; one table (about 6 minutes). With --only, a subset of those names.
+                             kill -9 of one node; one table (about 7 minutes on a quiet machine). With --only, a subset.
           -h, --help         this text
 
         Configurations (full run, under 15 minutes):
