@@ -18,7 +18,7 @@ public static class Baseline
         var database = await BenchDatabase.CreateAsync(server, cancellationToken);
         try
         {
-            await using var cluster = SiloCluster.Start(1, 0, "*/5 * * * * *", 1, heartbeat, new Dictionary<string, string>(), database.ConnectionString, logDirectory);
+            await using var cluster = SiloCluster.Start(1, 0, "*/5 * * * * *", 1, heartbeat, database.ConnectionString, logDirectory);
             await cluster.WaitReadyAsync(cancellationToken);
             await Task.Delay(_settle, cancellationToken);
             if (ProcessStats.Read(cluster.Silos[0].Pid) is not { } sample)

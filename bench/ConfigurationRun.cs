@@ -37,8 +37,8 @@ public sealed class ConfigurationRun(BenchConfiguration config, string server, d
         }
         try
         {
-            await using var cluster = SiloCluster.Start(config.Silos, config.Jobs, config.Schedule, config.Spread, config.Heartbeat, config.Settings,
-                database.ConnectionString, logDirectory);
+            await using var cluster = SiloCluster.Start(config.Silos, config.Jobs, config.Schedule, config.Spread, config.Heartbeat,
+                database.ConnectionString, logDirectory, config.Settings);
             result = await MeasureAsync(result, database, cluster, cancellationToken);
         }
         finally

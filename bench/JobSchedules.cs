@@ -35,4 +35,24 @@ public static class JobSchedules
         return string.Create(CultureInfo.InvariantCulture, $"0 {minute.Minute} * * * *");
     }
 
+    /// Job <paramref name="index"/>'s last occurrence at or before <paramref name="at"/> (UTC): how --compare dates a Hangfire fire,
+    /// whose recurring job does not carry its cron instant. Looks back a minute, then further, so any seconds-level schedule is cheap.
+    /// </summary>
+    public static DateTimeOffset LatestAtOrBefore(string schedule, int spread, int index, DateTimeOffset at)
+    {
+        var expression = Cronos.CronExpression.Parse(For(schedule, spread, index), Cronos.CronFormat.IncludeSeconds);
+        for (var lookBack = TimeSpan.FromMinutes(1); lookBack <= TimeSpan.FromDays(400); lookBack *= 8)
+        {
+            DateTimeOffset? latest = null;
+            foreach (var occurrence in expression.GetOccurrences(at - lookBack, at, TimeZoneInfo.Utc, fromInclusive: true, toInclusive: true))
+            {
+                latest = occurrence;
+            }
+            if (latest is { } found)
+            {
+                return found;
+            }
+        }
+        throw new BenchException($"Schedule '{schedule}' has no occurrence in the 400 days before {at:O}.");
+    }
 }
