@@ -35,6 +35,7 @@ public static class JobSchedules
         return string.Create(CultureInfo.InvariantCulture, $"0 {minute.Minute} * * * *");
     }
 
+    /// <summary>
     /// Job <paramref name="index"/>'s last occurrence at or before <paramref name="at"/> (UTC): how --compare dates a Hangfire fire,
     /// whose recurring job does not carry its cron instant. Looks back a minute, then further, so any seconds-level schedule is cheap.
     /// </summary>
