@@ -58,11 +58,12 @@ public sealed class SleepTests
     public void Options_RefuseALeadNotLongerThanTheWakeUpPeriod_AndAThresholdNotLongerThanTheLead()
     {
         var validator = new SchedulerOptionsValidator();
-        var shortLead = validator.Validate(null, new SchedulerOptions { WakeLead = TimeSpan.FromMinutes(1) });
+        var shortLead = validator.Validate(null, new SchedulerOptions { SleepBeyond = TimeSpan.FromMinutes(10), WakeLead = TimeSpan.FromMinutes(1) });
         Assert.Contains("Cron:Scheduler:WakeLead", shortLead.FailureMessage, StringComparison.Ordinal);
         var shortThreshold = validator.Validate(null, new SchedulerOptions { SleepBeyond = TimeSpan.FromMinutes(2) });
         Assert.Contains("Cron:Scheduler:SleepBeyond", shortThreshold.FailureMessage, StringComparison.Ordinal);
-        // With a 5-second heartbeat the wake-up repeats every 5 s, so a 6-second lead is enough; zero turns sleeping off.
+        Assert.True(validator.Validate(null, new SchedulerOptions { SleepBeyond = TimeSpan.FromMinutes(10) }).Succeeded);
+        // With a 5-second heartbeat the wake-up repeats every 5 s, so a 6-second lead is enough; zero (the default) turns sleeping off.
         Assert.True(validator.Validate(null, new SchedulerOptions
         {
             HeartbeatPeriod = TimeSpan.FromSeconds(5), WakeLead = TimeSpan.FromSeconds(6), SleepBeyond = TimeSpan.FromSeconds(9),
