@@ -10,9 +10,13 @@ public sealed partial class PostgresJobStore
         """;
 
     // The jobs that run after this one (see JobRecord.Downstreams), for a statement whose table is cronJob itself.
+    // Only jobs that have upstreams can be a downstream: the partial index on them (0009) answers in well under a millisecond,
+    // where the GIN index over every job's array took 180 ms per load at 100,000 jobs (measured on a bench database; that read,
+    // once per activation, was what held a cluster start of 100,000 jobs to about 100 activations a second).
     internal const string DownstreamsColumn = """
         ARRAY(SELECT d.slug FROM cronJob d
-              WHERE d.after && ARRAY[cronJob.slug || ':success', cronJob.slug || ':failure', cronJob.slug || ':completion']
+              WHERE cardinality(d.after) > 0
+                AND d.after && ARRAY[cronJob.slug || ':success', cronJob.slug || ':failure', cronJob.slug || ':completion']
               ORDER BY d.slug)
         """;
 
