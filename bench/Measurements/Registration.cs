@@ -42,7 +42,9 @@ public static class RegistrationProbe
 {
     // CronJobGrain.HeartbeatReminder (internal to Grains).
     private const string HeartbeatReminder = "cron-heartbeat";
-    private static readonly TimeSpan _poll = TimeSpan.FromMilliseconds(200);
+    // Three counts over every job: at 100,000 jobs, polled every 200 ms, they kept 0.44 of a PostgreSQL backend busy while the
+    // cluster registered, which the figures would charge to the scheduler.
+    private static TimeSpan PollFor(int jobs) => TimeSpan.FromMilliseconds(jobs >= 10_000 ? 1000 : 200);
     private static readonly TimeSpan _report = TimeSpan.FromSeconds(5);
 
     /// <summary>Polls until every job is stored and has its reminder, or <paramref name="timeout"/> passes (then Complete is false).</summary>
@@ -79,7 +81,7 @@ public static class RegistrationProbe
                     $"registering: {stored}/{jobs} jobs stored, {reminders}/{jobs} heartbeat reminders, {activated}/{jobs} activated after {elapsed:0.0} s"));
                 nextReport += _report;
             }
-            await Task.Delay(_poll, cancellationToken);
+            await Task.Delay(PollFor(jobs), cancellationToken);
         }
     }
 

@@ -145,6 +145,17 @@ public sealed class SchedulerOptions
     /// </summary>
     public TimeSpan WakeLead { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How many jobs may read their row (and record the occurrences they missed) at once on one silo; the others wait in memory.
+    /// A cluster start or a burst of reminders activates thousands of jobs together: unbounded, their reads took every connection
+    /// of the pool and failed after its wait, while the claims and completions of running jobs waited behind them. Zero (the
+    /// default) takes a quarter of the connection string's <c>Max Pool Size</c> (25 of Npgsql's 100), at least 1.
+    /// </summary>
+    public int JobLoadSlots { get; set; }
+
+    /// <summary><see cref="JobLoadSlots"/>, or a quarter of a pool of <paramref name="maxPoolSize"/> when it is zero.</summary>
+    public int JobLoadSlotsFor(int maxPoolSize) => JobLoadSlots > 0 ? JobLoadSlots : Math.Max(1, maxPoolSize / 4);
+
     /// <summary>The period of a sleeping job's wake-up reminder: Orleans' floor (1 minute), or the heartbeat when that is shorter.</summary>
     public TimeSpan WakeRetryPeriod => HeartbeatPeriod < TimeSpan.FromMinutes(1) ? HeartbeatPeriod : TimeSpan.FromMinutes(1);
 
@@ -185,6 +196,10 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         Positive(options.RunningRecordDelay, nameof(options.RunningRecordDelay));
         Positive(options.SettingsRefreshInterval, nameof(options.SettingsRefreshInterval));
         Positive(options.SettingsFirstReadTimeout, nameof(options.SettingsFirstReadTimeout));
+        if (options.JobLoadSlots < 0)
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:JobLoadSlots must not be negative (was {options.JobLoadSlots}); zero takes a quarter of the connection pool.");
+        }
         if (options.ClockSyncInterval < TimeSpan.Zero)
         {
             errors.Add($"{SchedulerOptions.SectionName}:ClockSyncInterval must not be negative (was {options.ClockSyncInterval}); zero turns the clock correction off.");

@@ -61,6 +61,12 @@ public interface IJobStore
     /// </summary>
     Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="RecordUnrunAsync"/> for the occurrences of many jobs in one round trip (a silo's activations share it);
+    /// returns the ids of those planned on their job's current version: recorded, or already held by another row.
+    /// </summary>
+    Task<IReadOnlySet<Guid>> RecordUnrunManyAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken);
+
     /// <summary>Ends a running attempt; false when the row is no longer running (e.g. the sweeper already marked it abandoned).</summary>
     Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken);
 

@@ -286,8 +286,16 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         return applied;
     }
 
-    public Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    public async Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(occurrences);
+        var current = await RecordUnrunManyAsync(occurrences, cancellationToken);
+        return occurrences.All(o => current.Contains(o.ExecutionId));
+    }
+
+    public Task<IReadOnlySet<Guid>> RecordUnrunManyAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(occurrences);
         RefuseUnstorable(occurrences, StorableData.ProblemOf);
         lock (_lock)
         {
@@ -295,14 +303,14 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             {
                 RefuseFenced(recorder);
             }
-            var allCurrent = true;
+            var current = new HashSet<Guid>();
             foreach (var o in occurrences)
             {
                 if (!IsCurrent(o.CronJobId, o.JobVersion))
                 {
-                    allCurrent = false;
                     continue;
                 }
+                current.Add(o.ExecutionId);
                 if (!_claims.Add((o.CronJobId, o.OccurrenceKey, 0)))
                 {
                     // As in PostgreSQL: the recorder's own claim whose reply was lost ends as recorded; anyone else's row stays.
@@ -328,7 +336,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     Advance(o.CronJobId, o.ScheduledFor);
                 }
             }
-            return Task.FromResult(allCurrent);
+            return Task.FromResult<IReadOnlySet<Guid>>(current);
         }
     }
 

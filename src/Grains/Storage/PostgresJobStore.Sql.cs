@@ -297,7 +297,7 @@ public sealed partial class PostgresJobStore
                   WHERE c.advances GROUP BY i.cronJobId) m, jobLocks l
             WHERE j.id = m.cronJobId AND l.id = j.id AND (j.lastScheduledFor IS NULL OR j.lastScheduledFor < m.latest)
         )
-        SELECT (SELECT count(*) FROM current) = (SELECT count(*) FROM input), (SELECT anyDead FROM dead)
+        SELECT (SELECT anyDead FROM dead), ARRAY(SELECT id FROM current)
         """;
 
     // Only a running row ends, or one the sweeper judged abandoned because its lease expired while the run went on (its silo
@@ -423,10 +423,13 @@ public sealed partial class PostgresJobStore
         """;
 
     // The start-up sync's heartbeats, as orleans_reminder_upsert (0001) would insert them, for grains without a reminder row: a
-    // wake-up or heartbeat already there is left alone.
+    // wake-up or heartbeat already there is left alone. The first ticks are spread over the second period by the grain's hash
+    // (uniform over int): 100,000 heartbeats written with one start time all ticked in the same second five minutes later
+    // and exhausted the silo's connections (bench n100000). Jobs are awake meanwhile, so none is due before a full period.
     internal const string WriteHeartbeats = """
         INSERT INTO orleansremindertable (serviceid, grainid, remindername, starttime, period, grainhash, version)
-        SELECT @serviceId, g.id, @reminder, now() + @periodMs * interval '1 millisecond', @periodMs, g.hash, 0
+        SELECT @serviceId, g.id, @reminder,
+               now() + @periodMs * (1 + (g.hash::bigint + 2147483648) / 4294967296.0) * interval '1 millisecond', @periodMs, g.hash, 0
         FROM unnest(@grainIds::text[], @hashes::int[]) AS g(id, hash)
         ON CONFLICT (serviceid, grainid, remindername) DO NOTHING
         """;

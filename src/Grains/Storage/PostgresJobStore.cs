@@ -283,9 +283,16 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
     public async Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(occurrences);
+        var current = await RecordUnrunManyAsync(occurrences, cancellationToken);
+        return occurrences.All(o => current.Contains(o.ExecutionId));
+    }
+
+    public async Task<IReadOnlySet<Guid>> RecordUnrunManyAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(occurrences);
         if (occurrences.Count == 0)
         {
-            return true;
+            return new HashSet<Guid>();
         }
         await using var cmd = dataSource.CreateCommand(RecordUnrun);
         cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, occurrences.Select(o => o.ExecutionId).ToArray()));
@@ -300,7 +307,8 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("recordedBy", NpgsqlDbType.Array | NpgsqlDbType.Text, occurrences.Select(o => o.RecordedBy).ToArray()));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return reader.GetBoolean(1) ? throw DeclaredDead(occurrences[0].RecordedBy) : reader.GetBoolean(0);
+        // One silo records a batch, so a dead recorder refuses all of it.
+        return reader.GetBoolean(0) ? throw DeclaredDead(occurrences[0].RecordedBy) : reader.GetFieldValue<Guid[]>(1).ToHashSet();
     }
 
     public async Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken)

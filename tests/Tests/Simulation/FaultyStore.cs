@@ -71,6 +71,9 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
     public Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken) =>
         CallAsync("record-unrun", () => inner.RecordUnrunAsync(occurrences, cancellationToken));
 
+    public Task<IReadOnlySet<Guid>> RecordUnrunManyAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken) =>
+        CallAsync("record-unrun", () => inner.RecordUnrunManyAsync(occurrences, cancellationToken));
+
     public Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken) =>
         CallAsync("complete", () => inner.CompleteAsync(completion, cancellationToken));
 

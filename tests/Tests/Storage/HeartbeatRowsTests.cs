@@ -49,4 +49,37 @@ public sealed class HeartbeatRowsTests(MigratedDatabase database) : IClassFixtur
         Assert.True(await reader.ReadAsync());
         Assert.Equal((678, 0, HeartbeatRow.ReminderName, true), (reader.GetInt32(0), reader.GetInt32(1), reader.GetString(2), reader.GetBoolean(3)));
     }
+
+    [Fact]
+    public async Task Heartbeats_FirstTickSpreadOverTheSecondPeriod_ByGrainHash()
+    {
+        await using var db = NpgsqlDataSource.Create(database.ConnectionString);
+        var store = new PostgresJobStore(db);
+        var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
+        // Hashes from one end of int to the other: the first ticks must cover the second period, in hash order.
+        var rows = Enumerable.Range(0, 1001).Select(i => new HeartbeatRow($"cronjob/spread-{i}", (int)(int.MinValue + (long)i * (uint.MaxValue / 1000)))).ToList();
+        var period = TimeSpan.FromMinutes(5);
+        Assert.Equal(rows.Count, await store.WriteHeartbeatsAsync(service, rows, period, CancellationToken.None));
+
+        await using var read = db.CreateCommand(
+            "SELECT extract(epoch FROM starttime - now()) FROM orleansremindertable WHERE serviceid = @s ORDER BY grainhash");
+        read.Parameters.AddWithValue("s", service);
+        var offsets = new List<double>();
+        await using (var reader = await read.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                offsets.Add(reader.GetDouble(0));
+            }
+        }
+        // Same transaction clock (now()) for the insert and this read is not given; the test runs well within a second.
+        Assert.Equal(rows.Count, offsets.Count);
+        Assert.InRange(offsets[0], 299, 300.5);
+        Assert.InRange(offsets[^1], 598.5, 600);
+        Assert.Equal(offsets.Order(), offsets);
+        // Uniform: every tenth of the period holds about a tenth of the rows (100 or 101 of 1,001).
+        var perTenth = offsets.GroupBy(o => Math.Min(9, (int)((o - 300) / 30))).Select(g => g.Count()).ToList();
+        Assert.Equal(10, perTenth.Count);
+        Assert.All(perTenth, n => Assert.InRange(n, 98, 103));
+    }
 }
