@@ -57,8 +57,13 @@ public sealed class BenchDatabase : IAsyncDisposable
         return names;
     }
 
-    public static async Task<BenchDatabase> CreateAsync(string server, CancellationToken cancellationToken)
+    public static Task<BenchDatabase> CreateAsync(string server, CancellationToken cancellationToken) =>
+        CreateAsync(server, (connectionString, token) => new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).MigrateAsync(connectionString, token), cancellationToken);
+
+    /// <summary>A fresh database with the schema <paramref name="applySchema"/> puts in it (--compare: Quartz's or Hangfire's).</summary>
+    public static async Task<BenchDatabase> CreateAsync(string server, Func<string, CancellationToken, Task> applySchema, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(applySchema);
         var name = Prefix + Guid.NewGuid().ToString("N");
         await using (var connection = await OpenMaintenanceAsync(server, cancellationToken))
         {
@@ -68,7 +73,7 @@ public sealed class BenchDatabase : IAsyncDisposable
         var database = new BenchDatabase(server, name);
         try
         {
-            await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).MigrateAsync(database.ConnectionString, cancellationToken);
+            await applySchema(database.ConnectionString, cancellationToken);
             return database;
         }
         catch

@@ -286,8 +286,16 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         return applied;
     }
 
-    public Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    public async Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(occurrences);
+        var current = await RecordUnrunManyAsync(occurrences, cancellationToken);
+        return occurrences.All(o => current.Contains(o.ExecutionId));
+    }
+
+    public Task<IReadOnlySet<Guid>> RecordUnrunManyAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(occurrences);
         RefuseUnstorable(occurrences, StorableData.ProblemOf);
         lock (_lock)
         {
@@ -295,14 +303,14 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             {
                 RefuseFenced(recorder);
             }
-            var allCurrent = true;
+            var current = new HashSet<Guid>();
             foreach (var o in occurrences)
             {
                 if (!IsCurrent(o.CronJobId, o.JobVersion))
                 {
-                    allCurrent = false;
                     continue;
                 }
+                current.Add(o.ExecutionId);
                 if (!_claims.Add((o.CronJobId, o.OccurrenceKey, 0)))
                 {
                     // As in PostgreSQL: the recorder's own claim whose reply was lost ends as recorded; anyone else's row stays.
@@ -330,7 +338,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     Advance(o.CronJobId, o.ScheduledFor);
                 }
             }
-            return Task.FromResult(allCurrent);
+            return Task.FromResult<IReadOnlySet<Guid>>(current);
         }
     }
 
@@ -483,7 +491,12 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         }
     }
 
-    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>Writes none: the in-memory store does not hold Orleans' reminder table (the development silo keeps reminders in memory).</summary>
+    public Task<int> WriteHeartbeatsAsync(string serviceId, IReadOnlyList<HeartbeatRow> rows, TimeSpan period, CancellationToken cancellationToken) =>
+        Task.FromResult(0);
+
+    /// <summary>Never tells the reminder's period (<see cref="JobLoad.ReminderPeriod"/> null): the grain asks Orleans.</summary>
+    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null)
     {
         lock (_lock)
         {
