@@ -74,8 +74,7 @@ public sealed partial class PostgresJobStore : IDependencyStore
         ), statEnds AS (
             -- A run that ends as it is claimed (skipped: its job is disabled or paused) counts as not run.
             SELECT * FROM ins WHERE status <> 'claimed'
-        ), {CountStats}
-        ), consume AS (
+        ), {CountStats}, consume AS (
             UPDATE cronJobSignal r SET consumedBy = i.id FROM avail a, ins i WHERE r.id = a.id
             RETURNING r.id
         )

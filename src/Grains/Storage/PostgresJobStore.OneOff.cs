@@ -67,8 +67,7 @@ public sealed partial class PostgresJobStore : IOneOffStore
         ), statEnds AS (
             -- A run that ends as it is claimed (skipped: its job is disabled or paused) counts as not run.
             SELECT * FROM ins WHERE status <> 'claimed'
-        ), {CountStats}
-        ), took AS (
+        ), {CountStats}, took AS (
             UPDATE cronJobOneOff o SET executionId = i.id FROM ins i WHERE o.id = @oneOffId
             RETURNING o.id
         )
