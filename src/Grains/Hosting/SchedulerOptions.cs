@@ -132,11 +132,10 @@ public sealed class SchedulerOptions
     /// <summary>
     /// A job whose next occurrence is further away than this, with nothing running or pending, goes to sleep: its activation and
     /// timer go (about 10 KB of silo memory each) and its durable reminder is set to wake it <see cref="WakeLead"/> before the
-    /// occurrence. Jobs that fire more often stay awake. Zero (the default) keeps every job awake: measured at 100,000 jobs
-    /// sharing one minute on 2 cores, their wake-ups exhausted the silo's database connections and none fired (README,
-    /// Performance), so sleeping stays off until wake-ups are admitted at a bounded rate. 10 minutes is a reasonable value.
+    /// occurrence. Jobs that fire more often stay awake. Zero keeps every job awake. Default: 10 minutes (100,000 hourly jobs
+    /// sharing one minute, bench sleep100000: every one fired once, p99 303 ms late, idle silo CPU 4.9 % of a core).
     /// </summary>
-    public TimeSpan SleepBeyond { get; set; } = TimeSpan.Zero;
+    public TimeSpan SleepBeyond { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// How long before its next occurrence a sleeping job is woken. If the silo that holds the wake-up dies at that moment, the
