@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Npgsql;
 
 namespace Totallator.Bench.Compare;
@@ -16,45 +15,25 @@ public static class CompareDriver
     public static async Task<int> RunAsync(DriverOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var stop = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Interrupt(c, stop));
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Interrupt(c, stop));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => SiloProcess.KillAll();
-        AppDomain.CurrentDomain.UnhandledException += (_, _) => SiloProcess.KillAll();
-
         var workload = Contenders.Workload;
         var contenders = options.Only.Count > 0 ? Contenders.All.Where(c => options.Only.Contains(c.Name, StringComparer.Ordinal)).ToList() : Contenders.All;
         var logDirectory = Path.Combine(Path.GetTempPath(), "totallator-bench", "compare-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         Directory.CreateDirectory(logDirectory);
         var results = new List<CompareResult>();
-        try
+        return await BenchExit.RunAsync(Scope, "nodes", async stop =>
         {
-            var machine = MachineInfo.Describe(await BenchDatabase.CheckServerAsync(options.Server, stop.Token));
+            var machine = MachineInfo.Describe(await BenchDatabase.CheckServerAsync(options.Server, stop));
             Progress.Log(Scope, "machine: " + machine);
             Progress.Log(Scope, $"schedulers: {string.Join(", ", contenders.Select(c => c.Name))}; node logs in {logDirectory}");
             foreach (var contender in contenders)
             {
-                var result = await RunOneAsync(contender, workload, options.Server, logDirectory, stop.Token) with { Machine = machine };
+                var result = await RunOneAsync(contender, workload, options.Server, logDirectory, stop) with { Machine = machine };
                 results.Add(result);
                 Console.WriteLine(CompareReport.JsonLine(result));
             }
             CompareReport.PrintTable(Console.Out, machine, workload, results);
             return results.Any(r => r.Error is not null) ? 1 : 0;
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            Progress.Log(Scope, "interrupted; nodes killed and databases dropped");
-            return 130;
-        }
-        catch (BenchException ex)
-        {
-            Progress.Log(Scope, "error: " + ex.Message);
-            return 1;
-        }
-        finally
-        {
-            SiloProcess.KillAll();
-        }
+        });
     }
 
     private static async Task<CompareResult> RunOneAsync(Contender contender, CompareWorkload workload, string server, string logDirectory, CancellationToken cancellationToken)
@@ -72,16 +51,5 @@ public static class CompareDriver
                 Nodes = workload.Nodes, Error = ex.Message,
             };
         }
-    }
-
-    private static void Interrupt(PosixSignalContext context, CancellationTokenSource stop)
-    {
-        if (stop.IsCancellationRequested)
-        {
-            return;
-        }
-        context.Cancel = true;
-        Progress.Log(Scope, $"{context.Signal}: stopping; killing nodes and dropping databases (Ctrl+C again to leave at once)");
-        stop.Cancel();
     }
 }
