@@ -1,6 +1,6 @@
 using Totallator.AdminApi.Hosting;
 
-// The AdminApi: an Orleans client in front of the cluster, serving the admin API (and, later, the admin pages).
+// The AdminApi: an Orleans client in front of the cluster, serving the admin API and the admin pages.
 var builder = WebApplication.CreateBuilder(args);
 
 // Orleans client: the cluster's gateways from PostgreSQL, or the local development silo.

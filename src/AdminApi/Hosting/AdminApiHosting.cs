@@ -113,7 +113,7 @@ public static class AdminApiHosting
         api.MapTrendEndpoints();
 
         app.MapTotallatorHealthEndpoints();
-        // The API's description is not a secret (the README documents it too); the operations it describes all need a key.
+        // The API's description is not a secret (docs/admin-api.md documents it too); the operations it describes all need a key.
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api/reference", o => o.WithTitle("Totallator Cron admin API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .AllowAnonymous();

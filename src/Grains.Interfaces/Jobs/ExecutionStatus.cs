@@ -24,7 +24,9 @@ public enum ExecutionStatus
     Abandoned = 6,
     /// <summary>
     /// Claimed a moment ahead of its instant (so the instant itself needs no database round trip), not started yet; its silo
-    /// holds a lease. It becomes running when it starts, or is released (the row removed) if the job is disabled or rescheduled first.
+    /// holds a lease. It becomes running when it starts (or ends straight from here when the run is short), or is released
+    /// first: withdrawn (the row removed) when the occurrence is no longer the job's, otherwise handed over (no owner) to the
+    /// job's next activation.
     /// </summary>
     Claimed = 7,
 }

@@ -12,7 +12,7 @@ public enum TriggerSource
     Retry = 2,
     /// <summary>An occurrence missed during downtime, run late by the misfire policy.</summary>
     CatchUp = 3,
-    /// <summary>Released by the end of its upstream jobs' occurrences (<see cref="Upstream"/>).</summary>
+    /// <summary>Signalled by the end of its upstream jobs' occurrences (<see cref="Upstream"/>).</summary>
     Dependency = 4,
     /// <summary>A one-off run an operator scheduled for an instant (<see cref="OneOffRequest"/>).</summary>
     OneOff = 5,

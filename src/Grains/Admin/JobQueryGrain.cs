@@ -11,7 +11,8 @@ namespace Totallator.Grains.Admin;
 
 /// <summary>
 /// The admin read side. A stateless worker: every silo answers locally from the store, and no job grain is woken to list jobs.
-/// Statistics for all jobs come from one statement (<see cref="IAdminStore.GetStatisticsAsync"/>).
+/// The job list is one paged statement over the per-job statistics rows that ending attempts keep (<c>cronJobStats</c>,
+/// docs/admin-read.md); one job's full statistics come from <see cref="IAdminStore.GetStatisticsAsync"/>.
 /// </summary>
 [StatelessWorker]
 public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependencyStore dependencies, OneOff.IOneOffStore oneOffs, JobTypes.JobTypeCatalog types,

@@ -20,7 +20,9 @@ public sealed class SchedulerOptions
     /// How long before its instant a scheduled occurrence is claimed in the database (its row is <c>claimed</c> until it starts).
     /// The instant itself then needs no round trip: under a burst of thousands of fires the claims are spread over this lead
     /// instead of queueing at the instant. If the job is disabled or rescheduled meanwhile, or its silo stops, the claim is
-    /// released; if the silo dies, the row is marked abandoned when its lease expires. Zero claims at the instant. Default: 2 s.
+    /// released (withdrawn, or handed over to the job's next activation). If the silo dies, a survivor hands over its claims
+    /// past its last check-in plus <see cref="StartWindow"/>; only those within that window are marked abandoned when their
+    /// lease expires. Zero claims at the instant. Default: 2 s.
     /// </summary>
     public TimeSpan ClaimAhead { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -53,7 +53,7 @@ public sealed class CommandJob : ICronJob
 
     /// <summary>
     /// What the command learns about its run, as environment variables: a command can make its own side effects idempotent with
-    /// the occurrence key, which every attempt of one occurrence shares (DESIGN decision 1).
+    /// the occurrence key, which every attempt of one occurrence shares (docs/architecture.md#decisions, decision 1: the occurrence key).
     /// </summary>
     private static Dictionary<string, string> OccurrenceEnvironment(CronJobContext context) => new(StringComparer.Ordinal)
     {
