@@ -57,7 +57,12 @@ public sealed class BenchDatabase : IAsyncDisposable
         return names;
     }
 
-    public static async Task<BenchDatabase> CreateAsync(string server, CancellationToken cancellationToken)
+    public static Task<BenchDatabase> CreateAsync(string server, CancellationToken cancellationToken) => CreateAsync(server, migrate: true, cancellationToken);
+
+    /// <summary>A database without the schema, for a caller that applies part of it (`history` measures 0014, then 0015).</summary>
+    public static Task<BenchDatabase> CreateEmptyAsync(string server, CancellationToken cancellationToken) => CreateAsync(server, migrate: false, cancellationToken);
+
+    private static async Task<BenchDatabase> CreateAsync(string server, bool migrate, CancellationToken cancellationToken)
     {
         var name = Prefix + Guid.NewGuid().ToString("N");
         await using (var connection = await OpenMaintenanceAsync(server, cancellationToken))
@@ -68,7 +73,10 @@ public sealed class BenchDatabase : IAsyncDisposable
         var database = new BenchDatabase(server, name);
         try
         {
-            await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).MigrateAsync(database.ConnectionString, cancellationToken);
+            if (migrate)
+            {
+                await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).MigrateAsync(database.ConnectionString, cancellationToken);
+            }
             return database;
         }
         catch

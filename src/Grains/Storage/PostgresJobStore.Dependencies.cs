@@ -67,7 +67,7 @@ public sealed partial class PostgresJobStore : IDependencyStore
                    COALESCE(@endsAs::text, 'claimed'), 'dependency', 0, @reason, @owner,
                    CASE WHEN @endsAs::text IS NULL THEN now() + @leaseMs * interval '1 millisecond' END, @upstreams
             FROM ok WHERE ok.allPending
-            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
+            ON CONFLICT (cronJobId, occurrenceKey, retryCount, scheduledFor) DO NOTHING
             RETURNING id
         ), consume AS (
             UPDATE cronJobSignal r SET consumedBy = i.id FROM avail a, ins i WHERE r.id = a.id

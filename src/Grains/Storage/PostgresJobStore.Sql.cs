@@ -207,7 +207,7 @@ public sealed partial class PostgresJobStore
             FROM input i
             WHERE NOT i.ownerDead
               AND (i.jobVersion IS NULL OR EXISTS (SELECT 1 FROM cronJob j WHERE j.id = i.jobId AND j.version = i.jobVersion))
-            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
+            ON CONFLICT (cronJobId, occurrenceKey, retryCount, scheduledFor) DO NOTHING
             RETURNING id, cronJobId, scheduledFor
         ), taken AS (
             -- An occurrence whose claim was given back (handed over: claimed, no owner) goes to whoever claims it next, under
@@ -276,7 +276,7 @@ public sealed partial class PostgresJobStore
             FROM current
             -- The recorder's own claim whose reply was lost (same id, never started): it ends as recorded instead of being left
             -- to expire as abandoned. Anyone else's row stays as it is.
-            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO UPDATE
+            ON CONFLICT (cronJobId, occurrenceKey, retryCount, scheduledFor) DO UPDATE
                 SET status = EXCLUDED.status, completedAt = EXCLUDED.completedAt, statusReason = EXCLUDED.statusReason, startedAt = NULL
                 WHERE cronJobExecution.id = EXCLUDED.id AND cronJobExecution.status IN ('claimed', 'running')
             RETURNING id, cronJobId, scheduledFor, status, completedAt
@@ -390,6 +390,9 @@ public sealed partial class PostgresJobStore
         ), gone AS (
             DELETE FROM cronJobExecution e USING target t WHERE e.id = t.id AND @withdraw
             RETURNING e.id
+        ), signalsGone AS (
+            -- What ON DELETE CASCADE did until 0015 dropped the foreign key: the signals the row consumed go with it.
+            DELETE FROM cronJobSignal s USING gone g WHERE s.consumedBy = g.id
         ), handed AS (
             UPDATE cronJobExecution e SET leaseOwner = NULL, statusReason = @reason
             FROM target t WHERE e.id = t.id AND NOT @withdraw
