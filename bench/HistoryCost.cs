@@ -30,7 +30,7 @@ public static class HistoryCost
             .JournalToPostgresqlTable("public", "totallator_schema_versions").WithTransactionPerScript().WithVariablesDisabled().Build().PerformUpgrade();
         if (!upTo14.Successful)
         {
-            throw new BenchException($"history: schema 0014: {upTo14.Error?.Message}", upTo14.Error);
+            throw new BenchException($"history: schema 0014: {upTo14.Error?.Message}");
         }
         var db = database.DataSource;
         var watch = Stopwatch.StartNew();
