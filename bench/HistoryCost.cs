@@ -32,12 +32,20 @@ public static class HistoryCost
         {
             throw new BenchException($"history: schema 0014: {upTo14.Error?.Message}");
         }
-        var db = database.DataSource;
+        // No 30 s command limit: at this volume the statistics of every job can take longer on a loaded machine, and the
+        // figure is what is wanted, not a timeout.
+        await using var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = 0 }.ConnectionString);
         var watch = Stopwatch.StartNew();
         await ExecAsync(db, """
             INSERT INTO cronJob (id, slug, name, schedule, timeoutMs)
             SELECT gen_random_uuid(), 'bench-' || i, 'Bench ' || i, '*/14 * * * *', 60000 FROM generate_series(1, @jobs) i;
-            -- Time-ordered ids, as Guid.CreateVersion7 makes them (the primary key's index is appended to, not split at random).
+            -- Keys and indexes built after the rows (as 0014 has them), not kept up to date row by row: ten times faster.
+            ALTER TABLE cronJobSignal DROP CONSTRAINT cronjobsignal_consumedby_fkey;
+            ALTER TABLE cronJobExecution DROP CONSTRAINT cronjobexecution_pkey, DROP CONSTRAINT cronjobexecution_occurrence_attempt_unique,
+                DROP CONSTRAINT cronjobexecution_cronjobid_fkey;
+            DROP INDEX cronjobexecution_job_scheduled_idx, cronjobexecution_active_lease_idx, cronjobexecution_completed_idx,
+                cronjobexecution_running_job_idx, cronjobexecution_released_idx;
+            -- Time-ordered ids, as Guid.CreateVersion7 makes them.
             INSERT INTO cronJobExecution (id, cronJobId, occurrenceKey, scheduledFor, startedAt, completedAt, durationMs, status, triggeredBy,
                                           retryCount, memoryUsageMb, cpuUsagePercent, statusReason)
             SELECT (lpad(to_hex((extract(epoch FROM x.t) * 1000)::bigint), 12, '0') || substr(md5(random()::text), 1, 20))::uuid,
@@ -51,7 +59,16 @@ public static class HistoryCost
             FROM generate_series(-(@days - 1) * @perDay, @perDay - 1) m, cronJob j,
                  LATERAL (SELECT date_trunc('day', now(), 'UTC') + m * (86400000.0 / @perDay) * interval '1 ms' + (hashtext(j.slug) & 1023) * interval '1 s' AS t,
                                  (5 + random() * 40)::int AS late, (20 + random() * 2000)::bigint AS d, random() AS r) x
-            ORDER BY m, j.id;
+            ;
+            ALTER TABLE cronJobExecution ADD CONSTRAINT cronjobexecution_pkey PRIMARY KEY (id),
+                ADD CONSTRAINT cronjobexecution_occurrence_attempt_unique UNIQUE (cronJobId, occurrenceKey, retryCount),
+                ADD CONSTRAINT cronjobexecution_cronjobid_fkey FOREIGN KEY (cronJobId) REFERENCES cronJob (id) ON DELETE CASCADE;
+            CREATE INDEX cronjobexecution_job_scheduled_idx ON cronJobExecution (cronJobId, scheduledFor DESC);
+            CREATE INDEX cronjobexecution_active_lease_idx ON cronJobExecution (leaseExpiresAt) WHERE status IN ('running', 'claimed');
+            CREATE INDEX cronjobexecution_completed_idx ON cronJobExecution (completedAt);
+            CREATE INDEX cronjobexecution_running_job_idx ON cronJobExecution (cronJobId) WHERE status = 'running';
+            CREATE INDEX cronjobexecution_released_idx ON cronJobExecution (cronJobId) WHERE status = 'claimed' AND leaseOwner IS NULL;
+            ALTER TABLE cronJobSignal ADD CONSTRAINT cronjobsignal_consumedby_fkey FOREIGN KEY (consumedBy) REFERENCES cronJobExecution (id) ON DELETE CASCADE;
             ANALYZE;
             """, ("jobs", jobs), ("perDay", perDay), ("days", days));
         var rows = await ScalarAsync<long>(db, "SELECT count(*) FROM cronJobExecution");

@@ -56,23 +56,13 @@ CREATE TABLE cronJobExecution
     leaseOwner           text             NULL,
     leaseExpiresAt       timestamptz      NULL,
     upstreamExecutionIds uuid[]           NULL,
-    CONSTRAINT cronjobexecution_pkey PRIMARY KEY (id, scheduledFor),
-    CONSTRAINT cronjobexecution_cronjobid_fkey FOREIGN KEY (cronJobId) REFERENCES cronJob (id) ON DELETE CASCADE,
     CONSTRAINT cronjobexecution_retrycount_check CHECK (retryCount >= 0),
-    CONSTRAINT cronjobexecution_occurrence_fence UNIQUE (cronJobId, occurrenceKey, retryCount, scheduledFor),
     CONSTRAINT cronjobexecution_status_check CHECK (status IN
         ('claimed', 'running', 'succeeded', 'failed', 'timed_out', 'skipped', 'missed', 'abandoned')),
     CONSTRAINT cronjobexecution_triggeredby_check
         CHECK (triggeredBy IN ('scheduler', 'manual', 'retry', 'catch-up', 'dependency', 'one-off')),
     CONSTRAINT cronjobexecution_running_has_lease CHECK (status NOT IN ('running', 'claimed') OR leaseExpiresAt IS NOT NULL)
 ) PARTITION BY RANGE (scheduledFor);
-
--- The same indexes as before (0002, 0003, 0005, 0006), now one per partition.
-CREATE INDEX cronjobexecution_job_scheduled_idx ON cronJobExecution (cronJobId, scheduledFor DESC);
-CREATE INDEX cronjobexecution_active_lease_idx ON cronJobExecution (leaseExpiresAt) WHERE status IN ('running', 'claimed');
-CREATE INDEX cronjobexecution_completed_idx ON cronJobExecution (completedAt);
-CREATE INDEX cronjobexecution_running_job_idx ON cronJobExecution (cronJobId) WHERE status = 'running';
-CREATE INDEX cronjobexecution_released_idx ON cronJobExecution (cronJobId) WHERE status = 'claimed' AND leaseOwner IS NULL;
 
 CREATE TABLE cronjobexecution_default PARTITION OF cronJobExecution DEFAULT;
 
@@ -144,6 +134,18 @@ END
 $$;
 
 DROP TABLE cronJobExecution_0014;
+
+-- The keys and the same indexes as before (0002, 0003, 0005, 0006), one per partition. Built after the copy: a sorted build
+-- per partition is several times faster than keeping seven indexes up to date row by row (43 M rows at 1,000 fires a minute).
+ALTER TABLE cronJobExecution ADD CONSTRAINT cronjobexecution_pkey PRIMARY KEY (id, scheduledFor);
+ALTER TABLE cronJobExecution ADD CONSTRAINT cronjobexecution_occurrence_fence UNIQUE (cronJobId, occurrenceKey, retryCount, scheduledFor);
+-- Checked in one join after the copy, not by a trigger per copied row.
+ALTER TABLE cronJobExecution ADD CONSTRAINT cronjobexecution_cronjobid_fkey FOREIGN KEY (cronJobId) REFERENCES cronJob (id) ON DELETE CASCADE;
+CREATE INDEX cronjobexecution_job_scheduled_idx ON cronJobExecution (cronJobId, scheduledFor DESC);
+CREATE INDEX cronjobexecution_active_lease_idx ON cronJobExecution (leaseExpiresAt) WHERE status IN ('running', 'claimed');
+CREATE INDEX cronjobexecution_completed_idx ON cronJobExecution (completedAt);
+CREATE INDEX cronjobexecution_running_job_idx ON cronJobExecution (cronJobId) WHERE status = 'running';
+CREATE INDEX cronjobexecution_released_idx ON cronJobExecution (cronJobId) WHERE status = 'claimed' AND leaseOwner IS NULL;
 
 -- Drops one day's partition if every row in it is one the cleanup deletes (ended, completedAt before cutoff); returns how
 -- many rows went, or NULL when it stays (a row still running, claimed, or ended at or after the cutoff; or the lock not
