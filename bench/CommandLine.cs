@@ -10,6 +10,8 @@ public sealed record DriverOptions
 
     public bool ShowHelp { get; init; }
     public bool Quick { get; init; }
+    /// <summary>Runs the side-by-side comparison with Quartz.NET and Hangfire instead of the configurations.</summary>
+    public bool Compare { get; init; }
     public IReadOnlyList<string> Only { get; init; } = [];
     /// <summary>Replaces every configuration's heartbeat period when set.</summary>
     public TimeSpan? Heartbeat { get; init; }
@@ -21,17 +23,23 @@ public sealed record DriverOptions
 
         Usage:
           dotnet run --project bench -c Release [-- [--quick] [--only <name>[,<name>...]] [--heartbeat <s>]]
+          dotnet run --project bench -c Release -- --compare [--only <scheduler>[,<scheduler>...]]
 
         Options:
           --quick            short windows; runs {string.Join(", ", Configurations.QuickNames)} (under 2 minutes)
           --only <names>     run only these configurations (comma-separated or repeated); with --quick, its short windows
           --heartbeat <s>    heartbeat reminder period in seconds for every configuration (default: per configuration)
+          --compare          instead of the configurations: the same workload against {string.Join(", ", Bench.Compare.Contenders.All.Select(c => c.Name))}
+                             (Quartz.NET 4.7 clustered AdoJobStore, Hangfire 1.8 on Hangfire.PostgreSql), one recorder for all,
+                             kill -9 of one node; one table (about 7 minutes on a quiet machine). With --only, a subset.
           -h, --help         this text
 
         Configurations (full run, under 15 minutes):
         {Configurations.Describe()}
           {HistoryCost.Name,-11} not in a full run: ~10 M history rows seeded at schema 0014, cleanup and admin reads timed, migrated to
                       0015 (daily partitions) and timed again (bench/HistoryCost.cs; ~15 minutes)
+
+        --compare workload: {Bench.Compare.Contenders.Workload.Jobs} jobs "{Bench.Compare.Contenders.Workload.Schedule}" spread over {Bench.Compare.Contenders.Workload.Spread} s, {Bench.Compare.Contenders.Workload.Nodes} nodes per scheduler, window {Bench.Compare.Contenders.Workload.Window.TotalSeconds:0} s, kill -9 of one node {Bench.Compare.Contenders.Workload.KillAfter.TotalSeconds:0.0} s in.
 
         PostgreSQL: {ServerVariable} (default "{DefaultServer}").
           On a fresh machine, as root: bash scripts/ensure-postgres.sh (installs and starts PostgreSQL 15).
@@ -45,6 +53,9 @@ public sealed record DriverOptions
         Silo role (started by the driver, not by hand):
           Totallator.Bench silo --jobs N --schedule "<cron>" --port P --gateway G --cluster C [--parent-pid PID]
           with ConnectionStrings__Postgres in the environment; prints READY on stdout once the silo is active.
+        Node roles of --compare (started by the driver, not by hand):
+          Totallator.Bench quartz-node|hangfire-node --jobs N --schedule "<cron>" --spread S --register 0|1 --profile P [--parent-pid PID]
+          with ConnectionStrings__Postgres and {Bench.Compare.FireRecorder.ConnectionVariable} in the environment; READY once started.
         """;
 
     public static bool TryParse(IReadOnlyList<string> args, out DriverOptions options, out string error)
@@ -66,6 +77,9 @@ public sealed record DriverOptions
                 case "--quick":
                     options = options with { Quick = true };
                     break;
+                case "--compare":
+                    options = options with { Compare = true };
+                    break;
                 case "--only" when i + 1 < args.Count:
                     only.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     break;
@@ -82,10 +96,12 @@ public sealed record DriverOptions
                     return false;
             }
         }
-        var unknown = only.Where(n => !Configurations.Names.Contains(n, StringComparer.Ordinal) && n != HistoryCost.Name).ToList();
+        // With --compare, --only names schedulers (rows of the comparison) instead of configurations.
+        var known = options.Compare ? Bench.Compare.Contenders.All.Select(c => c.Name).ToList() : [.. Configurations.Known, HistoryCost.Name];
+        var unknown = only.Where(n => !known.Contains(n, StringComparer.Ordinal)).ToList();
         if (unknown.Count > 0)
         {
-            error = $"Unknown configuration(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Configurations.Names)}.";
+            error = $"Unknown {(options.Compare ? "scheduler" : "configuration")}(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known)}.";
             return false;
         }
         options = options with { Only = only };

@@ -20,6 +20,10 @@ public sealed class ConfigurationRun(BenchConfiguration config, string server, d
 
     public async Task<ConfigurationResult> RunAsync(CancellationToken cancellationToken)
     {
+        if (config.FirstFireAfter is { } after)
+        {
+            config = config with { Schedule = JobSchedules.HourlyAt(DateTimeOffset.UtcNow + after) };
+        }
         var watch = Stopwatch.StartNew();
         var result = new ConfigurationResult
         {
@@ -33,7 +37,8 @@ public sealed class ConfigurationRun(BenchConfiguration config, string server, d
         }
         try
         {
-            await using var cluster = SiloCluster.Start(config.Silos, config.Jobs, config.Schedule, config.Spread, config.Heartbeat, database.ConnectionString, logDirectory);
+            await using var cluster = SiloCluster.Start(config.Silos, config.Jobs, config.Schedule, config.Spread, config.Heartbeat,
+                database.ConnectionString, logDirectory, config.Settings);
             result = await MeasureAsync(result, database, cluster, cancellationToken);
         }
         finally
@@ -52,7 +57,7 @@ public sealed class ConfigurationRun(BenchConfiguration config, string server, d
 
         IdleFigures? idle = null;
         // The idle sample ends before the claims ahead of the window's first instant (ClaimAhead, 2 s by default) begin.
-        var idleGap = new SchedulerOptions().ClaimAhead + TimeSpan.FromSeconds(0.5);
+        var idleGap = config.IdleGap ?? new SchedulerOptions().ClaimAhead + TimeSpan.FromSeconds(0.5);
         var notBefore = DateTimeOffset.UtcNow + config.WarmUp + (config.IdleSample is { } idleLength ? idleLength + idleGap + TimeSpan.FromSeconds(1) : TimeSpan.Zero);
         var window = MeasurementWindow.Create(config.Schedule, config.Spread, notBefore, config.Window);
         if (config.IdleSample is { } sample)
@@ -156,9 +161,9 @@ public sealed class ConfigurationRun(BenchConfiguration config, string server, d
         await DelayUntilAsync(from, cancellationToken);
         using var meter = ResourceMeter.Start(cluster.Silos);
         await DelayUntilAsync(from + length, cancellationToken);
-        var figures = meter.Stop(0, null);
-        var idle = new IdleFigures(length.TotalSeconds, figures.SilosCpuPercent, figures.Postgres?.CpuPercent ?? 0, whileRegistering);
-        phase.Done(string.Create(CultureInfo.InvariantCulture, $"silos {idle.SilosCpuPercent:0.0} %, PostgreSQL {idle.PostgresCpuPercent:0.0} % of one core{(whileRegistering ? " (NOT idle: registration was still going on)" : "")}"));
+        var figures = meter.Stop(config.Jobs, baselineRssKb);
+        var idle = new IdleFigures(length.TotalSeconds, figures.SilosCpuPercent, figures.Postgres?.CpuPercent ?? 0, whileRegistering, figures.MemoryPerJobKb);
+        phase.Done(string.Create(CultureInfo.InvariantCulture, $"silos {idle.SilosCpuPercent:0.0} %, PostgreSQL {idle.PostgresCpuPercent:0.0} % of one core, {idle.MemoryPerJobKb:0.00} KB/job{(whileRegistering ? " (NOT idle: registration was still going on)" : "")}"));
         return idle;
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Npgsql;
 
 namespace Totallator.Bench;
@@ -16,48 +15,28 @@ public static class Driver
     public static async Task<int> RunAsync(DriverOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var stop = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Interrupt(c, stop));
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Interrupt(c, stop));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => SiloProcess.KillAll();
-        AppDomain.CurrentDomain.UnhandledException += (_, _) => SiloProcess.KillAll();
-
         var configurations = Configurations.Select(options);
         var logDirectory = Path.Combine(Path.GetTempPath(), "totallator-bench", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         Directory.CreateDirectory(logDirectory);
         var results = new List<ConfigurationResult>();
-        try
+        return await BenchExit.RunAsync(Scope, "silos", async stop =>
         {
-            var version = await BenchDatabase.CheckServerAsync(options.Server, stop.Token);
+            var version = await BenchDatabase.CheckServerAsync(options.Server, stop);
             var machine = MachineInfo.Describe(version);
             Progress.Log(Scope, "machine: " + machine);
             Progress.Log(Scope, $"configurations: {string.Join(", ", configurations.Select(c => c.Name))}{(options.Quick ? " (quick windows)" : "")}; silo logs in {logDirectory}");
-            await WarnAboutLeftoversAsync(options.Server, stop.Token);
+            await WarnAboutLeftoversAsync(options.Server, stop);
 
-            var baseline = await Baseline.MeasureRssKbAsync(options.Server, configurations[0].Heartbeat, logDirectory, stop.Token);
+            var baseline = await Baseline.MeasureRssKbAsync(options.Server, configurations[0].Heartbeat, logDirectory, stop);
             foreach (var configuration in configurations)
             {
-                var result = await RunOneAsync(configuration, options.Server, baseline, logDirectory, stop.Token) with { Machine = machine };
+                var result = await RunOneAsync(configuration, options.Server, baseline, logDirectory, stop) with { Machine = machine };
                 results.Add(result);
                 Console.WriteLine(Report.JsonLine(result));
             }
             Report.PrintTable(Console.Out, machine, results);
             return results.Any(r => r.Error is not null) ? 1 : 0;
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            Progress.Log(Scope, "interrupted; silos killed and databases dropped");
-            return 130;
-        }
-        catch (BenchException ex)
-        {
-            Progress.Log(Scope, "error: " + ex.Message);
-            return 1;
-        }
-        finally
-        {
-            SiloProcess.KillAll();
-        }
+        });
     }
 
     private static async Task<ConfigurationResult> RunOneAsync(BenchConfiguration configuration, string server, double? baseline, string logDirectory,
@@ -77,19 +56,6 @@ public static class Driver
             };
         }
     }
-
-    private static void Interrupt(PosixSignalContext context, CancellationTokenSource stop)
-    {
-        if (stop.IsCancellationRequested)
-        {
-            // Second Ctrl+C: leave now (silos go with ProcessExit, or notice the driver is gone).
-            return;
-        }
-        context.Cancel = true;
-        Progress.Log(Scope, $"{context.Signal}: stopping; killing silos and dropping databases (Ctrl+C again to leave at once)");
-        stop.Cancel();
-    }
-
     private static async Task WarnAboutLeftoversAsync(string server, CancellationToken cancellationToken)
     {
         var leftovers = await BenchDatabase.FindLeftoversAsync(server, cancellationToken);

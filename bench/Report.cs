@@ -41,20 +41,21 @@ public static class Report
                 }));
         output.WriteLine();
         Table(output,
-            ["config", "silos ready s", "jobs stored s", "reminders s", "reminders/s", "reg CPU % silo/pg", "all fired s", "missed before window", "silo CPU %", "silo RSS MB", "KB/job", "idle CPU % silo/pg",
-             "PG CPU %", "PG RSS MB (anon)", "admin list+stats ms", "history rows"],
+            ["config", "silos ready s", "jobs stored s", "reminders s", "activated s", "reminders/s", "reg CPU % silo/pg", "all fired s", "missed before window", "silo CPU %", "silo RSS MB", "KB/job", "idle CPU % silo/pg", "idle KB/job",
+             "PG CPU %", "PG RSS MB (anon)", "admin page p99 / whole list ms", "history rows"],
             results.Where(r => r.Error is null).Select(r => new[]
             {
-                r.Configuration, F(r.Registration?.SilosReadyS), F(r.Registration?.JobsStoredS), Reminders(r), F(r.Registration?.RemindersPerS, 0),
+                r.Configuration, F(r.Registration?.SilosReadyS), F(r.Registration?.JobsStoredS), Reminders(r), F(r.Registration?.ActivatedS), F(r.Registration?.RemindersPerS, 0),
                 $"{F(r.Registration?.SilosCpuPercent, 0)} / {F(r.Registration?.PostgresCpuPercent, 0)}", F(r.Registration?.FirstFireAllS),
                 N(r.Registration?.StatusesBeforeWindow.GetValueOrDefault("missed")),
                 string.Join(" + ", r.Resources?.Silos.Select(s => F(s.CpuPercent, 0)) ?? []),
                 string.Join(" + ", r.Resources?.Silos.Select(s => F(s.RssStartMb, 0)) ?? []),
                 F(r.Resources?.MemoryPerJobKb, 2),
                 r.Resources?.Idle is { } idle ? $"{F(idle.SilosCpuPercent)} / {F(idle.PostgresCpuPercent)}{(idle.WhileRegistering ? " (registering)" : "")}" : "-",
+                F(r.Resources?.Idle?.MemoryPerJobKb, 2),
                 F(r.Resources?.Postgres?.CpuPercent, 0),
                 r.Resources?.Postgres is { } pg ? $"{F(pg.RssSumMb, 0)} ({F(pg.RssAnonSumMb, 0)})" : "-",
-                r.AdminRead is { } admin ? $"{F(admin.ListMs)} + {F(admin.StatsMs)}" : "-",
+                r.AdminRead is { } admin ? $"{F(admin.PageP99Ms)} / {F(admin.WholeListMs)}" : "-",
                 N(r.AdminRead?.HistoryRows),
             }));
         foreach (var r in results.Where(r => r.Error is null))
@@ -92,7 +93,8 @@ public static class Report
         output.WriteLine("fires/s: occurrences of the window that ran, over its length.");
         output.WriteLine("tracked/s: rows completed in the window. unrecorded: occurrence with no row a few seconds after the window. CPU: % of one core.");
         output.WriteLine("KB/job: " + (results.FirstOrDefault(r => r.Resources is not null)?.Resources?.MemoryPerJobBasis ?? "-") +
-            "; meaningful at large N only (below that, a server-GC heap growing under load dominates).");
+            "; meaningful at large N only (below that, a server-GC heap growing under load dominates). idle KB/job: the same at the idle sample's start" +
+            " (sleep100000: every job asleep).");
         output.WriteLine("reg CPU: silos and PostgreSQL from silo start until every reminder was written. missed before window: occurrences due between");
         output.WriteLine("the start-up sync and the job's first activation (registration slower than the schedule). PG RSS sums every postgres process.");
     }

@@ -21,7 +21,9 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>When the first silo process was started: registration time is counted from here.</summary>
     public DateTimeOffset StartedAt => _silos.Min(s => s.StartedAt);
 
-    public static SiloCluster Start(int count, int jobs, string schedule, int spread, TimeSpan heartbeat, string connectionString, string logDirectory)
+    /// <summary>Starts <c>count</c> silos with N jobs each; <c>extraEnvironment</c> adds variables for every silo (--compare: where the job body records its fires; sleep100000: the sleep thresholds).</summary>
+    public static SiloCluster Start(int count, int jobs, string schedule, int spread, TimeSpan heartbeat, string connectionString, string logDirectory,
+        IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -30,6 +32,10 @@ public sealed class SiloCluster : IAsyncDisposable
             ["Cron__Scheduler__HeartbeatPeriod"] = heartbeat.ToString("c", CultureInfo.InvariantCulture),
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
+        foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
         var silos = new List<SiloProcess>();
         var cluster = new SiloCluster(clusterId, silos);
         try

@@ -54,6 +54,18 @@ public sealed class SiloProcess : IAsyncDisposable
     public static SiloProcess Start(SiloArguments args, IReadOnlyDictionary<string, string> environment, string logDirectory)
     {
         ArgumentNullException.ThrowIfNull(args);
+        return StartRole(args.ToArgs(), string.Create(CultureInfo.InvariantCulture, $"silo:{args.Port}"), args.Port, environment,
+            Path.Combine(logDirectory, string.Create(CultureInfo.InvariantCulture, $"{args.Cluster}-silo-{args.Port}.log")));
+    }
+
+    /// <summary>
+    /// Starts this executable in any child role (<paramref name="roleArgs"/> begin with the role's verb), e.g. a Quartz or Hangfire
+    /// node of --compare: the same READY handshake, log file and kill as a silo. <paramref name="port"/> is only a label for roles
+    /// that listen on none.
+    /// </summary>
+    public static SiloProcess StartRole(IEnumerable<string> roleArgs, string label, int port, IReadOnlyDictionary<string, string> environment, string logPath)
+    {
+        ArgumentNullException.ThrowIfNull(roleArgs);
         ArgumentNullException.ThrowIfNull(environment);
         var (executable, prefix) = SelfCommand();
         var info = new ProcessStartInfo(executable)
@@ -62,7 +74,7 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in prefix.Concat(args.ToArgs()))
+        foreach (var arg in prefix.Concat(roleArgs))
         {
             info.ArgumentList.Add(arg);
         }
@@ -70,9 +82,7 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             info.Environment[key] = value;
         }
-        var label = string.Create(CultureInfo.InvariantCulture, $"silo:{args.Port}");
-        var silo = new SiloProcess(new Process { StartInfo = info }, label, args.Port,
-            Path.Combine(logDirectory, string.Create(CultureInfo.InvariantCulture, $"{args.Cluster}-silo-{args.Port}.log")));
+        var silo = new SiloProcess(new Process { StartInfo = info }, label, port, logPath);
         silo._process.OutputDataReceived += (_, e) => silo.OnStdout(e.Data);
         silo._process.ErrorDataReceived += (_, e) => silo.OnStderr(e.Data);
         silo.StartedAt = DateTimeOffset.UtcNow;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Totallator.Bench.Compare;
 using Totallator.Grains.Hosting;
 using Totallator.Grains.Jobs;
 
@@ -34,14 +35,29 @@ public static class SiloRole
         // The fallback level only: Logging__LogLevel__* from the environment still wins, for a closer look at a silo.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
+        // --compare: the job body records each fire through the recorder the Quartz and Hangfire nodes use too.
+        var recorder = FireRecorder.FromEnvironment();
+        if (recorder is not null)
+        {
+            builder.Services.AddSingleton(recorder);
+        }
         for (var i = 0; i < args.Jobs; i++)
         {
             var slug = string.Create(CultureInfo.InvariantCulture, $"bench-{i:D6}");
-            builder.Services.AddCronJob<NoopJob>(slug, JobSchedules.For(args.Schedule, args.Spread, i), o =>
+            var schedule = JobSchedules.For(args.Schedule, args.Spread, i);
+            Action<CronJobOptions> options = o =>
             {
                 o.Name = string.Create(CultureInfo.InvariantCulture, $"Bench job {i:D6}");
                 o.TimeoutMs = 10_000;
-            });
+            };
+            if (recorder is null)
+            {
+                builder.Services.AddCronJob<NoopJob>(slug, schedule, options);
+            }
+            else
+            {
+                builder.Services.AddCronJob<TotallatorFireJob>(slug, schedule, options);
+            }
         }
         builder.UseOrleans(silo =>
         {

@@ -50,7 +50,7 @@ public static class OccurrenceLedger
             per AS (
                 SELECT count(r.id) AS n, count(r.id) FILTER (WHERE r.status = 'succeeded') AS ok
                 FROM jobs j JOIN unnest(@instants::timestamptz[]) AS i(t)
-                     ON extract(epoch FROM i.t)::bigint % @period = j.index % @spread
+                     ON extract(epoch FROM i.t)::bigint % @period % @spread = j.index % @spread
                 LEFT JOIN cronJobExecution r ON r.cronJobId = j.id AND r.scheduledFor = i.t AND r.triggeredBy <> 'manual'
                 GROUP BY j.id, i.t)
             SELECT count(*), count(*) FILTER (WHERE n = 1 AND ok = 1), count(*) FILTER (WHERE ok >= 1),

@@ -9,7 +9,8 @@ public sealed record SiloResources(string Silo, int Pid, double? CpuPercent, dou
 public sealed record PostgresResources(int Processes, double CpuPercent, double RssSumMb, double RssAnonSumMb);
 
 /// <summary>CPU while nothing is due (slow schedules only). Not idle if registration was still going on (it had timed out).</summary>
-public sealed record IdleFigures(double Seconds, double SilosCpuPercent, double PostgresCpuPercent, bool WhileRegistering);
+/// <summary>CPU while nothing is due, and memory per job at the sample's start (for sleeping jobs: what a job asleep costs).</summary>
+public sealed record IdleFigures(double Seconds, double SilosCpuPercent, double PostgresCpuPercent, bool WhileRegistering, double? MemoryPerJobKb = null);
 
 public sealed record ResourceFigures
 {

@@ -17,8 +17,8 @@ namespace Totallator.AdminApi.Endpoints;
 /// </summary>
 public static partial class ActivityEndpoints
 {
-    /// <summary>How often the stream reads the store: the page shows a run's start or end within about this long.</summary>
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+    /// <summary>How often a stream sends: as often as the shared feed reads.</summary>
+    private static readonly TimeSpan Period = ActivityFeed.Period;
 
     /// <summary>The most often a stream re-checks its caller, however short the key cache.</summary>
     private static readonly TimeSpan ShortestRecheck = TimeSpan.FromMilliseconds(100);
@@ -48,7 +48,7 @@ public static partial class ActivityEndpoints
         return q.Errors.Count > 0 ? Problems.Invalid(context, q.Errors) : TypedResults.Ok(await cluster.GetGrain<IJobQueryGrain>(0).GetActivityAsync(since, limit));
     }
 
-    private static async Task<IResult> OpenStreamAsync(HttpContext context, IClusterClient cluster, EventStreamSlots slots, CallerCheck check,
+    private static async Task<IResult> OpenStreamAsync(HttpContext context, ActivityFeed feed, EventStreamSlots slots, CallerCheck check,
         IOptions<AdminApiOptions> options, ILoggerFactory logs)
     {
         var logger = logs.CreateLogger(typeof(ActivityEndpoints));
@@ -64,7 +64,7 @@ public static partial class ActivityEndpoints
         // When a session ends: its ticket, as this request's authentication read it (cached, no second read); none for a key.
         var expires = (await context.AuthenticateAsync(AdminAuthentication.Scheme)).Properties?.ExpiresUtc;
         var user = context.User;
-        return TypedResults.ServerSentEvents(StreamAsync(cluster, () => check.RefusalAsync(user, expires), RecheckInterval(options.Value.KeyCacheDuration),
+        return TypedResults.ServerSentEvents(StreamAsync(feed, () => check.RefusalAsync(user, expires), RecheckInterval(options.Value.KeyCacheDuration),
             caller.Name, logger, context.RequestAborted));
     }
 
@@ -75,12 +75,17 @@ public static partial class ActivityEndpoints
     private static TimeSpan RecheckInterval(TimeSpan keyCacheDuration) =>
         keyCacheDuration <= TimeSpan.Zero ? Period : TimeSpan.FromTicks(Math.Clamp(keyCacheDuration.Ticks, ShortestRecheck.Ticks, Period.Ticks));
 
-    private static async IAsyncEnumerable<SseItem<object>> StreamAsync(IClusterClient cluster, Func<Task<string?>> refusal, TimeSpan recheck,
+    /// <summary>
+    /// One stream: the caller re-checked on every tick; the shared feed's reads sent as they arrive (each through this stream's
+    /// cursor, so every end goes once); 'unavailable' when the feed's read failed or the caller could not be checked.
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<object>> StreamAsync(ActivityFeed feed, Func<Task<string?>> refusal, TimeSpan recheck,
         string caller, ILogger logger, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var cursor = new ActivityCursor();
-        var readEvery = Math.Max(1, (int)Math.Round(Period / recheck));
+        var unknownEvery = Math.Max(1, (int)Math.Round(Period / recheck));
         var step = 0;
+        using var subscription = feed.Subscribe();
         using var timer = new PeriodicTimer(recheck);
         do
         {
@@ -92,45 +97,32 @@ public static partial class ActivityEndpoints
                 yield return new SseItem<object>(new { message = refused }, "signed-out");
                 yield break;
             }
-            if (step++ % readEvery != 0)
+            var reads = subscription.Take();
+            if (unknown is not null)
             {
+                // When the caller cannot be checked (the cluster does not answer), nothing read is sent to it.
+                if (step++ % unknownEvery == 0)
+                {
+                    yield return new SseItem<object>(new { message = unknown }, "unavailable");
+                }
                 continue;
             }
-            // When the caller cannot be checked (the cluster does not answer), nothing is read for it.
-            var (activity, failure) = unknown is null ? await ReadAsync(cluster, cursor.EndedSince, logger) : (null, unknown);
-            if (activity is not null)
+            foreach (var read in reads)
             {
-                yield return new SseItem<object>(cursor.Advance(activity), "activity");
-            }
-            else
-            {
-                yield return new SseItem<object>(new { message = failure }, "unavailable");
+                yield return read.Activity is { } activity
+                    ? new SseItem<object>(cursor.Advance(activity), "activity")
+                    : new SseItem<object>(new { message = read.Failure }, "unavailable");
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
     }
 
-    // Outside the iterator, like ReadAsync: C# does not allow yield inside a try with a catch.
+    // Outside the iterator: C# does not allow yield inside a try with a catch.
     private static async Task<(string? Refusal, string? Unknown)> RecheckAsync(Func<Task<string?>> refusal, ILogger logger)
     {
         try
         {
             return (await refusal(), null);
-        }
-        catch (Exception e) when (e is StoreUnavailableException or OrleansException or TimeoutException)
-        {
-            var kind = e.GetType().Name;
-            LogUnavailable(logger, kind);
-            return (null, e is StoreUnavailableException ? "The database does not answer." : "The scheduler cluster does not answer.");
-        }
-    }
-
-    // Outside the iterator: C# does not allow yield inside a try with a catch.
-    private static async Task<(Activity? Activity, string? Failure)> ReadAsync(IClusterClient cluster, DateTimeOffset? since, ILogger logger)
-    {
-        try
-        {
-            return (await cluster.GetGrain<IJobQueryGrain>(0).GetActivityAsync(since, 200), null);
         }
         catch (Exception e) when (e is StoreUnavailableException or OrleansException or TimeoutException)
         {

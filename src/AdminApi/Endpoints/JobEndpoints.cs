@@ -15,8 +15,8 @@ public static partial class JobEndpoints
         ArgumentNullException.ThrowIfNull(api);
         var group = api.MapGroup("/jobs").WithTags("Jobs");
         group.MapGet("/", ListAsync).RequireAuthorization(AdminAuthentication.ViewerPolicy)
-            .WithName("ListJobs").WithSummary("Every job with its state, schedule, next fire times, last run, statistics and dependencies; ?chain=true keeps the jobs in a chain.")
-            .Produces<IReadOnlyList<JobView>>();
+            .WithName("ListJobs").WithSummary("A page of the jobs with their state, schedule, next fire times, last run, the statistics kept as runs end and dependencies: limit (1-10000, default 50), offset, q (slug, name or description), state (enabled, disabled, paused, invalid, failing, running, orphaned, deleted; any of several), source (code, configuration, api), chain (true/false), outcome (succeeded, failures, never), sort (slug, name, last_run, success_rate, runs) and order (asc, desc). Answers { items, total, offset, limit }.")
+            .Produces<JobListPage>().ProducesValidationProblem();
         group.MapGet("/{slug}", GetAsync).RequireAuthorization(AdminAuthentication.ViewerPolicy)
             .WithName("GetJob").WithSummary("One job with full configuration and statistics; the ETag header carries its version.")
             .Produces<JobView>().ProducesProblem(404);
@@ -52,17 +52,27 @@ public static partial class JobEndpoints
 
     internal static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
-    /// <summary><c>?chain=true</c>: only jobs that run after others or that others run after; <c>false</c>: only the others.</summary>
+    /// <summary>The list, filtered, sorted and paged by the cluster (docs/admin-read.md); every bad parameter is named in one 400.</summary>
     private static async Task<IResult> ListAsync(HttpContext context, IClusterClient cluster)
     {
         var q = new QueryParsing(context.Request);
-        var chain = q.Flag("chain");
+        var query = new JobListQuery
+        {
+            Limit = q.Number("limit", JobListQuery.DefaultLimit, 1, JobListQuery.MaxLimit),
+            Offset = q.Number("offset", 0, 0, int.MaxValue),
+            Search = q.Text("q", JobListQuery.MaxSearchLength),
+            States = q.Enums<JobListState>("state"),
+            Source = q.OneOf("source", "code", "configuration", "api"),
+            Chain = q.Flag("chain"),
+            Outcome = q.OneEnum<JobListOutcome>("outcome"),
+            Sort = q.OneEnum<JobListSort>("sort") ?? JobListSort.Slug,
+            Descending = q.OneOf("order", "asc", "desc") == "desc",
+        };
         if (q.Errors.Count > 0)
         {
             return Problems.Invalid(context, q.Errors);
         }
-        var jobs = await cluster.GetGrain<IJobQueryGrain>(0).ListJobsAsync();
-        return TypedResults.Ok(chain is { } inChain ? jobs.Where(j => (j.Upstreams.Count > 0 || j.Downstreams.Count > 0) == inChain).ToList() : jobs);
+        return TypedResults.Ok(await cluster.GetGrain<IJobQueryGrain>(0).ListJobsAsync(query));
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, IClusterClient cluster, string slug)

@@ -51,6 +51,7 @@ public static class AdminApiHosting
         });
         services.AddTriggerRateLimit(options);
         services.AddSingleton<EventStreamSlots>();
+        services.AddSingleton<ActivityFeed>();
         services.AddTotallatorHealthChecks();
         services.AddOpenApi();
         services.AddHostedService<BootstrapKeyAnnouncer>();

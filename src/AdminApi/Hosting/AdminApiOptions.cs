@@ -68,6 +68,13 @@ public sealed class AdminEventsOptions
 
     /// <summary>Streams one AdminApi process serves at once, over all callers (then 429). Default: 200.</summary>
     public int MaxStreams { get; set; } = 200;
+
+    /// <summary>
+    /// Reads of the shared activity feed each stream may have waiting to be sent (1 to 100). A stream that falls further behind
+    /// (a slow client) loses its oldest waiting reads, never holds up the others; each read looks 30 s back, so an end a dropped
+    /// read carried comes again with the next. Default: 4.
+    /// </summary>
+    public int BufferedReads { get; set; } = 4;
 }
 
 /// <summary>Settings of the keys that sign and encrypt session cookies and antiforgery tokens.</summary>
@@ -120,6 +127,10 @@ public sealed class AdminApiOptionsValidator : IValidateOptions<AdminApiOptions>
         if (options.Events.MaxStreamsPerCaller < 1)
         {
             failures.Add($"Admin:Events:MaxStreamsPerCaller must be at least 1; got {options.Events.MaxStreamsPerCaller}.");
+        }
+        if (options.Events.BufferedReads is < 1 or > 100)
+        {
+            failures.Add($"Admin:Events:BufferedReads must be from 1 to 100; got {options.Events.BufferedReads}.");
         }
         if (options.Events.MaxStreams < 1)
         {

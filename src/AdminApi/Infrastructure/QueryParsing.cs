@@ -87,5 +87,32 @@ public sealed class QueryParsing(HttpRequest request)
         return parts.Select(p => known[p]).Distinct().ToList();
     }
 
+    /// <summary>One enum value by its JSON name (snake_case); null when absent.</summary>
+    public T? OneEnum<T>(string name) where T : struct, Enum
+    {
+        if (request.Query[name].Count > 1 || request.Query[name].ToString().Contains(',', StringComparison.Ordinal))
+        {
+            Errors[name] = [$"{name} takes one value."];
+            return null;
+        }
+        return Enums<T>(name) is [var value] ? value : null;
+    }
+
+    /// <summary>One of the given words (case-sensitive, as written in the docs); null when absent.</summary>
+    public string? OneOf(string name, params string[] allowed)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        if (allowed.Contains(text, StringComparer.Ordinal))
+        {
+            return text;
+        }
+        Errors[name] = [$"Unknown {name} '{Shorten(text)}'; use one of {string.Join(", ", allowed)}."];
+        return null;
+    }
+
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

@@ -1,18 +1,26 @@
-// /admin/cron: every job in a sortable, filterable table, updated live; recent executions across all jobs below.
+// /admin/cron: the jobs in a table paged, searched, filtered and sorted by the server (the view lives in the address bar, so it
+// can be bookmarked and survives a reload), updated live; recent executions across all jobs below.
 import {
   $, el, replaceChildren, api, API, reportFailure, problemText, showMessage, startPage, startEvents, activityTracker,
-  canOperate, timeEl, formatDuration, formatPercent, statusBadge, stateBadges, jobStates, scheduleWords, jobHref,
-  FAILURE_STATUSES, inChain, formatLocal, formatInZone, svg,
+  canOperate, timeEl, formatDuration, formatPercent, statusBadge, stateBadges, scheduleWords, jobHref,
+  FAILURE_STATUSES, formatLocal, formatInZone, svg,
 } from './admin.js';
 import { wireNewJob } from './list-new-job.js';
 
-const jobs = new Map();   // slug -> JobView
+const jobs = new Map();   // slug -> JobView, the jobs of the page shown
 const rows = new Map();   // slug -> <tr>
-const sort = { key: 'name', dir: 1 };
 const RECENT_MAX = 100;
+const PAGE_SIZE = 100;
 const recentIds = new Set();
-const fetching = new Map(); // slug -> { again: bool } while a GET is in flight
 const rates = new Map();    // slug -> JobFailureRate over the period of #rate-period (from the roll-ups)
+// The view, as in the address bar: ?q=&state=&outcome=&chain=&sort=&order=&page= (the API's names; page counts from 1).
+const view = readView();
+let total = 0;
+let loading = null;         // the page load in flight, if any
+let reloadAgain = false;    // asked again while one was in flight
+const SORT_KEYS = { name: 'name', last: 'last_run', success: 'success_rate', runs: 'runs', 'failure-rate': 'failure_rate' };
+// The failure rate comes from the roll-ups, not from the job list: that sort orders the page shown, which the server sorts by slug.
+const PAGE_SORTS = new Set(['failure_rate']);
 
 startPage(async () => {
   wireControls();
@@ -22,33 +30,80 @@ startPage(async () => {
   const track = activityTracker();
   startEvents(activity => {
     const { ended, vanished, slugs } = track(activity);
-    for (const slug of slugs) refreshJob(slug);
+    // A run of a job on this page started or ended: the page again (one request, however many of its jobs changed).
+    if ([...slugs].some(slug => jobs.has(slug))) reloadPage();
     prependRecent(ended);
     for (const x of vanished) recentFromStore(x.id);
     renderRunning(activity.active || []);
   });
   // Next-run times and 24 h counts drift without executions (and other admins change jobs): refresh everything now and then.
   setInterval(() => { if (!document.hidden) loadAll(true); }, 60_000);
+  window.addEventListener('popstate', () => { Object.assign(view, readView()); showView(); loadAll(); });
   setInterval(refreshRelative, 15_000);
 });
 
 // -------------------------------------------------------------------------------------------------------- loading
 
+/** The view from the address bar; unknown values are left to the server, which says what is wrong with them. */
+function readView() {
+  const p = new URLSearchParams(location.search);
+  return {
+    q: p.get('q') || '', state: p.get('state') || '', outcome: p.get('outcome') || '', chain: p.get('chain') || '',
+    sort: p.get('sort') || 'name', order: p.get('order') || 'asc', page: Math.max(1, parseInt(p.get('page') || '1', 10) || 1),
+  };
+}
+
+/** The view into the address bar (replacing the entry: typing in the search must not fill the history). */
+function writeView(push = false) {
+  const p = new URLSearchParams();
+  for (const key of ['q', 'state', 'outcome', 'chain']) if (view[key]) p.set(key, view[key]);
+  if (view.sort !== 'name') p.set('sort', view.sort);
+  if (view.order !== 'asc') p.set('order', view.order);
+  if (view.page > 1) p.set('page', String(view.page));
+  const url = `${location.pathname}${p.size ? `?${p}` : ''}`;
+  if (url !== `${location.pathname}${location.search}`) history[push ? 'pushState' : 'replaceState'](null, '', url);
+}
+
+function listQuery() {
+  const p = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String((view.page - 1) * PAGE_SIZE),
+    sort: PAGE_SORTS.has(view.sort) ? 'slug' : view.sort, order: PAGE_SORTS.has(view.sort) ? 'asc' : view.order });
+  if (view.q) p.set('q', view.q);
+  if (view.state) p.set('state', view.state);
+  if (view.outcome) p.set('outcome', view.outcome);
+  if (view.chain) p.set('chain', view.chain === 'chain' ? 'true' : 'false');
+  return p;
+}
+
 async function loadAll(quiet = false) {
-  const [res] = await Promise.all([api('GET', `${API}/jobs`), loadRates(quiet)]);
-  if (!res.ok) {
-    if (!quiet) reportFailure(res, 'Could not load the jobs');
-    return;
-  }
-  const seen = new Set();
-  for (const job of res.data || []) {
-    seen.add(job.slug);
-    upsert(job);
-  }
-  for (const slug of [...jobs.keys()]) {
-    if (!seen.has(slug)) { jobs.delete(slug); rows.get(slug)?.remove(); rows.delete(slug); }
-  }
-  applyView();
+  await Promise.all([reloadPage(quiet), loadRates(quiet)]);
+}
+
+/** The page of the current view from the server; one load at a time, and one more after it when asked meanwhile. */
+async function reloadPage(quiet = true) {
+  if (loading) { reloadAgain = true; return loading; }
+  loading = (async () => {
+    do {
+      reloadAgain = false;
+      const asked = listQuery().toString();
+      const res = await api('GET', `${API}/jobs?${asked}`);
+      if (!res.ok) {
+        if (!quiet) reportFailure(res, 'Could not load the jobs');
+        return;
+      }
+      if (listQuery().toString() !== asked) { reloadAgain = true; continue; } // the view changed meanwhile
+      total = res.data.total;
+      const seen = new Set();
+      for (const job of res.data.items || []) {
+        seen.add(job.slug);
+        upsert(job);
+      }
+      for (const slug of [...jobs.keys()]) {
+        if (!seen.has(slug)) { jobs.delete(slug); rows.get(slug)?.remove(); rows.delete(slug); }
+      }
+      applyView((res.data.items || []).map(j => j.slug));
+    } while (reloadAgain);
+  })();
+  try { await loading; } finally { loading = null; }
 }
 
 /** Every job's failure rate over the chosen period, from the roll-ups (they change at most every few minutes). */
@@ -63,6 +118,7 @@ async function loadRates(quiet = false) {
   rates.clear();
   for (const rate of res.data.jobs || []) rates.set(rate.slug, rate);
   for (const [slug, tr] of rows) tr.querySelector('td[data-col="failure-rate"]')?.replaceWith(rateCell(slug));
+  if (view.sort === 'failure_rate') applyView([...$('#jobs tbody').querySelectorAll('tr[data-slug]')].map(tr => tr.dataset.slug));
 }
 
 function rateCell(slug) {
@@ -74,28 +130,6 @@ function rateCell(slug) {
   return el('td', { 'data-col': 'failure-rate', class: rate.failures ? 'num rate-bad' : 'num',
     title: `${rate.failures} of ${rate.outcomes} attempts failed, timed out or were abandoned in the last ${period}` },
   formatPercent(rate.failureRate), el('span', { class: 'slug', text: `of ${rate.outcomes}` }));
-}
-
-/** Re-fetches one job (coalescing bursts: one request in flight per slug, one more after it if asked again). */
-async function refreshJob(slug) {
-  const pending = fetching.get(slug);
-  if (pending) { pending.again = true; return; }
-  const state = { again: false };
-  fetching.set(slug, state);
-  try {
-    do {
-      state.again = false;
-      const res = await api('GET', `${API}/jobs/${encodeURIComponent(slug)}`);
-      if (res.ok && res.data) {
-        upsert(res.data);
-        applyView();
-      } else if (res.status === 404) {
-        jobs.delete(slug); rows.get(slug)?.remove(); rows.delete(slug); applyView();
-      }
-    } while (state.again);
-  } finally {
-    fetching.delete(slug);
-  }
 }
 
 function upsert(job) {
@@ -215,88 +249,73 @@ function relativeShort(iso) {
 
 // -------------------------------------------------------------------------------------------- filter and sort
 
-function sortValue(job, key) {
-  switch (key) {
-    case 'name': return (job.name || job.slug).toLowerCase();
-    case 'state': return jobStates(job).join(' ');
-    case 'schedule': return scheduleWords(job).toLowerCase();
-    case 'zone': return job.timeZone || '';
-    case 'next': return job.nextFireTimes && job.nextFireTimes[0] ? Date.parse(job.nextFireTimes[0]) : null;
-    case 'last': return job.lastRun ? Date.parse(job.lastRun.startedAt || job.lastRun.scheduledFor) : null;
-    case 'success': return job.statistics?.successRate ?? null;
-    case 'runs': return job.statistics?.runsLast24Hours ?? 0;
-    case 'failure-rate': return rates.get(job.slug)?.failureRate ?? null;
-    default: return '';
+/** Shows the page's rows in the server's order (or by failure rate, missing rates last, when that sort is chosen). */
+function applyView(order = [...rows.keys()]) {
+  if (view.sort === 'failure_rate') {
+    const rate = slug => rates.get(slug)?.failureRate ?? null;
+    const dir = view.order === 'desc' ? -1 : 1;
+    order = [...order].sort((a, b) => (rate(a) === null) - (rate(b) === null) || dir * ((rate(a) ?? 0) - (rate(b) ?? 0)) || (a < b ? -1 : a > b ? 1 : 0));
   }
-}
-
-function compare(a, b) {
-  const va = sortValue(a, sort.key), vb = sortValue(b, sort.key);
-  // Missing values last whatever the direction.
-  if (va === null && vb !== null) return 1;
-  if (vb === null && va !== null) return -1;
-  let c = 0;
-  if (va !== null) c = typeof va === 'string' ? va.localeCompare(vb) : va - vb;
-  if (c === 0) c = a.slug.localeCompare(b.slug);
-  return c * sort.dir;
-}
-
-function matches(job, text, state, outcome, chain) {
-  if (text && !(job.name || '').toLowerCase().includes(text) && !job.slug.toLowerCase().includes(text)) return false;
-  if (chain && inChain(job) !== (chain === 'chain')) return false;
-  if (state && !jobStates(job).includes(state)) return false;
-  if (outcome) {
-    const status = job.lastRun ? job.lastRun.status : null;
-    if (outcome === 'never') return status === null;
-    if (outcome === 'failures') return FAILURE_STATUSES.has(status);
-    if (outcome === 'running') return status === 'running' || status === 'claimed';
-    return status === outcome;
-  }
-  return true;
-}
-
-/** Orders and shows or hides the rows; DOM nodes are reused, so hundreds of jobs re-sort cheaply. */
-function applyView() {
   const tbody = $('#jobs tbody');
-  const text = $('#search').value.trim().toLowerCase();
-  const state = $('#state-filter').value;
-  const outcome = $('#outcome-filter').value;
-  const chain = $('#chain-filter').value;
-  const ordered = [...jobs.values()].sort(compare);
-  let shown = 0;
   const fragment = document.createDocumentFragment();
-  for (const job of ordered) {
-    const tr = rows.get(job.slug);
-    const visible = matches(job, text, state, outcome, chain);
-    tr.hidden = !visible;
-    if (visible) shown++;
-    fragment.append(tr);
-  }
+  for (const slug of order) fragment.append(rows.get(slug));
   tbody.querySelector('.empty-row')?.remove();
   // Keep focus: moving a focused node out of the document blurs it.
   const active = document.activeElement;
   tbody.append(fragment);
   if (active && active !== document.activeElement && document.contains(active)) active.focus();
-  if (shown === 0) {
-    tbody.append(el('tr', { class: 'empty-row' }, el('td', { colspan: 11, text: jobs.size ? 'No job matches the filters.' : 'No jobs.' })));
+  const filtered = view.q || view.state || view.outcome || view.chain;
+  if (order.length === 0) {
+    tbody.append(el('tr', { class: 'empty-row' }, el('td', { colspan: 11, text: filtered ? 'No job matches the filters.' : 'No jobs.' })));
   }
-  $('#job-count').textContent = shown === jobs.size ? `${jobs.size} jobs` : `${shown} of ${jobs.size} jobs`;
+  const from = (view.page - 1) * PAGE_SIZE;
+  $('#job-count').textContent = order.length === 0 ? (filtered ? '0 jobs match' : '0 jobs')
+    : `${from + 1}–${from + order.length} of ${total} ${filtered ? 'matching ' : ''}jobs`;
+  $('#page-prev').disabled = view.page <= 1;
+  $('#page-next').disabled = from + order.length >= total;
+}
+
+/** The controls as the view says (on load and when going back in the history). */
+function showView() {
+  $('#search').value = view.q;
+  $('#state-filter').value = view.state;
+  $('#outcome-filter').value = view.outcome;
+  $('#chain-filter').value = view.chain;
+  for (const th of document.querySelectorAll('#jobs thead th[data-sort]')) {
+    th.setAttribute('aria-sort', SORT_KEYS[th.dataset.sort] === view.sort ? (view.order === 'desc' ? 'descending' : 'ascending') : 'none');
+  }
+}
+
+let typing = null;           // the search typed but not yet asked for (see wireControls)
+
+/** A change of the view: back to its first page, into the address bar, and the page from the server. */
+function changeView(change, push = true) {
+  // A search still being typed goes with any other change (showView would otherwise put the old one back in the box).
+  clearTimeout(typing);
+  Object.assign(view, { page: 1, q: $('#search').value.trim() }, change);
+  writeView(push);
+  showView();
+  reloadPage(false);
 }
 
 function wireControls() {
-  $('#search').addEventListener('input', applyView);
-  $('#state-filter').addEventListener('change', applyView);
-  $('#outcome-filter').addEventListener('change', applyView);
-  $('#chain-filter').addEventListener('change', applyView);
-  $('#rate-period').addEventListener('change', async () => { await loadRates(); applyView(); });
+  showView();
+  $('#search').addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => changeView({ q: $('#search').value.trim() }, false), 250);
+  });
+  $('#state-filter').addEventListener('change', () => changeView({ state: $('#state-filter').value }));
+  $('#outcome-filter').addEventListener('change', () => changeView({ outcome: $('#outcome-filter').value }));
+  $('#chain-filter').addEventListener('change', () => changeView({ chain: $('#chain-filter').value }));
+  $('#rate-period').addEventListener('change', () => loadRates());
+  $('#page-prev').addEventListener('click', () => changeView({ page: Math.max(1, view.page - 1) }));
+  $('#page-next').addEventListener('click', () => changeView({ page: view.page + 1 }));
   for (const th of document.querySelectorAll('#jobs thead th[data-sort]')) {
     th.querySelector('button').addEventListener('click', () => {
-      const key = th.dataset.sort;
-      if (sort.key === key) sort.dir = -sort.dir;
-      else { sort.key = key; sort.dir = (key === 'runs' || key === 'last' || key === 'failure-rate') ? -1 : 1; }
-      for (const other of document.querySelectorAll('#jobs thead th[data-sort]')) other.setAttribute('aria-sort', 'none');
-      th.setAttribute('aria-sort', sort.dir === 1 ? 'ascending' : 'descending');
-      applyView();
+      const key = SORT_KEYS[th.dataset.sort];
+      const order = view.sort === key ? (view.order === 'asc' ? 'desc' : 'asc')
+        : (key === 'runs' || key === 'last_run' || key === 'failure_rate') ? 'desc' : 'asc';
+      changeView({ sort: key, order });
     });
   }
   $('#jobs tbody').addEventListener('click', onAction);
@@ -317,8 +336,7 @@ async function onAction(event) {
     if (action === 'enable' || action === 'disable') {
       const res = await api('POST', `${path}/${action}`);
       if (reportFailure(res, `Could not ${action} ${job ? job.name : slug}`)) return;
-      upsert(res.data);
-      applyView();
+      reloadPage();
       showMessage(`${res.data.name} is ${res.data.isEnabled ? 'enabled' : 'disabled'}.`, 'success');
     } else if (action === 'trigger') {
       await trigger(slug, job);
@@ -345,7 +363,7 @@ async function trigger(slug, job) {
   }
   if (reportFailure(res, `Could not trigger ${name}`)) return;
   showMessage(res.data && res.data.replayed ? `${name}: this trigger was already accepted.` : `${name} triggered.`, 'success');
-  refreshJob(slug);
+  reloadPage();
 }
 
 // --------------------------------------------------------------------------------------------- recent activity

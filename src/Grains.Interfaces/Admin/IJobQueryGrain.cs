@@ -9,9 +9,13 @@ namespace Totallator.Grains.Interfaces.Admin;
 [Alias("totallator.IJobQueryGrain")]
 public interface IJobQueryGrain : IGrainWithIntegerKey
 {
-    /// <summary>Every job (orphaned ones included) with its schedule, next fire times and statistics, ordered by slug.</summary>
-    [Alias("ListJobs")]
-    Task<IReadOnlyList<JobView>> ListJobsAsync();
+    /// <summary>
+    /// A page of the jobs (orphaned and deleted ones included) matching the query, with their schedule, next fire times and the
+    /// statistics kept as runs end (docs/admin-read.md: fewer figures than <see cref="GetJobAsync"/>, which computes them from
+    /// the history); throws <see cref="InvalidAdminInputException"/> for an offset or limit out of range.
+    /// </summary>
+    [Alias("ListJobPage")]
+    Task<JobListPage> ListJobsAsync(JobListQuery query);
 
     /// <summary>One job; throws <see cref="CronJobNotFoundException"/> for an unknown slug.</summary>
     [Alias("GetJob")]

@@ -29,6 +29,14 @@ internal sealed class DependencyViewsBuilder
     public static DependencyViewsBuilder FromJobs(IEnumerable<JobRecord> jobs) =>
         new(jobs.Select(j => new DependencyNode(j.Slug, j.IsEnabled, j.IsOrphaned, j.InvalidReason, j.After)));
 
+    /// <summary>
+    /// For a page of the list: its jobs and their neighbours (every upstream they name and every job that runs after one of
+    /// them), so each edge of the page is judged and each downstream known, without the whole graph.
+    /// </summary>
+    public static DependencyViewsBuilder FromJobsAnd(IEnumerable<JobRecord> jobs, IEnumerable<DependencyNode> neighbours) =>
+        new(jobs.Select(j => new DependencyNode(j.Slug, j.IsEnabled, j.IsOrphaned, j.InvalidReason, j.After))
+            .Concat(neighbours).DistinctBy(n => n.Slug, StringComparer.Ordinal));
+
     /// <summary>For one job read without the graph: its own edges, none judged broken, no downstreams known.</summary>
     public static DependencyViewsBuilder Alone(JobRecord job) =>
         new([new DependencyNode(job.Slug, job.IsEnabled, job.IsOrphaned, job.InvalidReason, job.After)], partial: true);

@@ -18,17 +18,21 @@ public sealed class JobQueryGrain(IJobStore jobs, IAdminStore admin, IDependency
     SchedulerSettingsCache settings, TimeProvider timeProvider,
     ScheduleVariables variables, ILogger<JobQueryGrain> logger) : Grain, IJobQueryGrain
 {
-    public Task<IReadOnlyList<JobView>> ListJobsAsync() => StoreGuard.RunAsync(logger, "listing jobs", async () =>
+    public Task<JobListPage> ListJobsAsync(JobListQuery query)
     {
-        var now = timeProvider.GetUtcNow();
-        var rows = await jobs.ListJobsAsync(CancellationToken.None);
-        var statistics = await admin.GetStatisticsAsync(null, now, CancellationToken.None);
-        // Read the pause fresh: an admin who just paused must see it here, not this silo's cache up to a refresh later.
-        var paused = (await settings.RefreshAsync(CancellationToken.None)).SchedulingPaused;
-        var graph = DependencyViewsBuilder.FromJobs(rows);
-        return (IReadOnlyList<JobView>)rows.OrderBy(j => j.Slug, StringComparer.Ordinal)
-            .Select(j => JobViews.Build(j, statistics.GetValueOrDefault(j.Id), paused, now, variables, graph, types: types)).ToList();
-    });
+        ArgumentNullException.ThrowIfNull(query);
+        JobListInput.Check(query);
+        return StoreGuard.RunAsync(logger, "listing jobs", async () =>
+        {
+            var now = timeProvider.GetUtcNow();
+            var page = await admin.ListJobPageAsync(query, now, CancellationToken.None);
+            // Read the pause fresh: an admin who just paused must see it here, not this silo's cache up to a refresh later.
+            var paused = (await settings.RefreshAsync(CancellationToken.None)).SchedulingPaused;
+            var graph = DependencyViewsBuilder.FromJobsAnd(page.Rows.Select(r => r.Job), page.Neighbours);
+            var items = page.Rows.Select(r => JobViews.Build(r.Job, JobListInput.Statistics(r, now), paused, now, variables, graph, types: types)).ToList();
+            return new JobListPage { Items = items, Total = page.Total, Offset = query.Offset, Limit = query.Limit };
+        });
+    }
 
     public Task<JobView> GetJobAsync(string slug) => StoreGuard.RunAsync(logger, "reading a job", async () =>
     {

@@ -10,7 +10,7 @@ internal static class JobViews
     /// <summary>How many next fire times a job view shows.</summary>
     public const int NextFireCount = 5;
 
-    private static readonly JobStatistics NoStatistics = new()
+    internal static readonly JobStatistics NoStatistics = new()
     {
         SampleSize = 0, RetryAttempts = 0, RunsLast24Hours = 0, FailuresLast24Hours = 0, NotRunLast24Hours = 0,
     };

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Totallator.Grains.Jobs;
 using Totallator.Grains.Storage;
 
@@ -9,7 +11,8 @@ namespace Totallator.Grains.Hosting;
 /// grain to reload and plan (in the background), so new and changed jobs are scheduled without waiting for a heartbeat.
 /// </summary>
 public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog catalog, JobWaker waker, TimeProvider timeProvider,
-    IClusterMembershipService membership, ILocalSiloDetails self, ILogger<DefinitionSyncStartup> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    IClusterMembershipService membership, ILocalSiloDetails self, IGrainFactory grains, IOptions<ClusterOptions> cluster,
+    IOptions<SchedulerOptions> options, ILogger<DefinitionSyncStartup> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     /// <summary>Silos starting within this of the one that woke every job do not wake them again.</summary>
     private static readonly TimeSpan WakePassWindow = TimeSpan.FromSeconds(60);
@@ -45,7 +48,13 @@ public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog ca
             .Append(me).ToList();
         var wakeAll = await store.TryBeginWakePassAsync(now, WakePassWindow, me, active, cancellationToken);
         var toWake = wakeAll ? jobs : jobs.Where(j => j.UpdatedAt >= now).ToList();
-        LogWaking(logger, toWake.Count, wakeAll);
+        // Their heartbeat reminders in a few statements rather than two Orleans calls and a commit per job: the grains read at
+        // load that theirs is there. A reminder service that already runs sees new rows at its next refresh; until then those
+        // jobs are awake anyway, fired by their timers.
+        var heartbeats = toWake.Where(j => j is { IsEnabled: true, IsOrphaned: false, InvalidReason: null })
+            .Select(j => HeartbeatRow.For(grains.GetGrain<Interfaces.Jobs.ICronJobGrain>(j.Slug).GetGrainId())).ToList();
+        var written = await store.WriteHeartbeatsAsync(cluster.Value.ServiceId, heartbeats, options.Value.HeartbeatPeriod, cancellationToken);
+        LogWaking(logger, toWake.Count, wakeAll, written);
         _ = Task.Run(() => waker.WakeAsync(toWake.Select(j => j.Slug).ToList(), "start-up", _stopping.Token), CancellationToken.None);
     }
 
@@ -54,6 +63,6 @@ public sealed partial class DefinitionSyncStartup(IJobStore store, JobCatalog ca
     [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Synced {Defined} job definition(s); {Stored} job(s) stored, {Orphaned} orphaned")]
     private static partial void LogSynced(ILogger logger, int defined, int stored, int orphaned);
 
-    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Waking {Count} job(s) (all jobs: {WakeAll})")]
-    private static partial void LogWaking(ILogger logger, int count, bool wakeAll);
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Waking {Count} job(s) (all jobs: {WakeAll}); {Heartbeats} heartbeat reminder(s) written")]
+    private static partial void LogWaking(ILogger logger, int count, bool wakeAll, int heartbeats);
 }

@@ -9,7 +9,10 @@ namespace Totallator.Grains.Hosting;
 /// </summary>
 public sealed partial class JobWaker(IGrainFactory grains, ILogger<JobWaker> logger)
 {
-    private const int Parallelism = 32;
+    // Jobs woken at once. Each wake-up is a few round trips (its load, then a claim shared with other jobs' claims), so the
+    // rate is this over their latency: 32 woke about 250 jobs a second at 100,000 jobs. The loads themselves take turns in the
+    // store's slots (SchedulerOptions.JobLoadSlots), which keep the connection pool from running dry.
+    private const int Parallelism = 256;
 
     /// <summary>Wakes every job of <paramref name="slugs"/>; a job that cannot be woken is left to its heartbeat reminder.</summary>
     public async Task WakeAsync(IReadOnlyList<string> slugs, string why, CancellationToken cancellationToken)

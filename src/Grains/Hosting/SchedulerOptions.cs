@@ -129,6 +129,35 @@ public sealed class SchedulerOptions
     /// </summary>
     public string ScheduleVariables { get; set; } = "CRON_*";
 
+    /// <summary>
+    /// A job whose next occurrence is further away than this, with nothing running or pending, goes to sleep: its activation and
+    /// timer go (about 10 KB of silo memory each) and its durable reminder is set to wake it <see cref="WakeLead"/> before the
+    /// occurrence. Jobs that fire more often stay awake. Zero keeps every job awake. Default: 10 minutes (100,000 hourly jobs
+    /// sharing one minute, bench sleep100000: every one fired once, p99 303 ms late, idle silo CPU 4.9 % of a core).
+    /// </summary>
+    public TimeSpan SleepBeyond { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long before its next occurrence a sleeping job is woken. If the silo that holds the wake-up dies at that moment, the
+    /// survivor that takes its reminders over fires it one <see cref="WakeRetryPeriod"/> later, so this must exceed that period
+    /// plus the time to declare a silo dead. Default: 2 minutes.
+    /// </summary>
+    public TimeSpan WakeLead { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How many jobs may read their row (and record the occurrences they missed) at once on one silo; the others wait in memory.
+    /// A cluster start or a burst of reminders activates thousands of jobs together: unbounded, their reads took every connection
+    /// of the pool and failed after its wait, while the claims and completions of running jobs waited behind them. Zero (the
+    /// default) takes a quarter of the connection string's <c>Max Pool Size</c> (25 of Npgsql's 100), at least 1.
+    /// </summary>
+    public int JobLoadSlots { get; set; }
+
+    /// <summary><see cref="JobLoadSlots"/>, or a quarter of a pool of <paramref name="maxPoolSize"/> when it is zero.</summary>
+    public int JobLoadSlotsFor(int maxPoolSize) => JobLoadSlots > 0 ? JobLoadSlots : Math.Max(1, maxPoolSize / 4);
+
+    /// <summary>The period of a sleeping job's wake-up reminder: Orleans' floor (1 minute), or the heartbeat when that is shorter.</summary>
+    public TimeSpan WakeRetryPeriod => HeartbeatPeriod < TimeSpan.FromMinutes(1) ? HeartbeatPeriod : TimeSpan.FromMinutes(1);
+
     /// <summary>The backoff before retry number <paramref name="retry"/> (1-based): base × 2^(retry−1), capped.</summary>
     public TimeSpan RetryDelay(int retry)
     {
@@ -166,6 +195,10 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         Positive(options.RunningRecordDelay, nameof(options.RunningRecordDelay));
         Positive(options.SettingsRefreshInterval, nameof(options.SettingsRefreshInterval));
         Positive(options.SettingsFirstReadTimeout, nameof(options.SettingsFirstReadTimeout));
+        if (options.JobLoadSlots < 0)
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:JobLoadSlots must not be negative (was {options.JobLoadSlots}); zero takes a quarter of the connection pool.");
+        }
         if (options.ClockSyncInterval < TimeSpan.Zero)
         {
             errors.Add($"{SchedulerOptions.SectionName}:ClockSyncInterval must not be negative (was {options.ClockSyncInterval}); zero turns the clock correction off.");
@@ -197,6 +230,21 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
             else if (!Scheduling.EnvironmentSubstitution.IsValidName(variable))
             {
                 errors.Add($"{SchedulerOptions.SectionName}:ScheduleVariables: '{entry}' is not a variable name or a prefix ending in '*'.");
+            }
+        }
+        if (options.SleepBeyond < TimeSpan.Zero)
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:SleepBeyond must not be negative (was {options.SleepBeyond}); zero keeps every job awake.");
+        }
+        else if (options.SleepBeyond > TimeSpan.Zero)
+        {
+            if (options.WakeLead <= options.WakeRetryPeriod)
+            {
+                errors.Add($"{SchedulerOptions.SectionName}:WakeLead ({options.WakeLead}) must be longer than the wake-up reminder's period ({options.WakeRetryPeriod}), or a wake-up missed while a silo dies would come after the occurrence.");
+            }
+            if (options.SleepBeyond <= options.WakeLead)
+            {
+                errors.Add($"{SchedulerOptions.SectionName}:SleepBeyond ({options.SleepBeyond}) must be longer than WakeLead ({options.WakeLead}), or a job would be woken as soon as it slept.");
             }
         }
         if (options.MaxAttemptsLeftRunningPerJob < 1)

@@ -156,8 +156,9 @@ public static class SiloBuilderSchedulerExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         builder.Services.TryAddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.TryAddSingleton<PostgresJobStore>();
-        // Claims and completions of all job grains on the silo share statements (see BatchingJobStore).
-        builder.Services.TryAddSingleton<IJobStore>(sp => new BatchingJobStore(sp.GetRequiredService<PostgresJobStore>()));
+        // Claims and completions of all job grains on the silo share statements; their loads take turns (see BatchingJobStore).
+        builder.Services.TryAddSingleton<IJobStore>(sp => new BatchingJobStore(sp.GetRequiredService<PostgresJobStore>(),
+            sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.JobLoadSlotsFor(new NpgsqlConnectionStringBuilder(connectionString).MaxPoolSize)));
         builder.Services.TryAddSingleton<IAdminStore, PostgresAdminStore>();
         builder.Services.TryAddSingleton<IRollupStore, PostgresRollupStore>();
         builder.Services.TryAddSingleton<IDependencyStore>(sp => sp.GetRequiredService<PostgresJobStore>());

@@ -157,6 +157,8 @@ public sealed partial class CronJobGrain
             // Signals that came while this job ran are acted on now.
             await CheckDependenciesAsync();
         }
+        // The tick that started this run kept the job awake for it; with the run ended, the next occurrence may be far.
+        await SleepIfIdleAsync();
     }
 
     /// <summary>

@@ -48,6 +48,7 @@ public sealed partial class CronJobGrain : IPlanShell
             // The heartbeat also brings a job with pending one-off runs back, schedulable or not.
             await EnsureHeartbeatAsync(_planner.IsSchedulable || _oneOffs.Count > 0);
             await PlanExecutor.TickAsync(_planner, store, this, cancellationToken);
+            await SleepIfIdleAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -170,23 +171,5 @@ public sealed partial class CronJobGrain : IPlanShell
         }
         // Stay active until just after the fire; if the grain is lost anyway, the heartbeat reminder brings it back.
         this.DelayDeactivation(due + _options.HeartbeatPeriod * 2);
-    }
-
-    private async Task EnsureHeartbeatAsync(bool wanted)
-    {
-        if (_reminderRegistered == wanted)
-        {
-            return;
-        }
-        var existing = await this.GetReminder(HeartbeatReminder);
-        if (wanted && existing is null)
-        {
-            await this.RegisterOrUpdateReminder(HeartbeatReminder, _options.HeartbeatPeriod, _options.HeartbeatPeriod);
-        }
-        else if (!wanted && existing is not null)
-        {
-            await this.UnregisterReminder(existing);
-        }
-        _reminderRegistered = wanted;
     }
 }

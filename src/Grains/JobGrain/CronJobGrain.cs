@@ -42,14 +42,16 @@ public sealed partial class CronJobGrain(
     SchedulerClock clock,
     SiloCheckIn checkIn,
     IOptions<SchedulerOptions> options,
+    IOptions<Orleans.Configuration.ClusterOptions> cluster,
     ILocalSiloDetails siloDetails,
     SchedulerInstruments instruments,
     ScheduleVariables variables,
     ILogger<CronJobGrain> logger) : Grain, ICronJobGrain, IRemindable, ITriggerShell
 {
-    internal const string HeartbeatReminder = "cron-heartbeat";
+    internal const string HeartbeatReminder = HeartbeatRow.ReminderName;
 
     private readonly SchedulerOptions _options = options.Value;
+    private readonly string _serviceId = cluster.Value.ServiceId;
     private readonly List<ActiveRun> _runs = [];
     private readonly ManualTriggers _triggers = new();
     private readonly JobPlanner _planner = new(
@@ -63,7 +65,6 @@ public sealed partial class CronJobGrain(
     private string? _invalidReason;
     private IGrainTimer? _timer;
     private DateTimeOffset? _armedFor;
-    private bool? _reminderRegistered;
     // The row read by OnActivateAsync is still fresh for a Reload that is itself the activating call (start-up wakes every job):
     // reading it again would double the store reads of a cluster start.
     private bool _freshFromActivation;
@@ -115,7 +116,7 @@ public sealed partial class CronJobGrain(
                 // Whatever is still running keeps no lease renewal after this; the sweeper records it abandoned.
             }
         }
-        if (_job is { IsEnabled: true, IsOrphaned: false } && !registry.IsStopping
+        if (_job is { IsEnabled: true, IsOrphaned: false } && !registry.IsStopping && !_asleep
             && reason.ReasonCode is not (DeactivationReasonCode.ShuttingDown or DeactivationReasonCode.ActivationIdle))
         {
             ComeBack(reason);
@@ -173,6 +174,8 @@ public sealed partial class CronJobGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        // A wake-up and a heartbeat are the same reminder; its period tells which this is (see CronJobGrain.Sleep).
+        _reminderPeriod = status.Period;
         if (_job is null)
         {
             // The job was deleted from the store: stop the heartbeat for good.
@@ -213,8 +216,14 @@ public sealed partial class CronJobGrain(
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        var load = await store.LoadJobAsync(_slug, siloDetails.SiloAddress.ToString(), _options.LeaseDuration, cancellationToken);
+        var load = await store.LoadJobAsync(_slug, siloDetails.SiloAddress.ToString(), _options.LeaseDuration, cancellationToken,
+            new HeartbeatKey(_serviceId, this.GetGrainId().ToString()));
         _job = load.Job;
+        if (load.ReminderPeriod is { } period)
+        {
+            // Read with the job, so that a start-up of 100,000 jobs asks Orleans for none of their reminders (see HeartbeatRow).
+            _reminderPeriod = period;
+        }
         _definition = DefinitionOf(_job);
         _armedFor = null;
         var now = clock.GetUtcNow();

@@ -88,6 +88,12 @@ public sealed class JobPlanner(PlannerSettings settings, Func<Guid> newId, Rando
     /// <summary>Catch-ups (RunAll) wait for the run in progress: its end must wake the job.</summary>
     public bool HasCatchUps => _catchUps.Count > 0;
 
+    /// <summary>
+    /// Nothing in hand that only this activation knows: no claim ahead, unanswered, handed over or to be ended, no catch-up, no
+    /// reload asked. The job may then sleep: a new activation rebuilds the same plan from the store.
+    /// </summary>
+    public bool IsQuiet => Ahead is null && _catchUps.Count == 0 && _unanswered.Count == 0 && _orphans.Count == 0 && _takenOver.Count == 0 && !_reload;
+
     /// <summary>The last occurrence handled, as the snapshot shows it.</summary>
     public DateTimeOffset LastHandled => _lastHandled;
 

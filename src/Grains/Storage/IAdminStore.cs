@@ -19,6 +19,13 @@ public interface IAdminStore : Scheduling.ITriggerStore
     /// </summary>
     Task<IReadOnlyDictionary<Guid, JobStatisticsRecord>> GetStatisticsAsync(Guid? jobId, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A page of the jobs matching <paramref name="query"/> (<see cref="JobListQuery"/>: offset and limit already checked) with
+    /// the statistics rows kept as runs end, the page's running executions, the count of all matching jobs, and the jobs the
+    /// page's dependency views need (the upstreams of its jobs and the jobs running after them). Reads no history.
+    /// </summary>
+    Task<JobListRows> ListJobPageAsync(JobListQuery query, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>A filtered page of one job's executions, newest scheduled first, then newest attempt first.</summary>
     Task<ExecutionPage> GetExecutionPageAsync(Guid jobId, string jobSlug, ExecutionQuery query, CancellationToken cancellationToken);
 
@@ -71,6 +78,12 @@ public interface IAdminStore : Scheduling.ITriggerStore
 
 /// <summary>A job's statistics, its latest started execution and the ids of its rows running now.</summary>
 public sealed record JobStatisticsRecord(JobStatistics Statistics, ExecutionSummary? LastRun, IReadOnlyList<Guid> RunningExecutionIds);
+
+/// <summary>A page of the job list as the store reads it (see <see cref="IAdminStore.ListJobPageAsync"/>).</summary>
+public sealed record JobListRows(IReadOnlyList<JobListRow> Rows, int Total, IReadOnlyList<Dependencies.DependencyNode> Neighbours);
+
+/// <summary>A job of the list: its row, its statistics row (null before its first end), its executions running now (oldest first).</summary>
+public sealed record JobListRow(JobRecord Job, JobStatsRow? Stats, IReadOnlyList<ExecutionSummary> Running);
 
 /// <summary>What a history cleanup deletes: everything that ended (or was written) before each cutoff.</summary>
 public sealed record CleanupCutoffs(DateTimeOffset Executions, int ExecutionRetentionDays, DateTimeOffset Audit, int AuditRetentionDays,

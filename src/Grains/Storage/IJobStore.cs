@@ -61,6 +61,12 @@ public interface IJobStore
     /// </summary>
     Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="RecordUnrunAsync"/> for the occurrences of many jobs in one round trip (a silo's activations share it);
+    /// returns the ids of those planned on their job's current version: recorded, or already held by another row.
+    /// </summary>
+    Task<IReadOnlySet<Guid>> RecordUnrunManyAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken);
+
     /// <summary>Ends a running attempt; false when the row is no longer running (e.g. the sweeper already marked it abandoned).</summary>
     Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken);
 
@@ -82,9 +88,17 @@ public interface IJobStore
 
     /// <summary>
     /// The job as an activation loads it, and the claims handed over to it (<see cref="ReleaseClaimAsync"/>), now owned by
-    /// <paramref name="owner"/> with a fresh lease. One round trip.
+    /// <paramref name="owner"/> with a fresh lease. One round trip. With <paramref name="heartbeat"/>, also the period of the job
+    /// grain's reminder row where the store holds Orleans' reminder table (<see cref="JobLoad.ReminderPeriod"/>).
     /// </summary>
-    Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken);
+    Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null);
+
+    /// <summary>
+    /// Writes a heartbeat reminder row (first due one <paramref name="period"/> from now) for each grain of <paramref name="rows"/>
+    /// that has no reminder row, as Orleans' reminder provider would; returns how many were written. A store that does not hold
+    /// Orleans' reminder table writes none (the grains then register their reminders through Orleans).
+    /// </summary>
+    Task<int> WriteHeartbeatsAsync(string serviceId, IReadOnlyList<HeartbeatRow> rows, TimeSpan period, CancellationToken cancellationToken);
 
     /// <summary>Extends the leases of running rows by <paramref name="lease"/> from the store's clock.</summary>
     Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken);

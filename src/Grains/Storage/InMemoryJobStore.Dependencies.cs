@@ -87,6 +87,10 @@ public sealed partial class InMemoryJobStore : IDependencyStore
             {
                 _signals[_signals.IndexOf(r)] = r with { ConsumedBy = c.ExecutionId };
             }
+            if (claim.EndsAs is not null)
+            {
+                CountStats(_executions[c.ExecutionId]);
+            }
             return Task.FromResult(true);
         }
     }

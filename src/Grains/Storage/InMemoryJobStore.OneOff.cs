@@ -79,6 +79,10 @@ public sealed partial class InMemoryJobStore : IOneOffStore
                 LeaseExpiresAt = endsAs is null ? now + claim.LeaseDuration : null,
             };
             _oneOffs[oneOffId] = entry with { Run = entry.Run with { ExecutionId = claim.ExecutionId } };
+            if (endsAs is not null)
+            {
+                CountStats(_executions[claim.ExecutionId]);
+            }
             return Task.FromResult(true);
         }
     }

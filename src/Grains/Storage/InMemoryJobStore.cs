@@ -286,8 +286,16 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         return applied;
     }
 
-    public Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    public async Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(occurrences);
+        var current = await RecordUnrunManyAsync(occurrences, cancellationToken);
+        return occurrences.All(o => current.Contains(o.ExecutionId));
+    }
+
+    public Task<IReadOnlySet<Guid>> RecordUnrunManyAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(occurrences);
         RefuseUnstorable(occurrences, StorableData.ProblemOf);
         lock (_lock)
         {
@@ -295,14 +303,14 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             {
                 RefuseFenced(recorder);
             }
-            var allCurrent = true;
+            var current = new HashSet<Guid>();
             foreach (var o in occurrences)
             {
                 if (!IsCurrent(o.CronJobId, o.JobVersion))
                 {
-                    allCurrent = false;
                     continue;
                 }
+                current.Add(o.ExecutionId);
                 if (!_claims.Add((o.CronJobId, o.OccurrenceKey, 0)))
                 {
                     // As in PostgreSQL: the recorder's own claim whose reply was lost ends as recorded; anyone else's row stays.
@@ -310,6 +318,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     {
                         _executions[own.Id] = own with { Status = o.Status, CompletedAt = o.RecordedAt, StatusReason = o.Reason, StartedAt = null };
                         NoteMissed(_executions[own.Id]);
+                        CountStats(_executions[own.Id]);
                         if (o.AdvancesSchedule)
                         {
                             Advance(o.CronJobId, o.ScheduledFor);
@@ -323,12 +332,13 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                     CompletedAt = o.RecordedAt, Status = o.Status, TriggeredBy = TriggerSource.Scheduler, RetryCount = 0, StatusReason = o.Reason,
                 };
                 NoteMissed(_executions[o.ExecutionId]);
+                CountStats(_executions[o.ExecutionId]);
                 if (o.AdvancesSchedule)
                 {
                     Advance(o.CronJobId, o.ScheduledFor);
                 }
             }
-            return Task.FromResult(allCurrent);
+            return Task.FromResult<IReadOnlySet<Guid>>(current);
         }
     }
 
@@ -384,6 +394,11 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 }
             }
             NoteMissed(_executions[row.Id]);
+            // As in PostgreSQL: every end counts in the statistics, final or not, but a row the sweeper had recorded abandoned counted then.
+            if (row.Status != ExecutionStatus.Abandoned)
+            {
+                CountStats(_executions[row.Id]);
+            }
             return Task.FromResult(true);
         }
     }
@@ -476,7 +491,12 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         }
     }
 
-    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>Writes none: the in-memory store does not hold Orleans' reminder table (the development silo keeps reminders in memory).</summary>
+    public Task<int> WriteHeartbeatsAsync(string serviceId, IReadOnlyList<HeartbeatRow> rows, TimeSpan period, CancellationToken cancellationToken) =>
+        Task.FromResult(0);
+
+    /// <summary>Never tells the reminder's period (<see cref="JobLoad.ReminderPeriod"/> null): the grain asks Orleans.</summary>
+    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null)
     {
         lock (_lock)
         {
@@ -517,6 +537,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                         StatusReason = $"released, not taken over: {row.StatusReason ?? "its activation gave it back"}; no activation of the job took it over before {row.LeaseExpiresAt:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}",
                     };
                     NoteMissed(_executions[row.Id]);
+                    CountStats(_executions[row.Id]);
                     continue;
                 }
                 _executions[row.Id] = row with
@@ -530,6 +551,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
                 };
                 SignalDownstream(_executions[row.Id]);
                 CountEnded(_executions[row.Id]);
+                CountStats(_executions[row.Id]);
             }
             return Task.FromResult(expired.Count);
         }

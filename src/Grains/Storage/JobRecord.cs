@@ -139,6 +139,12 @@ public sealed record JobLoad(JobRecord? Job, IReadOnlyList<ExecutionRecord> Take
 {
     /// <summary>The job's pending one-off runs, soonest first (at most 100), read in the same round trip.</summary>
     public IReadOnlyList<Interfaces.Jobs.OneOffRun> OneOffs { get; init; } = [];
+
+    /// <summary>
+    /// The period of the job grain's reminder row when the load was asked for it: zero when there is none; null when the store
+    /// cannot tell (the grain then asks Orleans).
+    /// </summary>
+    public TimeSpan? ReminderPeriod { get; init; }
 }
 
 /// <summary>What fencing a dead silo did (<see cref="IJobStore.FenceDeadSiloAsync"/>).</summary>

@@ -33,6 +33,8 @@ public sealed partial class PostgresJobStore : IDependencyStore
         )
         """;
 
+    // The end was written (not final) by CompleteExecutions, which counted it in the job's statistics then (CountStats counts
+    // every end, final or not): signalling it now changes no statistics.
     internal const string SignalExecution = $"""
         WITH ended AS (
             SELECT id, cronJobId, occurrenceKey, status, completedAt FROM cronJobExecution WHERE id = @id
@@ -51,7 +53,7 @@ public sealed partial class PostgresJobStore : IDependencyStore
     // The row and the consumption of every signal, or nothing: the signals are locked first, and the insert happens only if
     // all of them were still pending (a claim that got there first has consumed them). A claimant asking again after a lost
     // answer finds its own row by id. A claimant the membership declared dead claims nothing (0007).
-    internal const string ClaimDependencyRun = """
+    internal const string ClaimDependencyRun = $"""
         WITH dead AS (
             SELECT totallator_silo_declared_dead(@owner) AS isDead
         ), avail AS (
@@ -68,8 +70,11 @@ public sealed partial class PostgresJobStore : IDependencyStore
                    CASE WHEN @endsAs::text IS NULL THEN now() + @leaseMs * interval '1 millisecond' END, @upstreams
             FROM ok WHERE ok.allPending
             ON CONFLICT (cronJobId, occurrenceKey, retryCount, scheduledFor) DO NOTHING
-            RETURNING id
-        ), consume AS (
+            RETURNING id, cronJobId, occurrenceKey, scheduledFor, retryCount, status, startedAt, completedAt, durationMs, statusReason, triggeredBy
+        ), statEnds AS (
+            -- A run that ends as it is claimed (skipped: its job is disabled or paused) counts as not run.
+            SELECT * FROM ins WHERE status <> 'claimed'
+        ), {CountStats}, consume AS (
             UPDATE cronJobSignal r SET consumedBy = i.id FROM avail a, ins i WHERE r.id = a.id
             RETURNING r.id
         )

@@ -48,7 +48,7 @@ public sealed partial class PostgresJobStore : IOneOffStore
 
     // The take: locks the pending one-off (or the one this claim took already, asked again after a lost answer), inserts the
     // execution, and marks the one-off taken by it. A claimant the membership declared dead takes nothing (0007).
-    internal const string TakeOneOff = """
+    internal const string TakeOneOff = $"""
         WITH dead AS (
             SELECT totallator_silo_declared_dead(@owner) AS isDead
         ), target AS (
@@ -63,8 +63,11 @@ public sealed partial class PostgresJobStore : IOneOffStore
                    'one-off', @userId, 0, @reason, @owner, CASE WHEN @endsAs::text IS NULL THEN now() + @leaseMs * interval '1 millisecond' END
             FROM target WHERE target.executionId IS NULL
             ON CONFLICT (cronJobId, occurrenceKey, retryCount, scheduledFor) DO NOTHING
-            RETURNING id
-        ), took AS (
+            RETURNING id, cronJobId, occurrenceKey, scheduledFor, retryCount, status, startedAt, completedAt, durationMs, statusReason, triggeredBy
+        ), statEnds AS (
+            -- A run that ends as it is claimed (skipped: its job is disabled or paused) counts as not run.
+            SELECT * FROM ins WHERE status <> 'claimed'
+        ), {CountStats}, took AS (
             UPDATE cronJobOneOff o SET executionId = i.id FROM ins i WHERE o.id = @oneOffId
             RETURNING o.id
         )

@@ -7,7 +7,7 @@ namespace Totallator.Grains.Storage;
 public sealed partial class PostgresJobStore
 {
     // Column order follows JobColumns.
-    private static JobRecord ReadJob(NpgsqlDataReader r) => new()
+    internal static JobRecord ReadJob(NpgsqlDataReader r) => new()
     {
         Id = r.GetGuid(0),
         Slug = r.GetString(1),
@@ -39,7 +39,7 @@ public sealed partial class PostgresJobStore
         PauseAfterFailures = r.IsDBNull(27) ? null : r.GetInt32(27),
         PausedReason = r.IsDBNull(28) ? null : r.GetString(28),
         // Only the statements that load a job for its activation read its downstream jobs (DownstreamsColumn).
-        Downstreams = r.FieldCount > 29 ? r.GetFieldValue<string[]>(29) : [],
+        Downstreams = r.FieldCount > 29 && !r.IsDBNull(29) ? r.GetFieldValue<string[]>(29) : [],
     };
 
     // Column order follows ExecutionColumns.

@@ -283,9 +283,16 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
     public async Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(occurrences);
+        var current = await RecordUnrunManyAsync(occurrences, cancellationToken);
+        return occurrences.All(o => current.Contains(o.ExecutionId));
+    }
+
+    public async Task<IReadOnlySet<Guid>> RecordUnrunManyAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(occurrences);
         if (occurrences.Count == 0)
         {
-            return true;
+            return new HashSet<Guid>();
         }
         await using var cmd = dataSource.CreateCommand(RecordUnrun);
         cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, occurrences.Select(o => o.ExecutionId).ToArray()));
@@ -300,7 +307,8 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("recordedBy", NpgsqlDbType.Array | NpgsqlDbType.Text, occurrences.Select(o => o.RecordedBy).ToArray()));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return reader.GetBoolean(1) ? throw DeclaredDead(occurrences[0].RecordedBy) : reader.GetBoolean(0);
+        // One silo records a batch, so a dead recorder refuses all of it.
+        return reader.GetBoolean(0) ? throw DeclaredDead(occurrences[0].RecordedBy) : reader.GetFieldValue<Guid[]>(1).ToHashSet();
     }
 
     public async Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken)
@@ -388,19 +396,46 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         return reader.GetInt64(0) > 0 ? ClaimRelease.Removed : reader.GetInt64(1) > 0 ? ClaimRelease.HandedOver : ClaimRelease.NotClaimed;
     }
 
-    public async Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null)
     {
         await using var cmd = dataSource.CreateCommand(LoadJob);
         cmd.Parameters.Add(Param("slug", NpgsqlDbType.Text, slug));
         cmd.Parameters.Add(Param("owner", NpgsqlDbType.Text, owner));
         cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Double, lease.TotalMilliseconds));
+        cmd.Parameters.Add(Param("serviceId", NpgsqlDbType.Text, heartbeat?.ServiceId));
+        cmd.Parameters.Add(Param("grainId", NpgsqlDbType.Text, heartbeat?.GrainId));
+        cmd.Parameters.Add(Param("reminder", NpgsqlDbType.Text, HeartbeatRow.ReminderName));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         var job = await reader.ReadAsync(cancellationToken) ? ReadJob(reader) : null;
         await reader.NextResultAsync(cancellationToken);
         var adopted = await reader.ReadRowsAsync(ReadExecution, cancellationToken);
         await reader.NextResultAsync(cancellationToken);
         var oneOffs = await reader.ReadRowsAsync(r => ReadOneOff(r, slug), cancellationToken);
-        return new JobLoad(job, adopted) { OneOffs = oneOffs };
+        await reader.NextResultAsync(cancellationToken);
+        TimeSpan? reminderPeriod = null;
+        if (await reader.ReadAsync(cancellationToken))
+        {
+            reminderPeriod = reader.IsDBNull(0) ? TimeSpan.Zero : TimeSpan.FromMilliseconds(reader.GetInt64(0));
+        }
+        return new JobLoad(job, adopted) { OneOffs = oneOffs, ReminderPeriod = reminderPeriod };
+    }
+
+    public async Task<int> WriteHeartbeatsAsync(string serviceId, IReadOnlyList<HeartbeatRow> rows, TimeSpan period, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var written = 0;
+        // In slices: one statement of 100,000 rows would hold its locks, and its memory, for the whole insert.
+        foreach (var slice in rows.Chunk(10_000))
+        {
+            await using var cmd = dataSource.CreateCommand(WriteHeartbeats);
+            cmd.Parameters.Add(Param("serviceId", NpgsqlDbType.Text, serviceId));
+            cmd.Parameters.Add(Param("reminder", NpgsqlDbType.Text, HeartbeatRow.ReminderName));
+            cmd.Parameters.Add(Param("periodMs", NpgsqlDbType.Bigint, (long)period.TotalMilliseconds));
+            cmd.Parameters.Add(Param("grainIds", NpgsqlDbType.Array | NpgsqlDbType.Text, slice.Select(r => r.GrainId).ToArray()));
+            cmd.Parameters.Add(Param("hashes", NpgsqlDbType.Array | NpgsqlDbType.Integer, slice.Select(r => r.GrainHash).ToArray()));
+            written += await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return written;
     }
 
     public async Task<int> AbandonExpiredAsync(CancellationToken cancellationToken)

@@ -29,14 +29,18 @@ public sealed class DependencyApiTests(AdminApiFixture api)
         var downstream = Assert.Single(up.Json.GetProperty("downstreams").EnumerateArray());
         Assert.Equal(Down, downstream.GetProperty("slug").GetString());
 
-        var chain = await viewer.FetchAsync("/api/cron/jobs?chain=true");
+        var chain = await viewer.FetchAsync("/api/cron/jobs?chain=true&limit=10000");
         Assert.Equal(200, chain.Code);
-        var slugs = chain.Json.EnumerateArray().Select(j => j.GetProperty("slug").GetString()).ToList();
+        var slugs = chain.Json.GetProperty("items").EnumerateArray().Select(j => j.GetProperty("slug").GetString()).ToList();
         Assert.Contains(Up, slugs);
         Assert.Contains(Down, slugs);
         Assert.DoesNotContain("t-api-list", slugs);
-        var alone = await viewer.FetchAsync("/api/cron/jobs?chain=false");
-        Assert.DoesNotContain(alone.Json.EnumerateArray(), j => j.GetProperty("slug").GetString() == Down);
+        var alone = await viewer.FetchAsync("/api/cron/jobs?chain=false&limit=10000");
+        Assert.DoesNotContain(alone.Json.GetProperty("items").EnumerateArray(), j => j.GetProperty("slug").GetString() == Down);
+        // A page of the list judges its jobs' edges and knows their downstreams without the whole graph.
+        var listedUp = Assert.Single((await viewer.FetchAsync($"/api/cron/jobs?q={Up}&chain=true")).Json.GetProperty("items").EnumerateArray(),
+            j => j.GetProperty("slug").GetString() == Up);
+        Assert.Contains(listedUp.GetProperty("downstreams").EnumerateArray(), d => d.GetProperty("slug").GetString() == Down);
         var bad = await viewer.FetchAsync("/api/cron/jobs?chain=maybe");
         Assert.Equal(400, bad.Code);
         Assert.Contains("chain must be true or false", bad.Json.GetProperty("errors").GetProperty("chain")[0].GetString(), StringComparison.Ordinal);

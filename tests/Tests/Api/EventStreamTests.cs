@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -171,6 +172,62 @@ public sealed class EventStreamTests(AdminApiFixture api)
             sent += activity.GetProperty("ended").EnumerateArray().Count(x => x.GetProperty("id").GetGuid() == id);
         }
         Assert.Equal(1, sent);
+    }
+
+    /// <summary>
+    /// One read a second serves every open stream of a process (the shared feed, docs/admin-read.md): before, each stream read
+    /// on its own, and 100 open pages were 100 reads a second. The feed stops reading when the last stream closes.
+    /// </summary>
+    [Fact]
+    public async Task ManyOpenStreamsAreServedByOneReadASecond_AndNoneOnceTheyClose()
+    {
+        var app = await AdminApiFixture.StartApiAsync(api.Cluster, new Dictionary<string, string?>());
+        await using var replica = new Replica(app);
+        var feed = app.Services.GetRequiredService<Totallator.AdminApi.Events.ActivityFeed>();
+        using var viewer = Client(replica.Address, api.ViewerKey);
+        var streams = new List<EventStream>();
+        try
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                streams.Add(await EventStream.OpenAsync(viewer));
+            }
+            foreach (var stream in streams)
+            {
+                Assert.Equal(HttpStatusCode.OK, stream.Status);
+                await NextActivityAsync(stream);
+            }
+            var readsBefore = feed.Reads;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var stream in streams)
+            {
+                // Each stream still gets its own events while the feed reads once for all.
+                await NextActivityAsync(stream);
+                await NextActivityAsync(stream);
+            }
+            var reads = feed.Reads - readsBefore;
+            var seconds = watch.Elapsed.TotalSeconds;
+            Assert.True(reads <= Math.Ceiling(seconds) + 1, $"{reads} reads in {seconds:0.0} s for {streams.Count} streams");
+            Assert.Equal(streams.Count, feed.Subscribers);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+        // A closed stream leaves when the server notices (its next tick): then the feed stops reading.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (feed.Subscribers > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal(0, feed.Subscribers);
+        await Task.Delay(1500);
+        var idle = feed.Reads;
+        await Task.Delay(2500);
+        Assert.Equal(idle, feed.Reads);
     }
 
     private static async Task<JsonElement> NextActivityAsync(EventStream stream)

@@ -71,6 +71,9 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
     public Task<bool> RecordUnrunAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken) =>
         CallAsync("record-unrun", () => inner.RecordUnrunAsync(occurrences, cancellationToken));
 
+    public Task<IReadOnlySet<Guid>> RecordUnrunManyAsync(IReadOnlyList<UnrunOccurrence> occurrences, CancellationToken cancellationToken) =>
+        CallAsync("record-unrun", () => inner.RecordUnrunManyAsync(occurrences, cancellationToken));
+
     public Task<bool> CompleteAsync(ExecutionCompletion completion, CancellationToken cancellationToken) =>
         CallAsync("complete", () => inner.CompleteAsync(completion, cancellationToken));
 
@@ -83,8 +86,11 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
     public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken) =>
         CallAsync("release", () => inner.ReleaseClaimAsync(executionId, owner, reason, withdraw, cancellationToken));
 
-    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
-        CallAsync("load-job", () => inner.LoadJobAsync(slug, owner, lease, cancellationToken));
+    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null) =>
+        CallAsync("load-job", () => inner.LoadJobAsync(slug, owner, lease, cancellationToken, heartbeat));
+
+    public Task<int> WriteHeartbeatsAsync(string serviceId, IReadOnlyList<HeartbeatRow> rows, TimeSpan period, CancellationToken cancellationToken) =>
+        inner.WriteHeartbeatsAsync(serviceId, rows, period, cancellationToken);
 
     public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken) =>
         CallAsync("renew", () => inner.RenewLeasesAsync(executionIds, lease, cancellationToken));

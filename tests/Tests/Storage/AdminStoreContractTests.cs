@@ -8,9 +8,9 @@ using Totallator.Grains.Storage;
 namespace Totallator.Tests.Storage;
 
 /// <summary>What every <see cref="IAdminStore"/> must do, over the job store that shares its data. Run against PostgreSQL and in memory.</summary>
-public abstract class AdminStoreContractTests
+public abstract partial class AdminStoreContractTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private protected static readonly DateTimeOffset T0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
     protected abstract IJobStore Jobs { get; }
     protected abstract IAdminStore Admin { get; }
@@ -57,7 +57,7 @@ public abstract class AdminStoreContractTests
 
     /// <summary>20 ended attempts (durations 10..200 ms): 15 succeeded, 3 failed, 1 timed out, 1 abandoned; 2 of them retries;
     /// then one running, two skipped in the last day and one skipped two days ago.</summary>
-    private async Task<(JobRecord Job, Guid Running)> SeedHistoryAsync()
+    private protected async Task<(JobRecord Job, Guid Running)> SeedHistoryAsync()
     {
         var job = await SeedAsync(Slug());
         for (var i = 1; i <= 20; i++)

@@ -212,6 +212,44 @@ public abstract partial class JobStoreContractTests
     }
 
     [Fact]
+    public async Task RecordUnrun_OfManyJobsAtOnce_AnswersEachJob_AndAdvancesEachSchedule()
+    {
+        // A cluster start has every job record what it missed at once; the silo's store shares one statement among them.
+        // In one sync: a sync orphans (and so changes) the jobs it does not define.
+        string[] slugs = [Slug(), Slug(), Slug()];
+        await SeedAsync(slugs[0], Definition(slugs[1]), Definition(slugs[2]));
+        var jobs = new List<JobRecord>();
+        foreach (var slug in slugs)
+        {
+            jobs.Add((await Store.GetJobAsync(slug, CancellationToken.None))!);
+        }
+        var stale = await Store.UpdateJobAsync(jobs[2].Slug, new JobUpdate { Schedule = "*/5 * * * * *", ChangedBy = "alice", ResetLastScheduledFor = T0 },
+            T0, CancellationToken.None);
+        UnrunOccurrence Miss(JobRecord job, int minute) => new()
+        {
+            ExecutionId = Guid.CreateVersion7(), CronJobId = job.Id, OccurrenceKey = $"s:{minute}", ScheduledFor = T0.AddMinutes(minute),
+            Status = ExecutionStatus.Missed, Reason = "down", RecordedAt = T0.AddMinutes(10), JobVersion = job.Version,
+        };
+
+        var answers = await Task.WhenAll(
+            Store.RecordUnrunAsync([Miss(jobs[0], 1), Miss(jobs[0], 2)], CancellationToken.None),
+            Store.RecordUnrunAsync([Miss(jobs[1], 3)], CancellationToken.None),
+            Store.RecordUnrunAsync([Miss(jobs[2], 4)], CancellationToken.None));
+        Assert.Equal([true, true, false], answers);
+
+        var direct = new[] { Miss(jobs[0], 5), Miss(jobs[2], 6), Miss(stale, 7) };
+        Assert.Equal(new[] { direct[0].ExecutionId, direct[2].ExecutionId }.ToHashSet(),
+            (await Store.RecordUnrunManyAsync(direct, CancellationToken.None)).ToHashSet());
+
+        Assert.Equal(3, (await Store.GetExecutionsAsync(jobs[0].Id, 10, CancellationToken.None)).Count);
+        Assert.Single(await Store.GetExecutionsAsync(jobs[1].Id, 10, CancellationToken.None));
+        Assert.Equal(["s:7"], (await Store.GetExecutionsAsync(jobs[2].Id, 10, CancellationToken.None)).Select(r => r.OccurrenceKey));
+        Assert.Equal(T0.AddMinutes(5), (await Store.GetJobAsync(jobs[0].Slug, CancellationToken.None))!.LastScheduledFor);
+        Assert.Equal(T0.AddMinutes(3), (await Store.GetJobAsync(jobs[1].Slug, CancellationToken.None))!.LastScheduledFor);
+        Assert.Equal(T0.AddMinutes(7), (await Store.GetJobAsync(jobs[2].Slug, CancellationToken.None))!.LastScheduledFor);
+    }
+
+    [Fact]
     public async Task ClaimsAndUnrunRowsPlannedOnAnOlderJobVersion_AreRefused()
     {
         // An activation that missed an admin change (another activation took it, or its reply was lost) must not claim or record

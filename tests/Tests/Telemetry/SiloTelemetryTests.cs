@@ -37,7 +37,12 @@ public sealed class SiloTelemetryTests
         Assert.StartsWith("s:", scope.GetProperty("OccurrenceKey").GetString(), StringComparison.Ordinal);
         Assert.True(scope.TryGetProperty("ScheduledFor", out _), scope.ToString());
 
+        // Kestrel starts after the silo: on a busy machine the first run can end before it listens.
         var listening = Regex.Match(silo.Log, @"Now listening on: (http://127\.0\.0\.1:\d+)");
+        for (var wait = DateTime.UtcNow.AddSeconds(20); !listening.Success && DateTime.UtcNow < wait; listening = Regex.Match(silo.Log, @"Now listening on: (http://127\.0\.0\.1:\d+)"))
+        {
+            await Task.Delay(200);
+        }
         Assert.True(listening.Success, "Kestrel's listening line is missing: " + silo.Log);
         using var client = new HttpClient { BaseAddress = new Uri(listening.Groups[1].Value) };
         using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));

@@ -78,6 +78,7 @@ public static class TestJobs
         ["t-tel-trace"] = "0 0 1 1 *",
         ["t-tel-scope"] = "0 0 1 1 *",
         ["t-tel-conflict"] = "* * * * * *",
+        ["t-sleep"] = "*/15 * * * * *",
         ["t-tel-overlap"] = "* * * * * *",
         ["t-tel-stuck"] = "* * * * * *",
         ["t-oneoff-run"] = "0 0 1 1 *",
