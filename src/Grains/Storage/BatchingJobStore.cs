@@ -22,16 +22,16 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     // connection pool, whose wait ends in a timeout: 100,000 reminders due together exhausted 100 connections and failed
     // every load (bench n100000). The slots leave the rest of the pool to the batches, which keep firing on time.
     // (Loads are not batched: each reads and takes over its own job's rows in four statements.)
-    private readonly SemaphoreSlim _perJobSlots;
+    private readonly SemaphoreSlim _loadSlots;
 
     /// <param name="inner">The store that runs the statements.</param>
-    /// <param name="perJobSlots">How many job loads run at once; well below the connection pool (<see cref="Hosting.SchedulerOptions.JobLoadSlots"/>).</param>
-    public BatchingJobStore(IJobStore inner, int perJobSlots)
+    /// <param name="loadSlots">How many job loads run at once; well below the connection pool (<see cref="Hosting.SchedulerOptions.JobLoadSlots"/>).</param>
+    public BatchingJobStore(IJobStore inner, int loadSlots)
     {
         ArgumentNullException.ThrowIfNull(inner);
-        ArgumentOutOfRangeException.ThrowIfLessThan(perJobSlots, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(loadSlots, 1);
         _inner = inner;
-        _perJobSlots = new SemaphoreSlim(perJobSlots, perJobSlots);
+        _loadSlots = new SemaphoreSlim(loadSlots, loadSlots);
         _claims = new ExecutionWriteBatcher<ExecutionClaim>(inner.TryClaimManyAsync, MaxBatch);
         _completions = new ExecutionWriteBatcher<ExecutionCompletion>(inner.CompleteManyAsync, MaxBatch);
         _hosts = new ExecutionWriteBatcher<JobHost>(inner.SetHostsAsync, MaxBatch);
@@ -73,8 +73,18 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken) =>
         _inner.ReleaseClaimAsync(executionId, owner, reason, withdraw, cancellationToken);
 
-    public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null) =>
-        InSlotAsync(ct => _inner.LoadJobAsync(slug, owner, lease, ct, heartbeat), cancellationToken);
+    public async Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null)
+    {
+        await _loadSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _inner.LoadJobAsync(slug, owner, lease, cancellationToken, heartbeat).ConfigureAwait(false);
+        }
+        finally
+        {
+            _loadSlots.Release();
+        }
+    }
 
     public Task<int> WriteHeartbeatsAsync(string serviceId, IReadOnlyList<HeartbeatRow> rows, TimeSpan period, CancellationToken cancellationToken) =>
         _inner.WriteHeartbeatsAsync(serviceId, rows, period, cancellationToken);
@@ -124,19 +134,6 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     /// <summary>One job's call to <see cref="RecordUnrunAsync"/>, keyed for the batcher.</summary>
     private sealed record UnrunRequest(Guid Key, IReadOnlyList<UnrunOccurrence> Occurrences);
 
-    private async Task<T> InSlotAsync<T>(Func<CancellationToken, Task<T>> statement, CancellationToken cancellationToken)
-    {
-        await _perJobSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await statement(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _perJobSlots.Release();
-        }
-    }
-
     public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken) =>
         _inner.RenewLeasesAsync(executionIds, lease, cancellationToken);
 
@@ -162,6 +159,6 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
         await _completions.DisposeAsync();
         await _hosts.DisposeAsync();
         await _unrun.DisposeAsync();
-        _perJobSlots.Dispose();
+        _loadSlots.Dispose();
     }
 }

@@ -41,7 +41,7 @@ public sealed class BatchingJobStoreTests : JobStoreContractTests, IClassFixture
         ArgumentNullException.ThrowIfNull(database);
         _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var inner = new PostgresJobStore(_dataSource);
-        _store = new BatchingJobStore(inner, perJobSlots: 4);
+        _store = new BatchingJobStore(inner, loadSlots: 4);
         Dependencies = inner;
     }
 

@@ -14,7 +14,7 @@ public sealed class JobLoadSlotsTests
     public async Task Loads_BeyondTheSlots_WaitInMemory_AndAllComplete()
     {
         var held = new HeldLoads();
-        await using var store = new BatchingJobStore(HeldLoads.Over(new InMemoryJobStore(TimeProvider.System), held), perJobSlots: 3);
+        await using var store = new BatchingJobStore(HeldLoads.Over(new InMemoryJobStore(TimeProvider.System), held), loadSlots: 3);
 
         var loads = Enumerable.Range(0, 20)
             .Select(i => store.LoadJobAsync($"job-{i}", "silo-a", TimeSpan.FromSeconds(30), CancellationToken.None)).ToList();
@@ -32,7 +32,7 @@ public sealed class JobLoadSlotsTests
     public async Task AWaitingLoad_CanBeCancelled_WithoutLosingItsSlot()
     {
         var held = new HeldLoads();
-        await using var store = new BatchingJobStore(HeldLoads.Over(new InMemoryJobStore(TimeProvider.System), held), perJobSlots: 1);
+        await using var store = new BatchingJobStore(HeldLoads.Over(new InMemoryJobStore(TimeProvider.System), held), loadSlots: 1);
         var first = store.LoadJobAsync("first", "silo-a", TimeSpan.FromSeconds(30), CancellationToken.None);
         await held.WaitForInFlightAsync(1);
 
