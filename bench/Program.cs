@@ -46,6 +46,11 @@ if (!DriverOptions.TryParse(args, out var options, out var error))
     await Console.Error.WriteLineAsync(DriverOptions.Usage);
     return 2;
 }
+// Not a cluster run: the history at volume before and after its partitioning (HistoryCost.cs).
+if (options.Only.Contains(HistoryCost.Name))
+{
+    return await HistoryCost.RunAsync();
+}
 if (options.ShowHelp)
 {
     Console.WriteLine(DriverOptions.Usage);

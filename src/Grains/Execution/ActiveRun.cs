@@ -11,7 +11,7 @@ public enum CancelReason
 }
 
 /// <summary>One occurrence being run, across its attempts: the handle that lease renewal and graceful shutdown work with.</summary>
-public sealed class ActiveRun(string jobSlug, Guid firstExecutionId) : IDisposable
+public sealed class ActiveRun(string jobSlug, Guid firstExecutionId, DateTimeOffset scheduledFor) : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -21,6 +21,9 @@ public sealed class ActiveRun(string jobSlug, Guid firstExecutionId) : IDisposab
     private bool _finished;
 
     public string JobSlug { get; } = jobSlug;
+
+    /// <summary>The occurrence's instant, which every attempt's row keeps (it names the rows' history partition).</summary>
+    public DateTimeOffset ScheduledFor { get; } = scheduledFor;
 
     /// <summary>The execution row of the current attempt; the lease renewer extends its lease.</summary>
     public Guid CurrentExecutionId { get; set; } = firstExecutionId;

@@ -22,8 +22,6 @@ public sealed class RunRegistry
 
     public IReadOnlyList<ActiveRun> Snapshot() => _runs.Keys.ToList();
 
-    public IReadOnlyList<Guid> RunningExecutionIds() => _runs.Keys.Select(r => r.CurrentExecutionId).ToList();
-
     /// <summary>Runs claimed ahead that started before <paramref name="startedBefore"/> and whose start is not recorded yet.</summary>
     public IReadOnlyList<(ActiveRun Run, DateTimeOffset StartedAt)> UnrecordedStarts(DateTimeOffset startedBefore)
     {

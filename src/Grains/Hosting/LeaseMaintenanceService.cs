@@ -80,7 +80,7 @@ public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry
                 {
                     // Cleared only once written: a store outage here leaves them for the next tick (and the run's end carries its start anyway).
                     await store.MarkStartedManyAsync(
-                        starts.Select(s => new ExecutionStart(s.Run.CurrentExecutionId, s.StartedAt, o.LeaseDuration)).ToList(), stoppingToken);
+                        starts.Select(s => new ExecutionStart(s.Run.CurrentExecutionId, s.StartedAt, o.LeaseDuration, s.Run.ScheduledFor)).ToList(), stoppingToken);
                     foreach (var (run, startedAt) in starts)
                     {
                         run.StartRecorded(startedAt);
@@ -89,8 +89,9 @@ public sealed partial class LeaseMaintenanceService(IJobStore store, RunRegistry
                 if (now - lastRenew >= o.LeaseRenewInterval)
                 {
                     lastRenew = now;
-                    var ids = registry.RunningExecutionIds();
-                    await store.RenewLeasesAsync(ids, o.LeaseDuration, stoppingToken);
+                    var runs = registry.Snapshot();
+                    await store.RenewLeasesAsync(runs.Select(r => r.CurrentExecutionId).ToList(), o.LeaseDuration, stoppingToken,
+                        ScheduledSpan.Of(runs.Select(r => (DateTimeOffset?)r.ScheduledFor)));
                 }
                 if (now - lastSweep >= o.SweepInterval)
                 {

@@ -165,6 +165,9 @@ public static class SiloBuilderSchedulerExtensions
         builder.Services.TryAddSingleton<IOneOffStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         builder.Services.TryAddSingleton<JobTypes.IApiJobStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         builder.Services.TryAddSingleton<Alerts.IAlertStore, Alerts.PostgresAlertStore>();
+        // The daily partitions of the history (0015) exist only in PostgreSQL.
+        builder.Services.AddOptions<History.HistoryPartitionOptions>().Bind(builder.Configuration.GetSection(History.HistoryPartitionOptions.SectionName));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, History.HistoryPartitionMaintainer>());
         return builder;
     }
 

@@ -35,7 +35,7 @@ public sealed partial class CronJobGrain
     /// <param name="startUnrecorded">The row still says claimed (a claim ahead): the lease maintenance records the start if the run lasts.</param>
     private ActiveRun StartRun(ExecutionClaim claim, bool startUnrecorded = false)
     {
-        var run = new ActiveRun(_slug, claim.ExecutionId);
+        var run = new ActiveRun(_slug, claim.ExecutionId, claim.ScheduledFor);
         if (startUnrecorded)
         {
             run.SetUnrecordedStart(claim.StartedAt!.Value);
@@ -210,7 +210,7 @@ public sealed partial class CronJobGrain
     private Task CompleteAsync(ExecutionClaim claim, AttemptOutcome outcome, bool final) => WriteCompletionAsync(new ExecutionCompletion
     {
         // The start time goes with the end: the start write of a claim taken ahead may not have landed yet.
-        ExecutionId = claim.ExecutionId, Status = outcome.Status, StartedAt = claim.StartedAt, CompletedAt = outcome.CompletedAt,
+        ExecutionId = claim.ExecutionId, ScheduledFor = claim.ScheduledFor, Status = outcome.Status, StartedAt = claim.StartedAt, CompletedAt = outcome.CompletedAt,
         DurationMs = outcome.DurationMs, ExitCode = outcome.ExitCode, Output = outcome.Output, ErrorMessage = outcome.ErrorMessage,
         StackTrace = outcome.StackTrace, MemoryUsageMb = outcome.MemoryUsageMb, CpuUsagePercent = outcome.CpuUsagePercent,
         ItemsProcessed = outcome.ItemsProcessed, Metrics = outcome.Metrics, StatusReason = outcome.StatusReason, Final = final,

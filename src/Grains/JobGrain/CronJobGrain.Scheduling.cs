@@ -90,7 +90,7 @@ public sealed partial class CronJobGrain : IPlanShell
             {
                 await store.CompleteAsync(new ExecutionCompletion
                 {
-                    ExecutionId = end.Claim.ExecutionId, Status = end.Status, CompletedAt = end.At, StatusReason = end.Reason,
+                    ExecutionId = end.Claim.ExecutionId, ScheduledFor = end.Claim.ScheduledFor, Status = end.Status, CompletedAt = end.At, StatusReason = end.Reason,
                 }, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -115,7 +115,7 @@ public sealed partial class CronJobGrain : IPlanShell
 
     async Task IPlanShell.EndUnrunAsync(EndUnrunCommand command) => await WriteCompletionAsync(new ExecutionCompletion
     {
-        ExecutionId = command.Claim.ExecutionId, Status = command.Status, CompletedAt = command.At, StatusReason = command.Reason,
+        ExecutionId = command.Claim.ExecutionId, ScheduledFor = command.Claim.ScheduledFor, Status = command.Status, CompletedAt = command.At, StatusReason = command.Reason,
         HeldBy = command.Claim.LeaseOwner,
     });
 

@@ -49,7 +49,7 @@ public sealed partial class CronJobGrain
         var startedAt = claim.StartedAt!.Value;
         try
         {
-            await store.MarkStartedManyAsync([new ExecutionStart(claim.ExecutionId, startedAt, _options.LeaseDuration)], CancellationToken.None);
+            await store.MarkStartedManyAsync([new ExecutionStart(claim.ExecutionId, startedAt, _options.LeaseDuration, claim.ScheduledFor)], CancellationToken.None);
             run.StartRecorded(startedAt);
         }
         catch (Exception ex) when (StoreGuard.IsStoreFailure(ex))

@@ -698,6 +698,21 @@ public static class OccurrenceKeys
     public static string Scheduled(DateTimeOffset scheduledFor) =>
         "s:" + scheduledFor.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The instant an 's:' key names: its own for a scheduled key, the range's last for a summary (the instant its row is
+    /// recorded at). Null for the other kinds. Every attempt of an 's:' occurrence carries this instant as scheduledFor, which
+    /// is what lets the partitioned history's fence include scheduledFor (docs/ledger.md, "Partitions").
+    /// </summary>
+    public static DateTimeOffset? ScheduledInstant(string occurrenceKey)
+    {
+        ArgumentNullException.ThrowIfNull(occurrenceKey);
+        return occurrenceKey.StartsWith("s:", StringComparison.Ordinal) && occurrenceKey.Length >= 26
+            && DateTimeOffset.TryParseExact(occurrenceKey[^24..], "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var instant)
+            ? instant
+            : null;
+    }
+
     /// <summary>The one row that stands for many missed occurrences (beyond <c>MaxMissedRecorded</c>): their range.</summary>
     public static string Summary(DateTimeOffset from, DateTimeOffset to) => Scheduled(from) + ".." + Scheduled(to)[2..];
 

@@ -106,7 +106,8 @@ public static class PlanExecutor
         ArgumentNullException.ThrowIfNull(release);
         try
         {
-            var released = await store.ReleaseClaimAsync(release.Claim.ExecutionId, release.Claim.LeaseOwner, release.Reason, release.Withdraw, cancellationToken);
+            var released = await store.ReleaseClaimAsync(release.Claim.ExecutionId, release.Claim.LeaseOwner, release.Reason, release.Withdraw, cancellationToken,
+                release.Claim.ScheduledFor);
             planner.Done(release, released == ClaimRelease.Removed);
             shell.Observe(release, released == ClaimRelease.Removed);
         }

@@ -70,8 +70,9 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     public Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken) =>
         _inner.MarkStartedManyAsync(starts, cancellationToken);
 
-    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken) =>
-        _inner.ReleaseClaimAsync(executionId, owner, reason, withdraw, cancellationToken);
+    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken,
+        DateTimeOffset? scheduledFor = null) =>
+        _inner.ReleaseClaimAsync(executionId, owner, reason, withdraw, cancellationToken, scheduledFor);
 
     public async Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null)
     {
@@ -134,8 +135,8 @@ public sealed class BatchingJobStore : IJobStore, IAsyncDisposable
     /// <summary>One job's call to <see cref="RecordUnrunAsync"/>, keyed for the batcher.</summary>
     private sealed record UnrunRequest(Guid Key, IReadOnlyList<UnrunOccurrence> Occurrences);
 
-    public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken) =>
-        _inner.RenewLeasesAsync(executionIds, lease, cancellationToken);
+    public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken, ScheduledSpan within = default) =>
+        _inner.RenewLeasesAsync(executionIds, lease, cancellationToken, within);
 
     public Task<int> AbandonExpiredAsync(CancellationToken cancellationToken) => _inner.AbandonExpiredAsync(cancellationToken);
 

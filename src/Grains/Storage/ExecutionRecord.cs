@@ -62,6 +62,8 @@ public sealed record ExecutionClaim
 public sealed record ExecutionCompletion
 {
     public required Guid ExecutionId { get; init; }
+    /// <summary>The occurrence's instant, as its claim had it: the row is looked for only in its history partition (<see cref="ScheduledSpan"/>). Null looks everywhere.</summary>
+    public DateTimeOffset? ScheduledFor { get; init; }
     public required ExecutionStatus Status { get; init; }
     /// <summary>When the attempt really started, for a row claimed ahead whose start write may not have landed; null keeps the stored one.</summary>
     public DateTimeOffset? StartedAt { get; init; }
@@ -90,8 +92,11 @@ public sealed record ExecutionCompletion
     public bool Final { get; init; }
 }
 
-/// <summary>The start of an occurrence claimed ahead: its row turns from claimed to running, with a fresh lease.</summary>
-public sealed record ExecutionStart(Guid ExecutionId, DateTimeOffset StartedAt, TimeSpan LeaseDuration);
+/// <summary>
+/// The start of an occurrence claimed ahead: its row turns from claimed to running, with a fresh lease. <c>ScheduledFor</c>, the
+/// occurrence's instant, has the row looked for only in its history partition (<see cref="ScheduledSpan"/>); null looks everywhere.
+/// </summary>
+public sealed record ExecutionStart(Guid ExecutionId, DateTimeOffset StartedAt, TimeSpan LeaseDuration, DateTimeOffset? ScheduledFor = null);
 
 /// <summary>An occurrence that ends without running: skipped or missed, with its reason.</summary>
 public sealed record UnrunOccurrence

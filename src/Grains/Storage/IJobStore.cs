@@ -82,9 +82,11 @@ public interface IJobStore
     /// activation goes, or a new schedule still fires then) another activation may have planned past the occurrence, so the row
     /// is handed over: it stays claimed, without an owner, until the job's next activation takes it (<see cref="LoadJobAsync"/>),
     /// a claim of the same occurrence takes it (under the new claim's id), or its lease expires (then it is recorded missed).
-    /// <see cref="ClaimRelease.NotClaimed"/> when the row had already started or ended.
+    /// <see cref="ClaimRelease.NotClaimed"/> when the row had already started or ended. The claim's instant (<c>scheduledFor</c>)
+    /// has the row looked for only in its history partition (<see cref="ScheduledSpan"/>); null looks everywhere.
     /// </summary>
-    Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken);
+    Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken,
+        DateTimeOffset? scheduledFor = null);
 
     /// <summary>
     /// The job as an activation loads it, and the claims handed over to it (<see cref="ReleaseClaimAsync"/>), now owned by
@@ -100,8 +102,11 @@ public interface IJobStore
     /// </summary>
     Task<int> WriteHeartbeatsAsync(string serviceId, IReadOnlyList<HeartbeatRow> rows, TimeSpan period, CancellationToken cancellationToken);
 
-    /// <summary>Extends the leases of running rows by <paramref name="lease"/> from the store's clock.</summary>
-    Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken);
+    /// <summary>
+    /// Extends the leases of running rows by <paramref name="lease"/> from the store's clock; <c>within</c>, where the rows'
+    /// instants lie, has only their history partitions read.
+    /// </summary>
+    Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken, ScheduledSpan within = default);
 
     /// <summary>Marks running rows whose lease expired (by the store's clock) as abandoned; returns how many.</summary>
     Task<int> AbandonExpiredAsync(CancellationToken cancellationToken);

@@ -365,7 +365,9 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         lock (_lock)
         {
             // As in PostgreSQL: a row abandoned because its lease expired while the run went on takes the run's real end.
-            if (!_executions.TryGetValue(completion.ExecutionId, out var row)
+            // A row is found only at the instant its writer names, as PostgreSQL looks only in that partition (ScheduledSpan):
+            // a writer that named another instant would lose the write there, so it does here too (the simulation would see it).
+            if (!_executions.TryGetValue(completion.ExecutionId, out var row) || !ScheduledSpan.Of([completion.ScheduledFor]).Holds(row.ScheduledFor)
                 || !row.Status.IsActive() && !(row.Status == ExecutionStatus.Abandoned && row.StatusReason == "lease-expired")
                 || completion.HeldBy is { } holder && row.LeaseOwner != holder)
             {
@@ -403,7 +405,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         }
     }
 
-    public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken)
+    public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken, ScheduledSpan within = default)
     {
         ArgumentNullException.ThrowIfNull(executionIds);
         lock (_lock)
@@ -411,7 +413,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             var until = timeProvider.GetUtcNow() + lease;
             foreach (var id in executionIds)
             {
-                if (_executions.TryGetValue(id, out var row) && row.Status.IsActive())
+                if (_executions.TryGetValue(id, out var row) && row.Status.IsActive() && within.Holds(row.ScheduledFor))
                 {
                     _executions[id] = row with { LeaseExpiresAt = until };
                 }
@@ -459,7 +461,8 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         {
             foreach (var start in starts)
             {
-                if (_executions.TryGetValue(start.ExecutionId, out var row) && row.Status == ExecutionStatus.Claimed)
+                if (_executions.TryGetValue(start.ExecutionId, out var row) && row.Status == ExecutionStatus.Claimed
+                    && ScheduledSpan.Of([start.ScheduledFor]).Holds(row.ScheduledFor))
                 {
                     _executions[row.Id] = row with
                     {
@@ -472,11 +475,13 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         return Task.FromResult<IReadOnlySet<Guid>>(started);
     }
 
-    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken)
+    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken,
+        DateTimeOffset? scheduledFor = null)
     {
         lock (_lock)
         {
-            if (!_executions.TryGetValue(executionId, out var row) || row.Status != ExecutionStatus.Claimed || row.LeaseOwner != owner)
+            if (!_executions.TryGetValue(executionId, out var row) || row.Status != ExecutionStatus.Claimed || row.LeaseOwner != owner
+                || !ScheduledSpan.Of([scheduledFor]).Holds(row.ScheduledFor))
             {
                 return Task.FromResult(ClaimRelease.NotClaimed);
             }

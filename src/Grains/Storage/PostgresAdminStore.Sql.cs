@@ -220,17 +220,23 @@ public sealed partial class PostgresAdminStore
         FROM earlier e
         """;
 
+    // The rows no dropped partition took (HistoryPartitions.DropAsync runs first and passes how many went as @dropped): those
+    // of the day that straddles the cutoff, of a day that still held a running row, and of the default partition. The audit
+    // row counts both, so the roll-ups read one cutoff whichever way the rows went.
     internal const string Cleanup = """
         WITH gone AS (
             DELETE FROM cronJobExecution WHERE status NOT IN ('running', 'claimed') AND completedAt < @cutoff
-            RETURNING 1
+            RETURNING id
+        ), signalsGone AS (
+            -- What ON DELETE CASCADE did until 0015 dropped the foreign key: the signals these executions consumed go with them.
+            DELETE FROM cronJobSignal s USING gone g WHERE s.consumedBy = g.id
         ), auditGone AS (
             DELETE FROM cronAudit WHERE at < @auditCutoff
             RETURNING 1
         ), requests AS (
             DELETE FROM cronTriggerRequest WHERE createdAt < @requestCutoff
         ), n AS (
-            SELECT (SELECT count(*)::int FROM gone) AS deleted, (SELECT count(*)::int FROM auditGone) AS auditDeleted
+            SELECT (SELECT count(*)::int FROM gone) + @dropped AS deleted, (SELECT count(*)::int FROM auditGone) AS auditDeleted
         ), audit AS (
             INSERT INTO cronAudit (id, at, actor, action, jobSlug, target, oldValues, newValues, requestId)
             SELECT @auditId, @auditAt, @auditActor, 'executions.cleanup', NULL, NULL, NULL,

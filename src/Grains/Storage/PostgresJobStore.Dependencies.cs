@@ -69,7 +69,7 @@ public sealed partial class PostgresJobStore : IDependencyStore
                    COALESCE(@endsAs::text, 'claimed'), 'dependency', 0, @reason, @owner,
                    CASE WHEN @endsAs::text IS NULL THEN now() + @leaseMs * interval '1 millisecond' END, @upstreams
             FROM ok WHERE ok.allPending
-            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
+            ON CONFLICT (cronJobId, occurrenceKey, retryCount, scheduledFor) DO NOTHING
             RETURNING id, cronJobId, occurrenceKey, scheduledFor, retryCount, status, startedAt, completedAt, durationMs, statusReason, triggeredBy
         ), statEnds AS (
             -- A run that ends as it is claimed (skipped: its job is disabled or paused) counts as not run.

@@ -62,7 +62,7 @@ public sealed partial class PostgresJobStore : IOneOffStore
             SELECT @id, @jobId, @key, @scheduledFor, CASE WHEN @endsAs::text IS NULL THEN NULL ELSE now() END, COALESCE(@endsAs::text, 'claimed'),
                    'one-off', @userId, 0, @reason, @owner, CASE WHEN @endsAs::text IS NULL THEN now() + @leaseMs * interval '1 millisecond' END
             FROM target WHERE target.executionId IS NULL
-            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
+            ON CONFLICT (cronJobId, occurrenceKey, retryCount, scheduledFor) DO NOTHING
             RETURNING id, cronJobId, occurrenceKey, scheduledFor, retryCount, status, startedAt, completedAt, durationMs, statusReason, triggeredBy
         ), statEnds AS (
             -- A run that ends as it is claimed (skipped: its job is disabled or paused) counts as not run.

@@ -211,7 +211,7 @@ public sealed partial class PostgresJobStore
             FROM input i
             WHERE NOT i.ownerDead
               AND (i.jobVersion IS NULL OR EXISTS (SELECT 1 FROM cronJob j WHERE j.id = i.jobId AND j.version = i.jobVersion))
-            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO NOTHING
+            ON CONFLICT (cronJobId, occurrenceKey, retryCount, scheduledFor) DO NOTHING
             RETURNING id, cronJobId, scheduledFor
         ), taken AS (
             -- An occurrence whose claim was given back (handed over: claimed, no owner) goes to whoever claims it next, under
@@ -280,7 +280,7 @@ public sealed partial class PostgresJobStore
             FROM current
             -- The recorder's own claim whose reply was lost (same id, never started): it ends as recorded instead of being left
             -- to expire as abandoned. Anyone else's row stays as it is.
-            ON CONFLICT (cronJobId, occurrenceKey, retryCount) DO UPDATE
+            ON CONFLICT (cronJobId, occurrenceKey, retryCount, scheduledFor) DO UPDATE
                 SET status = EXCLUDED.status, completedAt = EXCLUDED.completedAt, statusReason = EXCLUDED.statusReason, startedAt = NULL
                 WHERE cronJobExecution.id = EXCLUDED.id AND cronJobExecution.status IN ('claimed', 'running')
             RETURNING id, cronJobId, occurrenceKey, scheduledFor, retryCount, status, startedAt, completedAt, durationMs, statusReason, triggeredBy
@@ -302,6 +302,12 @@ public sealed partial class PostgresJobStore
         SELECT (SELECT anyDead FROM dead), ARRAY(SELECT id FROM current)
         """;
 
+    // History is partitioned by scheduledFor (0015): rows named by id alone would be looked for in every partition's index. The
+    // writer's span of the rows' instants (ScheduledSpan, parameters spanFrom and spanTo; null for unknown) prunes the rest at
+    // executor start-up, also in a generic plan; the joins after the lock name (id, scheduledFor), pruned per row.
+    internal const string WithinSpan =
+        "scheduledFor >= COALESCE(@spanFrom::timestamptz, '-infinity') AND scheduledFor <= COALESCE(@spanTo::timestamptz, 'infinity')";
+
     // Only a running row ends, or one the sweeper judged abandoned because its lease expired while the run went on (its silo
     // could not renew it, e.g. through a database outage): the run's own end is the truth, and only its runner knows the
     // execution id. A row abandoned for any other reason (a shutdown) keeps that state.
@@ -311,8 +317,8 @@ public sealed partial class PostgresJobStore
     // A final attempt's end (ExecutionCompletion.Final) signals the job's downstream jobs in the same statement (0009).
     internal const string CompleteExecutions = $"""
         WITH locked AS (
-            SELECT id, status AS was FROM cronJobExecution
-            WHERE id = ANY(@ids::uuid[]) AND (status IN ('running', 'claimed') OR status = 'abandoned' AND statusReason = 'lease-expired')
+            SELECT id, scheduledFor, status AS was FROM cronJobExecution
+            WHERE id = ANY(@ids::uuid[]) AND {WithinSpan} AND (status IN ('running', 'claimed') OR status = 'abandoned' AND statusReason = 'lease-expired')
             ORDER BY id FOR UPDATE
         ), done AS (
         UPDATE cronJobExecution e
@@ -332,7 +338,7 @@ public sealed partial class PostgresJobStore
              AS u(id, status, startedAt, completedAt, durationMs, exitCode, output, errorMessage, stackTrace, memoryUsageMb, cpuUsagePercent,
                   itemsProcessed, metrics, reason, heldBy, final),
              locked l
-        WHERE e.id = u.id AND l.id = e.id AND (u.heldBy IS NULL OR e.leaseOwner = u.heldBy)
+        WHERE e.id = u.id AND l.id = e.id AND e.scheduledFor = l.scheduledFor AND (u.heldBy IS NULL OR e.leaseOwner = u.heldBy)
         RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status, e.completedAt, u.final, l.was, e.scheduledFor, e.retryCount, e.startedAt,
                   e.durationMs, e.statusReason, e.triggeredBy
         ), ended AS (
@@ -353,13 +359,14 @@ public sealed partial class PostgresJobStore
         SELECT id FROM done
         """;
 
-    internal const string RenewLeases = """
+    internal const string RenewLeases = $"""
         WITH locked AS (
-            SELECT id FROM cronJobExecution WHERE id = ANY(@ids::uuid[]) AND status IN ('running', 'claimed') ORDER BY id FOR UPDATE
+            SELECT id, scheduledFor FROM cronJobExecution WHERE id = ANY(@ids::uuid[]) AND {WithinSpan} AND status IN ('running', 'claimed')
+            ORDER BY id FOR UPDATE
         )
         UPDATE cronJobExecution e SET leaseExpiresAt = now() + @leaseMs * interval '1 millisecond'
         FROM locked l
-        WHERE e.id = l.id
+        WHERE e.id = l.id AND e.scheduledFor = l.scheduledFor
         """;
 
     // JobLockOrder: every statement that updates many cronJob rows locks them in id order first. A batch of claims advancing
@@ -379,14 +386,14 @@ public sealed partial class PostgresJobStore
         UPDATE cronJob SET hostSilo = NULL WHERE hostSilo = @silo RETURNING slug
         """;
 
-    internal const string MarkStarted = """
+    internal const string MarkStarted = $"""
         WITH locked AS (
-            SELECT id FROM cronJobExecution WHERE id = ANY(@ids::uuid[]) AND status = 'claimed' ORDER BY id FOR UPDATE
+            SELECT id, scheduledFor FROM cronJobExecution WHERE id = ANY(@ids::uuid[]) AND {WithinSpan} AND status = 'claimed' ORDER BY id FOR UPDATE
         )
         UPDATE cronJobExecution e
         SET status = 'running', startedAt = u.startedAt, leaseExpiresAt = now() + u.leaseMs * interval '1 millisecond'
         FROM unnest(@ids::uuid[], @startedAt::timestamptz[], @leaseMs::float8[]) AS u(id, startedAt, leaseMs), locked l
-        WHERE e.id = u.id AND l.id = e.id AND e.status = 'claimed'
+        WHERE e.id = u.id AND l.id = e.id AND e.scheduledFor = l.scheduledFor AND e.status = 'claimed'
         RETURNING e.id
         """;
 
@@ -395,15 +402,18 @@ public sealed partial class PostgresJobStore
     // next activation takes it over when it loads the job, or whoever claims the occurrence next (0006_released_claims.sql).
     // Only by the silo that holds it: a claim handed over and taken over since (its silo declared dead meanwhile, 0008) keeps
     // its id under its new owner, and the old activation's release must not give that one away (found by the simulation).
-    internal const string ReleaseClaim = """
+    internal const string ReleaseClaim = $"""
         WITH target AS (
-            SELECT id FROM cronJobExecution WHERE id = @id AND status = 'claimed' AND leaseOwner = @owner FOR UPDATE
+            SELECT id, scheduledFor FROM cronJobExecution WHERE id = @id AND {WithinSpan} AND status = 'claimed' AND leaseOwner = @owner FOR UPDATE
         ), gone AS (
-            DELETE FROM cronJobExecution e USING target t WHERE e.id = t.id AND @withdraw
+            DELETE FROM cronJobExecution e USING target t WHERE e.id = t.id AND e.scheduledFor = t.scheduledFor AND @withdraw
             RETURNING e.id
+        ), signalsGone AS (
+            -- What ON DELETE CASCADE did until 0015 dropped the foreign key: the signals the row consumed go with it.
+            DELETE FROM cronJobSignal s USING gone g WHERE s.consumedBy = g.id
         ), handed AS (
             UPDATE cronJobExecution e SET leaseOwner = NULL, statusReason = @reason
-            FROM target t WHERE e.id = t.id AND NOT @withdraw
+            FROM target t WHERE e.id = t.id AND e.scheduledFor = t.scheduledFor AND NOT @withdraw
             RETURNING e.id
         )
         SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM handed)
@@ -447,7 +457,7 @@ public sealed partial class PostgresJobStore
     // condition it meets (0009). Should its real end arrive later, that signal stands and the end signals nothing more.
     internal const string AbandonExpired = $"""
         WITH expired AS (
-            SELECT id FROM cronJobExecution WHERE status IN ('running', 'claimed') AND leaseExpiresAt < now() ORDER BY id FOR UPDATE
+            SELECT id, scheduledFor FROM cronJobExecution WHERE status IN ('running', 'claimed') AND leaseExpiresAt < now() ORDER BY id FOR UPDATE
         ), swept AS (
         UPDATE cronJobExecution e
         SET status = CASE WHEN e.leaseOwner IS NULL AND e.status = 'claimed' THEN 'missed' ELSE 'abandoned' END,
@@ -464,7 +474,7 @@ public sealed partial class PostgresJobStore
                                 || to_char(leaseExpiresAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
                            ELSE 'lease-expired' END
         FROM expired x
-        WHERE e.id = x.id AND e.status IN ('running', 'claimed') AND e.leaseExpiresAt < now()
+        WHERE e.id = x.id AND e.scheduledFor = x.scheduledFor AND e.status IN ('running', 'claimed') AND e.leaseExpiresAt < now()
         RETURNING e.id, e.cronJobId, e.occurrenceKey, e.status, e.completedAt, e.scheduledFor, e.retryCount, e.startedAt, e.durationMs,
                   e.statusReason, e.triggeredBy
         ), ended AS (

@@ -341,10 +341,11 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.StatusReason).ToArray()));
         cmd.Parameters.Add(Param("heldBy", NpgsqlDbType.Array | NpgsqlDbType.Text, completions.Select(c => c.HeldBy).ToArray()));
         cmd.Parameters.Add(Param("final", NpgsqlDbType.Array | NpgsqlDbType.Boolean, completions.Select(c => c.Final).ToArray()));
+        AddSpan(cmd, ScheduledSpan.Of(completions.Select(c => c.ScheduledFor)));
         return await ReadIdsAsync(cmd, cancellationToken);
     }
 
-    public async Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken, ScheduledSpan within = default)
     {
         ArgumentNullException.ThrowIfNull(executionIds);
         if (executionIds.Count == 0)
@@ -354,7 +355,15 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         await using var cmd = dataSource.CreateCommand(RenewLeases);
         cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, executionIds.ToArray()));
         cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Double, lease.TotalMilliseconds));
+        AddSpan(cmd, within);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    // The span's bounds for WithinSpan (PostgresJobStore.Sql.cs): null reads every partition.
+    private static void AddSpan(NpgsqlCommand cmd, ScheduledSpan span)
+    {
+        cmd.Parameters.Add(Param("spanFrom", NpgsqlDbType.TimestampTz, span.From));
+        cmd.Parameters.Add(Param("spanTo", NpgsqlDbType.TimestampTz, span.To));
     }
 
     public async Task<IReadOnlySet<Guid>> SetHostsAsync(IReadOnlyList<JobHost> hosts, CancellationToken cancellationToken)
@@ -380,10 +389,12 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, starts.Select(s => s.ExecutionId).ToArray()));
         cmd.Parameters.Add(Param("startedAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, starts.Select(s => s.StartedAt).ToArray()));
         cmd.Parameters.Add(Param("leaseMs", NpgsqlDbType.Array | NpgsqlDbType.Double, starts.Select(s => s.LeaseDuration.TotalMilliseconds).ToArray()));
+        AddSpan(cmd, ScheduledSpan.Of(starts.Select(s => s.ScheduledFor)));
         return await ReadIdsAsync(cmd, cancellationToken);
     }
 
-    public async Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken)
+    public async Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken,
+        DateTimeOffset? scheduledFor = null)
     {
         ArgumentNullException.ThrowIfNull(reason);
         await using var cmd = dataSource.CreateCommand(ReleaseClaim);
@@ -391,6 +402,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("owner", NpgsqlDbType.Text, owner));
         cmd.Parameters.Add(Param("withdraw", NpgsqlDbType.Boolean, withdraw));
         cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, reason));
+        AddSpan(cmd, ScheduledSpan.Of([scheduledFor]));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return reader.GetInt64(0) > 0 ? ClaimRelease.Removed : reader.GetInt64(1) > 0 ? ClaimRelease.HandedOver : ClaimRelease.NotClaimed;

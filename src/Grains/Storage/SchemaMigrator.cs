@@ -34,6 +34,9 @@ public sealed partial class SchemaMigrator(ILogger<SchemaMigrator> logger)
                 .WithScriptsEmbeddedInAssembly(typeof(SchemaMigrator).Assembly, name => name.StartsWith("Totallator.Migrations.", StringComparison.Ordinal))
                 .JournalToPostgresqlTable("public", JournalTable)
                 .WithTransactionPerScript()
+                // No 30 s limit: 0015 copies the whole history into its partitions (43 M rows at 1,000 fires a minute take
+                // minutes), and a script cut short rolls back and leaves the silo unable to start.
+                .WithExecutionTimeout(TimeSpan.FromHours(6))
                 // Function bodies use $$ quoting; DbUp's $name$ variables would corrupt them.
                 .WithVariablesDisabled()
                 .LogTo(new UpgradeLog(logger))

@@ -83,8 +83,9 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
     public Task<IReadOnlySet<Guid>> MarkStartedManyAsync(IReadOnlyList<ExecutionStart> starts, CancellationToken cancellationToken) =>
         CallAsync("mark-started", () => inner.MarkStartedManyAsync(starts, cancellationToken));
 
-    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken) =>
-        CallAsync("release", () => inner.ReleaseClaimAsync(executionId, owner, reason, withdraw, cancellationToken));
+    public Task<ClaimRelease> ReleaseClaimAsync(Guid executionId, string owner, string reason, bool withdraw, CancellationToken cancellationToken,
+        DateTimeOffset? scheduledFor = null) =>
+        CallAsync("release", () => inner.ReleaseClaimAsync(executionId, owner, reason, withdraw, cancellationToken, scheduledFor));
 
     public Task<JobLoad> LoadJobAsync(string slug, string owner, TimeSpan lease, CancellationToken cancellationToken, HeartbeatKey? heartbeat = null) =>
         CallAsync("load-job", () => inner.LoadJobAsync(slug, owner, lease, cancellationToken, heartbeat));
@@ -92,8 +93,8 @@ public sealed class FaultyStore(InMemoryJobStore inner, Func<string, StoreFault>
     public Task<int> WriteHeartbeatsAsync(string serviceId, IReadOnlyList<HeartbeatRow> rows, TimeSpan period, CancellationToken cancellationToken) =>
         inner.WriteHeartbeatsAsync(serviceId, rows, period, cancellationToken);
 
-    public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken) =>
-        CallAsync("renew", () => inner.RenewLeasesAsync(executionIds, lease, cancellationToken));
+    public Task RenewLeasesAsync(IReadOnlyCollection<Guid> executionIds, TimeSpan lease, CancellationToken cancellationToken, ScheduledSpan within = default) =>
+        CallAsync("renew", () => inner.RenewLeasesAsync(executionIds, lease, cancellationToken, within));
 
     public Task<int> AbandonExpiredAsync(CancellationToken cancellationToken) =>
         CallAsync("sweep", () => inner.AbandonExpiredAsync(cancellationToken));

@@ -122,7 +122,7 @@ public abstract partial class JobStoreContractTests
 
         var second = AheadClaim(job, "s:again") with { ScheduledFor = T0.AddMinutes(2), LeaseOwner = "silo-b" };
         Assert.True(await Store.TryClaimAsync(second, CancellationToken.None));
-        Assert.False(await Store.TryClaimAsync(AheadClaim(job, "s:again") with { LeaseOwner = "silo-c" }, CancellationToken.None), "taken once");
+        Assert.False(await Store.TryClaimAsync(AheadClaim(job, "s:again") with { ScheduledFor = T0.AddMinutes(2), LeaseOwner = "silo-c" }, CancellationToken.None), "taken once");
 
         Assert.Null(await Store.GetExecutionAsync(first.ExecutionId, CancellationToken.None));
         var row = (await Store.GetExecutionAsync(second.ExecutionId, CancellationToken.None))!;

@@ -117,6 +117,27 @@ public abstract partial class JobStoreContractTests
         Assert.StartsWith("d:", row.OccurrenceKey, StringComparison.Ordinal);
     }
 
+    // The fence includes scheduledFor since 0015 (partitioned history), and a dependency run's scheduledFor is when its claimant
+    // decided: two activations deciding on the same signals name the same 'd:' key with different instants. What keeps them to
+    // one run is the signals (claimed only while all are pending, under a row lock), not the fence (docs/ledger.md).
+    [Fact]
+    public async Task DependencyClaim_SameKeyAtALaterInstant_InsertsNothing_BecauseItsSignalsAreConsumed()
+    {
+        var (up, downs) = await SeedChainAsync("success");
+        var down = downs[0];
+        await EndAsync(up, "m:1", ExecutionStatus.Succeeded, final: true);
+        var decision = FanIn.Decide(down.After, await Dependencies.GetPendingSignalsAsync(down.Id, CancellationToken.None));
+        var first = DependencyClaimOf(down, decision);
+        var later = DependencyClaimOf(down, decision);
+        later = later with { Claim = later.Claim with { ScheduledFor = T0.AddMinutes(4) } };
+        Assert.Equal(first.Claim.OccurrenceKey, later.Claim.OccurrenceKey);
+
+        Assert.True(await Dependencies.ClaimDependencyRunAsync(first, CancellationToken.None));
+        Assert.False(await Dependencies.ClaimDependencyRunAsync(later, CancellationToken.None));
+        var row = Assert.Single(await Store.GetExecutionsAsync(down.Id, 10, CancellationToken.None));
+        Assert.Equal(first.Claim.ScheduledFor, row.ScheduledFor);
+    }
+
     [Fact]
     public async Task DependencyClaim_EndingAsSkipped_ConsumesTheSignals_WithTheReason()
     {

@@ -45,6 +45,8 @@ public sealed partial class JobPlannerTests
         Assert.Equal(
             [OccurrenceKeys.Summary(T0.AddSeconds(2), T0.AddSeconds(4)), .. Enumerable.Range(3, 4).Select(x => OccurrenceKeys.Scheduled(T0.AddSeconds(2 * x)))],
             unrun.Rows.Select(r => r.OccurrenceKey));
+        // The summary row too carries the instant its key names (the fence includes scheduledFor since 0015).
+        Assert.All(unrun.Rows, r => Assert.Equal(OccurrenceKeys.ScheduledInstant(r.OccurrenceKey), r.ScheduledFor));
         planner.Done(unrun, answer: true);
         Assert.IsType<ArmCommand>(planner.Next(At(T0.AddSeconds(13.5))));
     }
