@@ -39,6 +39,11 @@ if (args.Length > 0 && args[0] == AdminReadCost.Verb)
     return await AdminReadCost.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == LiveFeedCost.Verb)
+{
+    return await LiveFeedCost.RunAsync(args[1..]);
+}
+
 if (!DriverOptions.TryParse(args, out var options, out var error))
 {
     await Console.Error.WriteLineAsync(error);

@@ -77,7 +77,7 @@ public sealed class SiloCluster : IAsyncDisposable
     }
 
     /// <summary>A port the OS says is free now. Another process could take it before the silo binds; then the silo fails to start and says so.</summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
