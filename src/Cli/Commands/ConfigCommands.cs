@@ -30,7 +30,7 @@ internal static class ConfigCommands
         {
             var settings = await c.Client.GetSettingsAsync(c.CancellationToken);
             var all = JsonSerializer.SerializeToElement(settings, TotallatorJson.Options);
-            if (c.Get(name) is not { } wanted)
+            if (c.Parse.GetValue(name) is not { } wanted)
             {
                 return c.Print(settings, _ =>
                 {
