@@ -21,6 +21,7 @@ public static class TestJobs
         "t-api-list", "t-api-patch", "t-api-etag", "t-api-toggle", "t-api-trigger", "t-api-slow", "t-api-idem", "t-api-rate",
         "t-api-matrix", "t-api-bad", "t-api-history", "t-api-cancel", "t-api-session", "t-api-audit", "t-api-late-end",
         "t-ui-list", "t-ui-live", "t-ui-toggle", "t-ui-edit", "t-ui-invalid", "t-ui-viewer", "t-tel-api", "t-api-oneoff", "t-ui-oneoff",
+        "t-client-toggle", "t-client-wait", "t-client-retry", "t-client-etag", "t-client-idem", "t-client-shape", "t-client-busy", "t-cli-toggle", "t-cli-run", "t-cli-tour",
     ];
 
     /// <summary>Jobs whose run data the database cannot hold as produced (NUL, half a surrogate pair, NaN), and healthy ones beside them.</summary>
