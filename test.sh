@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command (README): installs and starts what the tests need (PostgreSQL, Chromium for the browser tests), then runs every test against the real PostgreSQL.
+# The test command (README): installs and starts what the tests need (PostgreSQL, Chromium for the browser tests), runs every test against the real PostgreSQL, then brings docker-compose.cluster.yml up for real (scripts/compose-smoke.sh; needs root for the Docker engine, says why when it cannot run).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter Category=Unit
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,4 +24,9 @@ if [ -s "$figures" ]; then
   cat "$figures"
 fi
 echo "${passed:-0} passed, ${failed:-0} failed"
+# docker-compose.cluster.yml brought up for real, a silo container killed, then all torn down (scripts/compose-smoke.sh).
+# Only with the whole suite (no extra arguments); it says why when it cannot run here (no engine, not root).
+if [ "$#" -eq 0 ] && [ "${TOTALLATOR_SKIP_COMPOSE_SMOKE:-}" != 1 ]; then
+  bash scripts/compose-smoke.sh || rc=1
+fi
 exit "$rc"

@@ -155,7 +155,9 @@ public sealed class CronJobGrainTests(ClusterFixture fixture)
         // Within the 1 s backoff: a change (a new version), then no more occurrences.
         await ChangeAsync(slug, new JobConfigChange { TimeoutMs = 9_000, IsEnabled = false, ChangedBy = "test" });
 
-        var rows = await _c.WaitForRowsAsync(slug, r => r.Any(x => x.OccurrenceKey == failed.OccurrenceKey && x.RetryCount == 1), Wait, "the retry");
+        // Until the retry has ended: its row exists from its claim on, and reads claimed or running until then.
+        var rows = await _c.WaitForRowsAsync(slug, r => r.Any(x => x.OccurrenceKey == failed.OccurrenceKey && x.RetryCount == 1 && !x.Status.IsActive()),
+            Wait, "the retry");
         var retry = rows.Single(x => x.OccurrenceKey == failed.OccurrenceKey && x.RetryCount == 1);
         Assert.Equal((ExecutionStatus.Succeeded, TriggerSource.Retry), (retry.Status, retry.TriggeredBy));
     }
