@@ -112,9 +112,11 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>Polls the database until <paramref name="condition"/> holds; fails naming the phase and what was last seen.</summary>
     public async Task<IReadOnlyList<ExecutionRecord>> WaitForRowsAsync(string slug, Func<IReadOnlyList<ExecutionRecord>, bool> condition, TimeSpan timeout, string phase)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        // Measured on the monotonic clock: a step of the wall clock (the machine's time being set) must not end the wait early.
+        // Twice (once in CI) a retry test failed "within 00:00:20" after 3-4 s of test time, its retry still to come.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<ExecutionRecord> rows = [];
-        while (DateTime.UtcNow < deadline)
+        while (waited.Elapsed < timeout)
         {
             rows = await RowsAsync(slug);
             if (condition(rows))
