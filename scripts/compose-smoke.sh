@@ -202,8 +202,10 @@ for id in "${!address_of[@]}"; do
 done
 [ "$most" -gt 0 ] || fail "no smoke job's runs name the silo that claimed them"
 hosted=$(psql_ "SELECT string_agg(slug, ' ' ORDER BY slug) FROM ($latest_runner) r WHERE r.leaseOwner LIKE '%${address_of[$victim]}:%'")
-killed_at=$(psql_ "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')")
 docker kill "$victim" >/dev/null
+# Taken once the kill has returned (containers share the host's clock): the victim can start no run due after this. Read
+# before the kill (through a compose exec, about a second), it let the victim's last run count as the survivors' (CI, once).
+killed_at=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
 say "killed silo ${address_of[$victim]} (SIGKILL), which ran: $hosted"
 
 # Each of its jobs must run an occurrence due after the kill, on a survivor; the gap is the first such start after the kill.
