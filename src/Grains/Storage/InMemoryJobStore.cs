@@ -367,7 +367,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             // As in PostgreSQL: a row abandoned because its lease expired while the run went on takes the run's real end.
             // A row is found only at the instant its writer names, as PostgreSQL looks only in that partition (ScheduledSpan):
             // a writer that named another instant would lose the write there, so it does here too (the simulation would see it).
-            if (!_executions.TryGetValue(completion.ExecutionId, out var row) || !ScheduledSpan.Of([completion.ScheduledFor]).Holds(row.ScheduledFor)
+            if (!_executions.TryGetValue(completion.ExecutionId, out var row) || !ScheduledSpan.At(completion.ScheduledFor).Holds(row.ScheduledFor)
                 || !row.Status.IsActive() && !(row.Status == ExecutionStatus.Abandoned && row.StatusReason == "lease-expired")
                 || completion.HeldBy is { } holder && row.LeaseOwner != holder)
             {
@@ -462,7 +462,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
             foreach (var start in starts)
             {
                 if (_executions.TryGetValue(start.ExecutionId, out var row) && row.Status == ExecutionStatus.Claimed
-                    && ScheduledSpan.Of([start.ScheduledFor]).Holds(row.ScheduledFor))
+                    && ScheduledSpan.At(start.ScheduledFor).Holds(row.ScheduledFor))
                 {
                     _executions[row.Id] = row with
                     {
@@ -481,7 +481,7 @@ public sealed partial class InMemoryJobStore(TimeProvider timeProvider) : IJobSt
         lock (_lock)
         {
             if (!_executions.TryGetValue(executionId, out var row) || row.Status != ExecutionStatus.Claimed || row.LeaseOwner != owner
-                || !ScheduledSpan.Of([scheduledFor]).Holds(row.ScheduledFor))
+                || !ScheduledSpan.At(scheduledFor).Holds(row.ScheduledFor))
             {
                 return Task.FromResult(ClaimRelease.NotClaimed);
             }

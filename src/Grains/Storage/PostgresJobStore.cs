@@ -402,7 +402,7 @@ public sealed partial class PostgresJobStore(NpgsqlDataSource dataSource) : IJob
         cmd.Parameters.Add(Param("owner", NpgsqlDbType.Text, owner));
         cmd.Parameters.Add(Param("withdraw", NpgsqlDbType.Boolean, withdraw));
         cmd.Parameters.Add(Param("reason", NpgsqlDbType.Text, reason));
-        AddSpan(cmd, ScheduledSpan.Of([scheduledFor]));
+        AddSpan(cmd, ScheduledSpan.At(scheduledFor));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return reader.GetInt64(0) > 0 ? ClaimRelease.Removed : reader.GetInt64(1) > 0 ? ClaimRelease.HandedOver : ClaimRelease.NotClaimed;

@@ -12,6 +12,9 @@ public readonly record struct ScheduledSpan(DateTimeOffset? From, DateTimeOffset
     /// <summary>No bound: every partition is read.</summary>
     public static ScheduledSpan Unknown => default;
 
+    /// <summary>The span of one row's instant; unknown if it is.</summary>
+    public static ScheduledSpan At(DateTimeOffset? instant) => new(instant, instant);
+
     /// <summary>The span of these instants; unknown if there are none or any is unknown.</summary>
     public static ScheduledSpan Of(IEnumerable<DateTimeOffset?> instants)
     {

@@ -19,6 +19,16 @@ public sealed class ScheduledSpanTests
     }
 
     [Fact]
+    public void At_OneInstant_HoldsOnlyIt_AndAnUnknownOneHoldsEverything()
+    {
+        Assert.Equal(ScheduledSpan.Of([T]), ScheduledSpan.At(T));
+        Assert.True(ScheduledSpan.At(T).Holds(T));
+        Assert.False(ScheduledSpan.At(T).Holds(T.AddTicks(1)));
+        Assert.False(ScheduledSpan.At(T).Holds(T.AddTicks(-1)));
+        Assert.Equal(ScheduledSpan.Unknown, ScheduledSpan.At(null));
+    }
+
+    [Fact]
     public void Of_AnyUnknownInstant_OrNone_IsUnknown_AndHoldsEverything()
     {
         Assert.Equal(ScheduledSpan.Unknown, ScheduledSpan.Of([T, null, T.AddDays(1)]));
