@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Totallator.Bench;
 
 /// <summary>
-/// The shell both drivers (the configurations and <c>--compare</c>) run in: Ctrl+C or SIGTERM cancels the run once (a second
+/// The shell the drivers (the configurations, <c>--compare</c>, <c>livefeed</c>) run in: Ctrl+C or SIGTERM cancels the run once (a second
 /// one leaves at once), every child process is killed at exit however the run ends, and the exit code says how it ended:
 /// the body's own, 1 for a <see cref="BenchException"/>, 130 when interrupted.
 /// </summary>

@@ -20,7 +20,11 @@ public static class LiveFeedCost
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(30);
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) =>
+        // The drivers' shell: Ctrl+C stops the run, the children are killed and the database dropped; a BenchException is a message and exit 1.
+        BenchExit.RunAsync(Verb, "the silo and the AdminApi", stop => MeasureAllAsync(args, stop));
+
+    private static async Task<int> MeasureAllAsync(string[] args, CancellationToken stop)
     {
         var jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
         int[] counts = args.Length > 1 ? [.. args[1..].Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [0, 1, 100];
@@ -32,22 +36,22 @@ public static class LiveFeedCost
         var server = Environment.GetEnvironmentVariable(DriverOptions.ServerVariable) is { Length: > 0 } s ? s : DriverOptions.DefaultServer;
         var logDirectory = Path.Combine(Path.GetTempPath(), "totallator-bench", "livefeed-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         Directory.CreateDirectory(logDirectory);
-        var machine = MachineInfo.Describe(await BenchDatabase.CheckServerAsync(server, CancellationToken.None));
-        await using var database = await BenchDatabase.CreateAsync(server, CancellationToken.None);
+        var machine = MachineInfo.Describe(await BenchDatabase.CheckServerAsync(server, stop));
+        await using var database = await BenchDatabase.CreateAsync(server, stop);
         await using var cluster = SiloCluster.Start(1, jobs, "*/5 * * * * *", 5, TimeSpan.FromMinutes(5), database.ConnectionString, logDirectory);
-        await cluster.WaitReadyAsync(CancellationToken.None);
+        await cluster.WaitReadyAsync(stop);
         var port = SiloCluster.FreePort();
         using var api = StartAdminApi(adminApi, port, database.ConnectionString, cluster.ClusterId, Path.Combine(logDirectory, "adminapi.log"));
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Timeout.InfiniteTimeSpan };
             http.DefaultRequestHeaders.Add("X-Api-Key", Key);
-            await WaitReadyAsync(http, api);
+            await WaitReadyAsync(http, api, stop);
             Progress.Log("livefeed", $"{jobs:N0} jobs every 5 s on one silo; AdminApi on port {port}; logs in {logDirectory}");
             var rows = new List<string>();
             foreach (var count in counts)
             {
-                rows.Add(await MeasureAsync(http, count, api.Id, cluster.Silos[0].Pid, database));
+                rows.Add(await MeasureAsync(http, count, api.Id, cluster.Silos[0].Pid, database, stop));
             }
             Console.WriteLine($"livefeed: {jobs:N0} jobs every 5 s on one silo, {Window.TotalSeconds:0} s per row ({machine})");
             Console.WriteLine($"{"streams",7} | {"AdminApi CPU %",14} | {"silo CPU %",10} | {"PostgreSQL CPU %",16} | {"DB transactions/s",17} | activity events/s per stream (min-max)");
@@ -57,7 +61,7 @@ public static class LiveFeedCost
         finally
         {
             api.Kill(entireProcessTree: true);
-            await api.WaitForExitAsync();
+            await api.WaitForExitAsync(CancellationToken.None);
         }
     }
 
@@ -83,7 +87,7 @@ public static class LiveFeedCost
         return process;
     }
 
-    private static async Task WaitReadyAsync(HttpClient http, Process api)
+    private static async Task WaitReadyAsync(HttpClient http, Process api, CancellationToken stop)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(90))
@@ -94,7 +98,7 @@ public static class LiveFeedCost
             }
             try
             {
-                using var response = await http.GetAsync("/health/ready");
+                using var response = await http.GetAsync("/health/ready", stop);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -104,23 +108,23 @@ public static class LiveFeedCost
             {
                 // Not listening yet.
             }
-            await Task.Delay(500);
+            await Task.Delay(500, stop);
         }
         throw new BenchException("the AdminApi was not ready after 90 s");
     }
 
-    private static async Task<string> MeasureAsync(HttpClient http, int count, int apiPid, int siloPid, BenchDatabase database)
+    private static async Task<string> MeasureAsync(HttpClient http, int count, int apiPid, int siloPid, BenchDatabase database, CancellationToken stop)
     {
-        using var stop = new CancellationTokenSource();
+        using var streamsEnd = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var events = new long[count];
-        var streams = Enumerable.Range(0, count).Select(i => ReadStreamAsync(http, i, events, stop.Token)).ToList();
-        await Task.Delay(WarmUp);
+        var streams = Enumerable.Range(0, count).Select(i => ReadStreamAsync(http, i, events, streamsEnd.Token)).ToList();
+        await Task.Delay(WarmUp, stop);
         var before = await SampleAsync(apiPid, siloPid, database);
         var counted = events.ToArray();
-        await Task.Delay(Window);
+        await Task.Delay(Window, stop);
         var after = await SampleAsync(apiPid, siloPid, database);
         var perStream = events.Select((e, i) => (e - counted[i]) / Window.TotalSeconds).ToList();
-        await stop.CancelAsync();
+        await streamsEnd.CancelAsync();
         foreach (var stream in streams)
         {
             await stream;
